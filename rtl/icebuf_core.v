@@ -1,0 +1,175 @@
+// icebuf_core — the board's link and buffers, everything but pins and clocks
+// Copyright (c) 2026 the icebuf authors
+// SPDX-License-Identifier: MIT
+//
+//  uart_rx ─► link_rx ─┬─► ctrl_in (chan 0) ─► ctrl_regs ─► ctrl_out (chan 0) ─┐
+//                      └─► stream  (chan 1) ──────────────────────────────────┤
+//  uart_tx ◄─ link_tx ◄────────────────────────────────────────────────────────┘
+//
+// Channel 1 is one buffer written by link_rx and read by link_tx: the host's
+// stream comes back to it (loopback). New channels (keyboard, console, video)
+// are new columns of the dn_*/up_* buses.
+`resetall
+`default_nettype none
+
+module icebuf_core #(
+    parameter CLK_HZ       = 12000000,      // system clock in Hz
+    parameter BAUD         = 3000000,       // UART rate
+    parameter BOARD_ID     = 1,             // 1 iCEstick, 2 iCEBreaker
+    parameter STREAM_DEPTH = 4096,          // stream buffer bytes, a power of two
+    parameter [31:0] ID      = 32'h49434542, // ID register ("ICEB")
+    parameter [31:0] VERSION = 32'h00010000  // VERSION register (1.0.0)
+) (
+    input  wire       clk,                  // system clock
+    input  wire       rst,                  // synchronous reset, active high
+    input  wire       uart_rx,              // from the FTDI (asynchronous)
+    output wire       uart_tx,              // to the FTDI
+    output wire [3:0] status                // LEDs: link up, rx, tx, error seen
+);
+
+localparam NCHAN  = 2;                      // channels 0 control, 1 stream
+localparam MTU    = 512;                    // payload bytes per frame
+localparam WINDOW = 8;                      // unacknowledged upstream frames
+localparam CTRL_DEPTH = 512;                // one block RAM each way
+localparam SW = $clog2(STREAM_DEPTH);
+localparam CW = $clog2(CTRL_DEPTH);
+localparam [31:0] LINK = (NCHAN << 24) | (WINDOW << 16) | MTU;
+// Retransmit when no acknowledgement came for 20 ms: longer than a window of
+// frames (8 × 522 bytes at 3 Mbaud ≈ 14 ms) plus the FT2232H's latency timer.
+localparam RETX_CYCLES = CLK_HZ / 50;
+
+// ---- UART -----------------------------------------------------------------
+wire [7:0] rx_data;
+wire       rx_valid, rx_frame_err;
+wire [7:0] tx_data;
+wire       tx_valid, tx_ready;
+
+uart_rx #(.CLK_HZ(CLK_HZ), .BAUD(BAUD)) u_uart_rx (
+    .clk(clk), .rst(rst), .rx(uart_rx),
+    .m_data(rx_data), .m_valid(rx_valid), .frame_err(rx_frame_err));
+
+uart_tx #(.CLK_HZ(CLK_HZ), .BAUD(BAUD)) u_uart_tx (
+    .clk(clk), .rst(rst),
+    .s_data(tx_data), .s_valid(tx_valid), .s_ready(tx_ready), .tx(uart_tx));
+
+// ---- link -------------------------------------------------------------------
+wire [7:0]       dn_data;
+wire [NCHAN-1:0] dn_valid, dn_commit, dn_abort, dn_full;
+wire [NCHAN*16-1:0] dn_free;
+wire [NCHAN*8-1:0]  up_data;
+wire [NCHAN-1:0] up_valid, up_ready, up_release, up_rewind;
+wire [15:0]      up_release_len;
+wire [NCHAN*16-1:0] up_avail, up_inflight;
+
+wire        hdr_valid, ack_owed, nak_owed;
+wire [3:0]  hdr_type, hdr_cchan;
+wire [7:0]  hdr_ack, ack_seq;
+wire [15:0] hdr_credit;
+wire        ev_rx_frame, ev_bad_crc, ev_bad_frame, ev_seq_err, ev_overflow;
+wire [3:0]  ev_chan;
+wire        ev_tx_frame, ev_retransmit, synced;
+
+link_rx #(.NCHAN(NCHAN), .MTU(MTU)) u_link_rx (
+    .clk(clk), .rst(rst), .s_data(rx_data), .s_valid(rx_valid),
+    .dn_data(dn_data), .dn_valid(dn_valid), .dn_commit(dn_commit), .dn_abort(dn_abort),
+    .dn_full(dn_full),
+    .hdr_valid(hdr_valid), .hdr_type(hdr_type), .hdr_ack(hdr_ack), .hdr_cchan(hdr_cchan),
+    .hdr_credit(hdr_credit), .ack_seq(ack_seq), .ack_owed(ack_owed), .nak_owed(nak_owed),
+    .ev_frame(ev_rx_frame), .ev_bad_crc(ev_bad_crc), .ev_bad_frame(ev_bad_frame),
+    .ev_seq_err(ev_seq_err), .ev_overflow(ev_overflow), .ev_chan(ev_chan));
+
+link_tx #(.NUP(NCHAN), .NDN(NCHAN), .MTU(MTU), .WINDOW(WINDOW), .RETX_CYCLES(RETX_CYCLES)) u_link_tx (
+    .clk(clk), .rst(rst), .m_data(tx_data), .m_valid(tx_valid), .m_ready(tx_ready),
+    .hdr_valid(hdr_valid), .hdr_type(hdr_type), .hdr_ack(hdr_ack), .hdr_cchan(hdr_cchan),
+    .hdr_credit(hdr_credit), .ack_seq(ack_seq), .ack_owed(ack_owed), .nak_owed(nak_owed),
+    .dn_free(dn_free),
+    .up_data(up_data), .up_valid(up_valid), .up_ready(up_ready),
+    .up_release(up_release), .up_release_len(up_release_len), .up_rewind(up_rewind),
+    .up_avail(up_avail), .up_inflight(up_inflight),
+    .ev_frame(ev_tx_frame), .ev_retransmit(ev_retransmit), .synced(synced));
+
+// ---- channel 0: control ------------------------------------------------------
+wire [7:0]  req_data, resp_data;
+wire        req_valid, req_ready, resp_valid, resp_last;
+wire [CW:0] cin_wr_free, cin_free, cout_wr_free, cout_avail, cout_inflight;
+
+chan_buf #(.DEPTH(CTRL_DEPTH)) u_ctrl_in (
+    .clk(clk), .rst(rst),
+    .wr_data(dn_data), .wr_valid(dn_valid[0]), .wr_commit(dn_commit[0]), .wr_abort(dn_abort[0]),
+    .wr_free(cin_wr_free), .free(cin_free),
+    .rd_data(req_data), .rd_valid(req_valid), .rd_ready(req_ready),
+    .rd_release(req_valid && req_ready), .rd_release_len({{CW{1'b0}}, 1'b1}), .rd_rewind(1'b0),
+    .rd_avail(), .rd_inflight(), .level(), .overflow(), .underflow());
+
+chan_buf #(.DEPTH(CTRL_DEPTH)) u_ctrl_out (
+    .clk(clk), .rst(rst),
+    .wr_data(resp_data), .wr_valid(resp_valid), .wr_commit(resp_valid && resp_last), .wr_abort(1'b0),
+    .wr_free(cout_wr_free), .free(),
+    .rd_data(up_data[7:0]), .rd_valid(up_valid[0]), .rd_ready(up_ready[0]),
+    .rd_release(up_release[0]), .rd_release_len(up_release_len[CW:0]), .rd_rewind(up_rewind[0]),
+    .rd_avail(cout_avail), .rd_inflight(cout_inflight), .level(), .overflow(), .underflow());
+
+assign dn_full[0]       = cin_wr_free == 0;
+assign dn_free[15:0]    = {{(15-CW){1'b0}}, cin_free};
+assign up_avail[15:0]   = {{(15-CW){1'b0}}, cout_avail};
+assign up_inflight[15:0] = {{(15-CW){1'b0}}, cout_inflight};
+
+// ---- channel 1: stream (loopback) -------------------------------------------
+wire [SW:0] s_wr_free, s_free, s_avail, s_inflight, s_level;
+wire        s_underflow;
+
+chan_buf #(.DEPTH(STREAM_DEPTH)) u_stream (
+    .clk(clk), .rst(rst),
+    .wr_data(dn_data), .wr_valid(dn_valid[1]), .wr_commit(dn_commit[1]), .wr_abort(dn_abort[1]),
+    .wr_free(s_wr_free), .free(s_free),
+    .rd_data(up_data[15:8]), .rd_valid(up_valid[1]), .rd_ready(up_ready[1]),
+    .rd_release(up_release[1]), .rd_release_len(up_release_len[SW:0]), .rd_rewind(up_rewind[1]),
+    .rd_avail(s_avail), .rd_inflight(s_inflight), .level(s_level),
+    .overflow(), .underflow(s_underflow));
+
+assign dn_full[1]        = s_wr_free == 0;
+wire   unused_len_bits   = &{1'b0, up_release_len[15:SW+1]};   // frames are shorter than the buffer
+assign dn_free[31:16]    = {{(15-SW){1'b0}}, s_free};
+assign up_avail[31:16]   = {{(15-SW){1'b0}}, s_avail};
+assign up_inflight[31:16] = {{(15-SW){1'b0}}, s_inflight};
+
+// ---- registers -----------------------------------------------------------------
+wire err_seen;
+wire [9:0] events = {
+    1'b0,                                   // 9 UART_OVERRUN: link_rx takes a byte every clock
+    rx_frame_err,                           // 8 UART_FRAME_ERR
+    ev_retransmit,                          // 7 TX_RETRANSMIT
+    ev_tx_frame,                            // 6 TX_FRAMES
+    ev_seq_err,                             // 5 RX_SEQ_ERR
+    ev_bad_frame,                           // 4 RX_BAD_FRAME
+    ev_bad_crc,                             // 3 RX_BAD_CRC
+    ev_rx_frame,                            // 2 RX_FRAMES
+    s_underflow,                            // 1 STREAM_UNDERFLOW
+    ev_overflow && ev_chan == 4'd1          // 0 STREAM_OVERFLOW
+};
+
+ctrl_regs #(
+    .ID(ID), .VERSION(VERSION), .BOARD_ID(BOARD_ID), .CLK_HZ(CLK_HZ), .BAUD(BAUD),
+    .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .NEV(10)
+) u_ctrl (
+    .clk(clk), .rst(rst),
+    .s_data(req_data), .s_valid(req_valid), .s_ready(req_ready),
+    .m_data(resp_data), .m_valid(resp_valid), .m_last(resp_last), .m_full(cout_wr_free == 0),
+    .stream_level({{(15-SW){1'b0}}, s_level}), .events(events), .err_seen(err_seen));
+
+// ---- status LEDs: activity stretched to be seen (2^20 clocks ≈ 87 ms at 12 MHz)
+reg [19:0] rx_led, tx_led;
+always @(posedge clk) begin
+    if (rst) begin
+        rx_led <= 0;
+        tx_led <= 0;
+    end else begin
+        rx_led <= rx_valid ? {20{1'b1}} : (rx_led != 0 ? rx_led - 1'b1 : rx_led);
+        tx_led <= (tx_valid && tx_ready) ? {20{1'b1}} : (tx_led != 0 ? tx_led - 1'b1 : tx_led);
+    end
+end
+assign status = {err_seen, tx_led != 0, rx_led != 0, synced};
+
+endmodule
+
+`resetall

@@ -1,0 +1,209 @@
+// link_rx — frame receiver: COBS decoding, CRC check, header, sequence check
+// Copyright (c) 2026 the icebuf authors
+// SPDX-License-Identifier: MIT
+//
+// Takes the bytes of the downstream wire (docs/protocol.md §1–3) one at a
+// time, needs one clock per byte and never stalls. Payload bytes go straight
+// into the channel's buffer as tentative writes, two bytes late (the last two
+// decoded bytes are the CRC, known only at the delimiter); at the delimiter
+// the frame is committed or aborted as a whole.
+`resetall
+`default_nettype none
+
+module link_rx #(
+    parameter NCHAN = 2,                // downstream channels 0 .. NCHAN-1
+    parameter MTU   = 512               // largest payload in bytes
+) (
+    input  wire             clk,        // clock
+    input  wire             rst,        // synchronous reset, active high
+    input  wire [7:0]       s_data,     // byte from the UART
+    input  wire             s_valid,    // strobe: s_data is a new byte
+    // channel buffers (write sides)
+    output wire [7:0]       dn_data,    // payload byte
+    output wire [NCHAN-1:0] dn_valid,   // write dn_data into channel i
+    output wire [NCHAN-1:0] dn_commit,  // frame accepted: commit channel i
+    output wire [NCHAN-1:0] dn_abort,   // frame refused: abort channel i
+    input  wire [NCHAN-1:0] dn_full,    // channel i has no room left (wr_free == 0)
+    // what the transmitter needs to know
+    output reg              hdr_valid,  // strobe: a frame with a good CRC arrived, fields below valid
+    output reg  [3:0]       hdr_type,   // its type (1 DATA, 2 ACK, 3 NAK, 4 SYNC)
+    output reg  [7:0]       hdr_ack,    // its ack field
+    output reg  [3:0]       hdr_cchan,  // its credit channel
+    output reg  [15:0]      hdr_credit, // its credit
+    output wire [7:0]       ack_seq,    // last DATA seq accepted in order (0xFF: none since SYNC)
+    output reg              ack_owed,   // strobe: an ACK should be sent
+    output reg              nak_owed,   // strobe: a NAK should be sent
+    // counter events (strobes)
+    output reg              ev_frame,   // good frame received
+    output reg              ev_bad_crc, // frame dropped: bad CRC
+    output reg              ev_bad_frame, // frame dropped: malformed
+    output reg              ev_seq_err, // good frame dropped: unexpected seq
+    output reg              ev_overflow, // DATA frame refused: no room
+    output reg  [3:0]       ev_chan     // channel of ev_overflow
+);
+
+localparam NW = $clog2(MTU + 9);        // width of the decoded-byte count
+localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
+
+// ---- COBS decoder -------------------------------------------------------
+reg [7:0]  code_left;                   // data bytes left in the current block
+reg        zero_pending;                // the current block ends with an implied zero
+reg        cobs_err;
+
+wire       delim   = s_valid && s_data == 8'h00;
+wire       is_code = code_left == 8'd0;
+// A decoded byte: either a data byte, or the zero that the previous block
+// implied, emitted when this next code byte shows the frame goes on.
+wire       d_valid = s_valid && !delim && (!is_code || zero_pending);
+wire [7:0] d_byte  = is_code ? 8'h00 : s_data;
+
+// ---- frame fields -------------------------------------------------------
+reg [NW-1:0] n;                         // decoded bytes so far (saturates)
+reg [7:0]    kind, seq, ack_f;
+reg [3:0]    cchan;                     // channel numbers are 4 bits wide
+reg [15:0]   credit;
+reg [15:0]   crc;
+reg [7:0]    d1, d2;                    // the last two decoded bytes
+reg          too_long;
+reg          overflowed;
+reg [7:0]    expected;                  // next DATA seq we accept
+reg          nak_sent;                  // a NAK for `expected` went out already
+
+wire [15:0] crc_next;
+crc16 u_crc (.crc_in(crc), .data(d_byte), .crc_out(crc_next));
+
+wire [3:0] f_type  = kind[7:4];
+wire [3:0] f_chan  = kind[3:0];
+wire       chan_ok = f_chan < NCHAN;
+wire       is_data = f_type == T_DATA;
+// Payload byte k (k >= 0) is written when decoded byte k + 8 arrives.
+wire       wr_now  = d_valid && n >= 8 && !too_long && is_data && chan_ok;
+wire [NCHAN-1:0] chan_sel = chan_ok ? ({{(NCHAN-1){1'b0}}, 1'b1} << f_chan) : {NCHAN{1'b0}};
+
+assign dn_data  = d2;
+assign dn_valid = wr_now ? chan_sel : {NCHAN{1'b0}};
+assign ack_seq  = expected - 1'b1;
+
+// Frame verdict at the delimiter.
+wire       f_empty   = n == 0;
+wire       f_short   = n < 8;
+wire       f_badenc  = cobs_err || code_left != 0;
+wire       f_crc_ok  = crc == 16'h0000;
+wire       f_shape_ok = (f_type == T_DATA) ? (n > 8 && chan_ok && !too_long)
+                                            : (n == 8 && (f_type == T_ACK || f_type == T_NAK || f_type == T_SYNC));
+wire       f_good    = !f_short && !f_badenc && f_crc_ok && f_shape_ok;
+wire       seq_ok    = seq == expected;
+wire [7:0] seq_diff  = seq - expected;
+wire       seq_behind = seq_diff >= 8'd128;   // a duplicate of an accepted frame
+wire       accept    = f_good && is_data && seq_ok && !overflowed;
+wire       fin       = delim && !f_empty;
+
+assign dn_commit = (fin && accept) ? chan_sel : {NCHAN{1'b0}};
+assign dn_abort  = (fin && !accept) ? {NCHAN{1'b1}} : {NCHAN{1'b0}};
+
+always @(posedge clk) begin
+    hdr_valid    <= 1'b0;
+    ack_owed     <= 1'b0;
+    nak_owed     <= 1'b0;
+    ev_frame     <= 1'b0;
+    ev_bad_crc   <= 1'b0;
+    ev_bad_frame <= 1'b0;
+    ev_seq_err   <= 1'b0;
+    ev_overflow  <= 1'b0;
+    if (rst) begin
+        code_left    <= 8'd0;
+        zero_pending <= 1'b0;
+        cobs_err     <= 1'b0;
+        n            <= 0;
+        crc          <= 16'hFFFF;
+        too_long     <= 1'b0;
+        overflowed   <= 1'b0;
+        expected     <= 8'd0;
+        nak_sent     <= 1'b0;
+        ev_chan      <= 4'd0;
+    end else if (delim) begin
+        // End of frame: judge it, then start afresh.
+        if (!f_empty) begin
+            if (f_short || f_badenc) begin
+                ev_bad_frame <= 1'b1;
+            end else if (!f_crc_ok) begin
+                ev_bad_crc <= 1'b1;
+                if (!nak_sent) begin
+                    nak_owed <= 1'b1;
+                    nak_sent <= 1'b1;
+                end
+            end else if (!f_shape_ok) begin
+                ev_bad_frame <= 1'b1;
+            end else begin
+                ev_frame   <= 1'b1;
+                hdr_valid  <= 1'b1;
+                hdr_type   <= f_type;
+                hdr_ack    <= ack_f;
+                hdr_cchan  <= cchan;
+                hdr_credit <= credit;
+                if (f_type == T_SYNC) begin
+                    expected <= 8'd0;
+                    nak_sent <= 1'b0;
+                end else if (is_data) begin
+                    if (!seq_ok) begin
+                        ev_seq_err <= 1'b1;
+                        if (!seq_behind) begin
+                            // A frame went missing before this one.
+                            if (!nak_sent) begin
+                                nak_owed <= 1'b1;
+                                nak_sent <= 1'b1;
+                            end
+                        end else begin
+                            ack_owed <= 1'b1;       // a duplicate: repeat the ack
+                        end
+                    end else if (overflowed) begin
+                        ev_overflow <= 1'b1;
+                        ev_chan     <= f_chan;
+                    end else begin
+                        expected <= expected + 1'b1;
+                        nak_sent <= 1'b0;
+                        ack_owed <= 1'b1;
+                    end
+                end
+            end
+        end
+        code_left    <= 8'd0;
+        zero_pending <= 1'b0;
+        cobs_err     <= 1'b0;
+        n            <= 0;
+        crc          <= 16'hFFFF;
+        too_long     <= 1'b0;
+        overflowed   <= 1'b0;
+    end else if (s_valid) begin
+        if (is_code) begin
+            code_left    <= s_data - 1'b1;
+            zero_pending <= s_data != 8'hFF;
+        end else begin
+            code_left <= code_left - 1'b1;
+        end
+        if (d_valid) begin
+            crc <= crc_next;
+            d1  <= d_byte;
+            d2  <= d1;
+            if (n == MTU + 8)
+                too_long <= 1'b1;
+            else
+                n <= n + 1'b1;
+            case (n)
+            0: kind   <= d_byte;
+            1: seq    <= d_byte;
+            2: ack_f  <= d_byte;
+            3: cchan  <= d_byte[3:0];
+            4: credit[15:8] <= d_byte;
+            5: credit[7:0]  <= d_byte;
+            default: ;
+            endcase
+            if (wr_now && (dn_full & chan_sel) != 0)
+                overflowed <= 1'b1;
+        end
+    end
+end
+
+endmodule
+
+`resetall

@@ -1,0 +1,353 @@
+// link_tx — frame transmitter: rCOBS encoding, CRC, go-back-N, credits
+// Copyright (c) 2026 the icebuf authors
+// SPDX-License-Identifier: MIT
+//
+// Builds upstream frames (docs/protocol.md) byte by byte into the UART with
+// no frame buffer: the rCOBS encoding needs no lookahead, and DATA payloads
+// are read straight out of the channel buffers. A sent frame's bytes stay in
+// its buffer until the host acknowledges the frame (release); a NAK or a
+// time-out rewinds every buffer to its last released byte and the frames are
+// sent again, go-back-N. The window table remembers only (channel, length)
+// of each unacknowledged frame.
+`resetall
+`default_nettype none
+
+module link_tx #(
+    parameter NUP         = 2,          // upstream channels 0 .. NUP-1
+    parameter NDN         = 2,          // downstream channels whose credit is reported
+    parameter MTU         = 512,        // largest payload in bytes
+    parameter WINDOW      = 8,          // unacknowledged frames at most, a power of two
+    parameter RETX_CYCLES = 240000      // retransmission time-out in clocks
+) (
+    input  wire             clk,            // clock
+    input  wire             rst,            // synchronous reset, active high
+    // to the UART
+    output reg  [7:0]       m_data,         // wire byte
+    output reg              m_valid,        // m_data is valid
+    input  wire             m_ready,        // the UART takes m_data
+    // from link_rx
+    input  wire             hdr_valid,      // strobe: good frame received, hdr_* valid
+    input  wire [3:0]       hdr_type,       // its type
+    input  wire [7:0]       hdr_ack,        // its ack
+    input  wire [3:0]       hdr_cchan,      // its credit channel
+    input  wire [15:0]      hdr_credit,     // its credit
+    input  wire [7:0]       ack_seq,        // our ack field: last downstream seq accepted
+    input  wire             ack_owed,       // strobe: send an ack soon
+    input  wire             nak_owed,       // strobe: send a NAK soon
+    // downstream buffers: their room, reported as credit
+    input  wire [NDN*16-1:0] dn_free,       // free bytes of downstream channel i
+    // upstream buffers (read sides)
+    input  wire [NUP*8-1:0]  up_data,       // byte of channel i
+    input  wire [NUP-1:0]    up_valid,      // up_data of channel i is valid
+    output wire [NUP-1:0]    up_ready,      // take a byte from channel i
+    output wire [NUP-1:0]    up_release,    // retire up_release_len bytes of channel i
+    output wire [15:0]       up_release_len, // bytes retired
+    output wire [NUP-1:0]    up_rewind,     // rewind channel i to its last released byte
+    input  wire [NUP*16-1:0] up_avail,      // bytes channel i has not yet sent
+    input  wire [NUP*16-1:0] up_inflight,   // bytes channel i sent but not yet released
+    // events
+    output reg              ev_frame,       // strobe: a frame was sent
+    output reg              ev_retransmit,  // strobe: go-back-N rewind
+    output reg              synced          // a SYNC has been answered since reset
+);
+
+localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
+localparam WB = $clog2(WINDOW);
+localparam LW = $clog2(MTU + 1);
+localparam TW = $clog2(RETX_CYCLES + 1);
+
+generate
+    if ((1 << WB) != WINDOW || WINDOW > 64) begin : illegal_parameter
+        link_tx_error_window_must_be_a_power_of_two_up_to_64 u_error();
+    end
+    if (NUP > 16 || NDN > 16) begin : illegal_parameter_chan
+        link_tx_error_at_most_16_channels u_error();
+    end
+endgenerate
+
+// ---- window: sequence numbers and the table of unacknowledged frames -----
+reg [7:0]    next_seq;                  // seq of the next new DATA frame
+reg [7:0]    una;                       // oldest unacknowledged seq
+reg [7:0]    ack_to;                    // highest ack the host has sent
+reg [3:0]    tab_chan [0:WINDOW-1];
+reg [LW-1:0] tab_len  [0:WINDOW-1];
+
+wire [7:0] outstanding = next_seq - una;
+wire [7:0] ack_span    = ack_to - una;
+// Release the oldest frame, one per clock, while the host's ack covers it.
+wire       rel_now     = ack_span < outstanding;
+wire [3:0] rel_chan    = tab_chan[una[WB-1:0]];
+
+assign up_release     = rel_now ? ({{(NUP-1){1'b0}}, 1'b1} << rel_chan) : {NUP{1'b0}};
+assign up_release_len = {{(16-LW){1'b0}}, tab_len[una[WB-1:0]]};
+
+// ---- credits from the host -----------------------------------------------
+reg  [15:0] credit [0:NUP-1];
+reg  [NUP-1:0] can_send;
+reg  [LW-1:0]  can_len [0:NUP-1];
+integer c;
+always @(*) begin : credit_check
+    reg [16:0] left;
+    reg [15:0] avail;
+    for (c = 0; c < NUP; c = c + 1) begin
+        avail = up_avail[c*16 +: 16];
+        left  = {1'b0, credit[c]} - {1'b0, up_inflight[c*16 +: 16]};
+        can_send[c] = !left[16] && left != 0 && avail != 0;
+        // min(avail, credit left, MTU)
+        if (avail < MTU && avail <= left[15:0])
+            can_len[c] = avail[LW-1:0];
+        else if (left[15:0] < MTU)
+            can_len[c] = left[LW-1:0];
+        else
+            can_len[c] = MTU[LW-1:0];
+    end
+end
+
+// Lowest channel with something to send wins: the control channel's few
+// bytes go before bulk data.
+reg  [3:0]    pick;
+reg  [LW-1:0] pick_len;
+reg           pick_ok;
+always @(*) begin
+    pick     = 4'd0;
+    pick_len = 0;
+    pick_ok  = 1'b0;
+    for (c = NUP - 1; c >= 0; c = c - 1)
+        if (can_send[c]) begin
+            pick     = c[3:0];
+            pick_len = can_len[c];
+            pick_ok  = 1'b1;
+        end
+end
+
+// ---- credit reports -------------------------------------------------------
+reg [15:0] reported [0:NDN-1];          // last credit sent for each downstream channel
+reg [3:0]  rot;                         // round-robin credit channel when nothing changed
+reg [3:0]  cpick;
+reg        changed;
+always @(*) begin
+    cpick   = (rot < NDN) ? rot : 4'd0;
+    changed = 1'b0;
+    for (c = NDN - 1; c >= 0; c = c - 1)
+        if (dn_free[c*16 +: 16] != reported[c]) begin
+            cpick   = c[3:0];
+            changed = 1'b1;
+        end
+end
+
+// ---- frame state ------------------------------------------------------------
+localparam [2:0] S_IDLE = 3'd0, S_BODY = 3'd1, S_FF = 3'd2, S_FINAL = 3'd3, S_DELIM = 3'd4;
+localparam [1:0] P_HDR = 2'd0, P_PAY = 2'd1, P_CRCH = 2'd2, P_CRCL = 2'd3;
+
+reg [2:0]    state;
+reg [1:0]    phase;
+reg [2:0]    hi;                        // header byte index
+reg [LW-1:0] pleft;                     // payload bytes left
+reg          body_done;
+reg [7:0]    run;                       // rCOBS: non-zero bytes since the last code
+reg [15:0]   crc;
+reg [7:0]    h_kind, h_seq, h_ack;
+reg [3:0]    h_cchan, h_ch;
+reg [15:0]   h_credit;
+
+reg          ack_pending, nak_pending, sync_pending, rewind_pending;
+reg [TW-1:0] timer;
+
+// The body byte on offer and whether it is there yet.
+reg [7:0] b;
+reg       b_ok;
+always @(*) begin
+    b_ok = 1'b1;
+    case (phase)
+    P_HDR:
+        case (hi)
+        3'd0: b = h_kind;
+        3'd1: b = h_seq;
+        3'd2: b = h_ack;
+        3'd3: b = {4'd0, h_cchan};
+        3'd4: b = h_credit[15:8];
+        default: b = h_credit[7:0];
+        endcase
+    P_PAY: begin
+        b    = up_data[h_ch*8 +: 8];
+        b_ok = |(up_valid & ({{(NUP-1){1'b0}}, 1'b1} << h_ch));
+    end
+    P_CRCH: b = crc[15:8];
+    default: b = crc[7:0];
+    endcase
+end
+
+wire [15:0] crc_next;
+crc16 u_crc (.crc_in(crc), .data(b), .crc_out(crc_next));
+
+always @(*) begin
+    case (state)
+    S_BODY:  begin m_data = (b == 8'h00) ? run + 1'b1 : b; m_valid = b_ok; end
+    S_FF:    begin m_data = 8'hFF;        m_valid = 1'b1; end
+    S_FINAL: begin m_data = run + 1'b1;   m_valid = 1'b1; end
+    S_DELIM: begin m_data = 8'h00;        m_valid = 1'b1; end
+    default: begin m_data = 8'h00;        m_valid = 1'b0; end
+    endcase
+end
+
+wire take = state == S_BODY && m_valid && m_ready;
+assign up_ready = (take && phase == P_PAY) ? ({{(NUP-1){1'b0}}, 1'b1} << h_ch) : {NUP{1'b0}};
+
+// Rewinds and SYNC are applied only between frames, so a frame on the wire
+// is always finished whole.
+wire idle      = state == S_IDLE;
+wire do_sync   = idle && sync_pending;
+wire do_rewind = idle && !sync_pending && rewind_pending && !rel_now;
+assign up_rewind = (do_sync || do_rewind) ? {NUP{1'b1}} : {NUP{1'b0}};
+
+wire start_nak  = idle && !sync_pending && !do_rewind && !rewind_pending && nak_pending;
+wire start_data = idle && !sync_pending && !rewind_pending && !nak_pending
+                  && pick_ok && outstanding < WINDOW;
+wire start_ack  = idle && !sync_pending && !rewind_pending && !nak_pending && !start_data
+                  && (ack_pending || changed);
+wire start      = do_sync || start_nak || start_data || start_ack;
+
+always @(posedge clk) begin
+    ev_frame      <= 1'b0;
+    ev_retransmit <= 1'b0;
+    if (rst) begin
+        state          <= S_IDLE;
+        next_seq       <= 8'd0;
+        una            <= 8'd0;
+        ack_to         <= 8'hFF;
+        ack_pending    <= 1'b0;
+        nak_pending    <= 1'b0;
+        sync_pending   <= 1'b0;
+        rewind_pending <= 1'b0;
+        timer          <= 0;
+        rot            <= 4'd0;
+        synced         <= 1'b0;
+        for (c = 0; c < NUP; c = c + 1) credit[c] <= 16'd0;
+        for (c = 0; c < NDN; c = c + 1) reported[c] <= 16'd0;
+    end else begin
+        // -- what the host told us --------------------------------------
+        if (hdr_valid) begin
+            if (hdr_type == T_SYNC) begin
+                sync_pending <= 1'b1;
+                for (c = 0; c < NUP; c = c + 1)
+                    credit[c] <= (hdr_cchan == c[3:0]) ? hdr_credit : 16'd0;
+            end else begin
+                ack_to <= hdr_ack;
+                for (c = 0; c < NUP; c = c + 1)
+                    if (hdr_cchan == c[3:0])
+                        credit[c] <= hdr_credit;
+                if (hdr_type == T_NAK)
+                    rewind_pending <= 1'b1;
+            end
+        end
+        if (ack_owed) ack_pending <= 1'b1;
+        if (nak_owed) nak_pending <= 1'b1;
+
+        // -- acknowledged frames leave the window ------------------------
+        if (rel_now)
+            una <= una + 1'b1;
+
+        // -- retransmission time-out -------------------------------------
+        if (outstanding == 0 || rel_now)
+            timer <= 0;
+        else if (timer == RETX_CYCLES[TW-1:0])
+            rewind_pending <= 1'b1;
+        else
+            timer <= timer + 1'b1;
+
+        // -- between frames ----------------------------------------------
+        if (do_sync) begin
+            sync_pending   <= 1'b0;
+            rewind_pending <= 1'b0;
+            nak_pending    <= 1'b0;
+            next_seq       <= 8'd0;
+            una            <= 8'd0;
+            ack_to         <= 8'hFF;
+            synced         <= 1'b1;
+        end
+        if (do_rewind) begin
+            rewind_pending <= 1'b0;
+            next_seq       <= una;
+            timer          <= 0;
+            ev_retransmit  <= 1'b1;
+        end
+        if (start) begin
+            state     <= S_BODY;
+            phase     <= P_HDR;
+            hi        <= 3'd0;
+            body_done <= 1'b0;
+            run       <= 8'd0;
+            crc       <= 16'hFFFF;
+            h_ack     <= ack_seq;
+            h_cchan   <= cpick;
+            h_credit  <= dn_free[cpick*16 +: 16];
+            for (c = 0; c < NDN; c = c + 1)
+                if (cpick == c[3:0])
+                    reported[c] <= dn_free[c*16 +: 16];
+            rot       <= (rot + 1'b1 >= NDN) ? 4'd0 : rot + 1'b1;
+            if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
+            h_seq     <= 8'd0;
+            pleft     <= 0;
+            if (do_sync) begin
+                h_kind <= {T_SYNC, 4'd0};
+            end else if (start_nak) begin
+                h_kind <= {T_NAK, 4'd0};
+                if (!nak_owed) nak_pending <= 1'b0;
+            end else if (start_data) begin
+                h_kind   <= {T_DATA, pick};
+                h_seq    <= next_seq;
+                h_ch     <= pick;
+                pleft    <= pick_len;
+                tab_chan[next_seq[WB-1:0]] <= pick;
+                tab_len[next_seq[WB-1:0]]  <= pick_len;
+                next_seq <= next_seq + 1'b1;
+            end else begin
+                h_kind <= {T_ACK, 4'd0};
+            end
+        end
+
+        // -- the frame on the wire ---------------------------------------
+        case (state)
+        S_BODY: if (take) begin
+            if (phase == P_HDR || phase == P_PAY)
+                crc <= crc_next;
+            if (b == 8'h00) begin
+                run <= 8'd0;
+            end else if (run == 8'd253) begin
+                run   <= 8'd0;
+                state <= S_FF;          // 254 bytes without a zero: a code of its own
+            end else begin
+                run <= run + 1'b1;
+            end
+            case (phase)
+            P_HDR: if (hi == 3'd5) begin
+                       phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRCH;
+                   end else begin
+                       hi <= hi + 1'b1;
+                   end
+            P_PAY: begin
+                       pleft <= pleft - 1'b1;
+                       if (pleft == 1) phase <= P_CRCH;
+                   end
+            P_CRCH: phase <= P_CRCL;
+            default: begin
+                       body_done <= 1'b1;
+                       if (!(b != 8'h00 && run == 8'd253))
+                           state <= S_FINAL;
+                   end
+            endcase
+        end
+        S_FF:    if (m_ready) state <= body_done ? S_FINAL : S_BODY;
+        S_FINAL: if (m_ready) state <= S_DELIM;
+        S_DELIM: if (m_ready) begin
+                     state    <= S_IDLE;
+                     ev_frame <= 1'b1;
+                 end
+        default: ;
+        endcase
+    end
+end
+
+endmodule
+
+`resetall
