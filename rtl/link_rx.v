@@ -68,6 +68,7 @@ reg          too_long;
 reg          overflowed;
 reg [7:0]    expected;                  // next DATA seq we accept
 reg          nak_sent;                  // a NAK for `expected` went out already
+reg          in_session;                // a SYNC arrived since reset: frames mean something
 
 wire [15:0] crc_next;
 crc16 u_crc (.crc_in(crc), .data(d_byte), .crc_out(crc_next));
@@ -95,7 +96,7 @@ wire       f_good    = !f_short && !f_badenc && f_crc_ok && f_shape_ok;
 wire       seq_ok    = seq == expected;
 wire [7:0] seq_diff  = seq - expected;
 wire       seq_behind = seq_diff >= 8'd128;   // a duplicate of an accepted frame
-wire       accept    = f_good && is_data && seq_ok && !overflowed;
+wire       accept    = f_good && is_data && seq_ok && !overflowed && in_session;
 wire       fin       = delim && !f_empty;
 
 assign dn_commit = (fin && accept) ? chan_sel : {NCHAN{1'b0}};
@@ -120,6 +121,7 @@ always @(posedge clk) begin
         overflowed   <= 1'b0;
         expected     <= 8'd0;
         nak_sent     <= 1'b0;
+        in_session   <= 1'b0;
         ev_chan      <= 4'd0;
     end else if (delim) begin
         // End of frame: judge it, then start afresh.
@@ -128,12 +130,16 @@ always @(posedge clk) begin
                 ev_bad_frame <= 1'b1;
             end else if (!f_crc_ok) begin
                 ev_bad_crc <= 1'b1;
-                if (!nak_sent) begin
+                if (!nak_sent && in_session) begin
                     nak_owed <= 1'b1;
                     nak_sent <= 1'b1;
                 end
             end else if (!f_shape_ok) begin
                 ev_bad_frame <= 1'b1;
+            end else if (f_type != T_SYNC && !in_session) begin
+                // Before a SYNC nothing but SYNC means anything: after a
+                // reset, the host's sequence numbers and acks are not ours.
+                ev_seq_err <= 1'b1;
             end else begin
                 ev_frame   <= 1'b1;
                 hdr_valid  <= 1'b1;
@@ -142,8 +148,9 @@ always @(posedge clk) begin
                 hdr_cchan  <= cchan;
                 hdr_credit <= credit;
                 if (f_type == T_SYNC) begin
-                    expected <= 8'd0;
-                    nak_sent <= 1'b0;
+                    expected   <= 8'd0;
+                    nak_sent   <= 1'b0;
+                    in_session <= 1'b1;
                 end else if (is_data) begin
                     if (!seq_ok) begin
                         ev_seq_err <= 1'b1;

@@ -200,10 +200,12 @@ wire do_sync   = idle && sync_pending;
 wire do_rewind = idle && !sync_pending && rewind_pending && !rel_now;
 assign up_rewind = (do_sync || do_rewind) ? {NUP{1'b1}} : {NUP{1'b0}};
 
-wire start_nak  = idle && !sync_pending && !do_rewind && !rewind_pending && nak_pending;
-wire start_data = idle && !sync_pending && !rewind_pending && !nak_pending
+// Until the first SYNC the board says nothing: a board that was reset must
+// not answer a host whose session it does not know.
+wire start_nak  = idle && synced && !sync_pending && !do_rewind && !rewind_pending && nak_pending;
+wire start_data = idle && synced && !sync_pending && !rewind_pending && !nak_pending
                   && pick_ok && outstanding < WINDOW;
-wire start_ack  = idle && !sync_pending && !rewind_pending && !nak_pending && !start_data
+wire start_ack  = idle && synced && !sync_pending && !rewind_pending && !nak_pending && !start_data
                   && (ack_pending || changed);
 wire start      = do_sync || start_nak || start_data || start_ack;
 
@@ -264,6 +266,8 @@ always @(posedge clk) begin
             una            <= 8'd0;
             ack_to         <= 8'hFF;
             synced         <= 1'b1;
+            // A new host knows none of our credits: report every one again.
+            for (c = 0; c < NDN; c = c + 1) reported[c] <= 16'hFFFF;
         end
         if (do_rewind) begin
             rewind_pending <= 1'b0;

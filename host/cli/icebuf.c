@@ -1,0 +1,534 @@
+/*
+ * icebuf — command-line tool for icebuf boards (real or virtual).
+ * SPDX-License-Identifier: MIT
+ */
+#include "icebuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+
+struct global {
+	const char *device;
+	unsigned baud;
+	int timeout_ms;
+	int quiet;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: icebuf [options] COMMAND [args]\n"
+	    "Talk to an icebuf board: an iCE40 hardware buffer, real or virtual.\n"
+	    "\n"
+	    "options:\n"
+	    "  -d, --device DEV   the board [$ICEBUF_DEVICE; no default]:\n"
+	    "                     sim                 spawn the virtual board\n"
+	    "                     sim://HOST:PORT     a running icebuf-sim\n"
+	    "                     tty:/dev/ttyUSB1    through the kernel's ftdi_sio\n"
+	    "                     ftdi://[SERIAL]     through libftdi1 (FT2232H interface B)\n"
+	    "  -b, --baud N       UART rate [3000000]\n"
+	    "  -t, --timeout MS   time-out of every wait [2000]\n"
+	    "  -q, --quiet        no progress output\n"
+	    "  -h, --help         this text (COMMAND --help for a command's)\n"
+	    "  -V, --version      the tool's version\n"
+	    "\n"
+	    "commands:\n"
+	    "  info                    what the board is, its counters and the link's\n"
+	    "  loopback --bytes N      random data through the stream buffer and back, verified\n"
+	    "  send FILE               stream FILE (or - for stdin) into the stream buffer\n"
+	    "  recv FILE               read the stream buffer into FILE (or - for stdout)\n"
+	    "  reg read REG            read a register (name or number)\n"
+	    "  reg write REG VALUE     write a register\n");
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("icebuf: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see icebuf --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A count with an optional SI (k, M, G: powers of 1000) or binary (Ki, Mi,
+ * Gi: powers of 1024) suffix. */
+static int parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	unsigned long long m = 1;
+	if (!strcmp(end, "k") || !strcmp(end, "K")) m = 1000ULL;
+	else if (!strcmp(end, "M")) m = 1000000ULL;
+	else if (!strcmp(end, "G")) m = 1000000000ULL;
+	else if (!strcmp(end, "Ki")) m = 1024ULL;
+	else if (!strcmp(end, "Mi")) m = 1024ULL * 1024;
+	else if (!strcmp(end, "Gi")) m = 1024ULL * 1024 * 1024;
+	else if (*end) return -1;
+	if (v > ~0ULL / m)
+		return -1;
+	*out = v * m;
+	return 0;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end || v > 0xFFFFFFFFULL)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static const struct { const char *name; uint8_t addr; } regnames[] = {
+	{ "ID", ICEBUF_REG_ID }, { "VERSION", ICEBUF_REG_VERSION }, { "BOARD", ICEBUF_REG_BOARD },
+	{ "CLK_HZ", ICEBUF_REG_CLK_HZ }, { "BAUD", ICEBUF_REG_BAUD }, { "LINK", ICEBUF_REG_LINK },
+	{ "SCRATCH", ICEBUF_REG_SCRATCH }, { "STREAM_DEPTH", ICEBUF_REG_STREAM_DEPTH },
+	{ "STREAM_LEVEL", ICEBUF_REG_STREAM_LEVEL }, { "STREAM_OVERFLOW", ICEBUF_REG_STREAM_OVERFLOW },
+	{ "STREAM_UNDERFLOW", ICEBUF_REG_STREAM_UNDERFLOW }, { "RX_FRAMES", ICEBUF_REG_RX_FRAMES },
+	{ "RX_BAD_CRC", ICEBUF_REG_RX_BAD_CRC }, { "RX_BAD_FRAME", ICEBUF_REG_RX_BAD_FRAME },
+	{ "RX_SEQ_ERR", ICEBUF_REG_RX_SEQ_ERR }, { "TX_FRAMES", ICEBUF_REG_TX_FRAMES },
+	{ "TX_RETRANSMIT", ICEBUF_REG_TX_RETRANSMIT }, { "UART_FRAME_ERR", ICEBUF_REG_UART_FRAME_ERR },
+	{ "UART_OVERRUN", ICEBUF_REG_UART_OVERRUN },
+};
+#define NREGS (sizeof regnames / sizeof regnames[0])
+
+static int parse_reg(const char *s, uint8_t *addr)
+{
+	for (size_t i = 0; i < NREGS; i++)
+		if (!strcasecmp(s, regnames[i].name)) {
+			*addr = regnames[i].addr;
+			return 0;
+		}
+	uint32_t v;
+	if (parse_u32(s, &v) || v > 0xFF)
+		return -1;
+	*addr = (uint8_t)v;
+	return 0;
+}
+
+static int open_dev(const struct global *g, icebuf **dev)
+{
+	struct icebuf_options o = { .baud = g->baud, .timeout_ms = g->timeout_ms };
+	int r = icebuf_open(dev, g->device, &o);
+	if (r) {
+		fprintf(stderr, "icebuf: %s: %s\n", g->device, icebuf_open_error());
+		return 1;
+	}
+	return 0;
+}
+
+static int runtime_error(icebuf *dev, const char *what, long code)
+{
+	fprintf(stderr, "icebuf: %s: %s (%s)\n", what, icebuf_last_error(dev), icebuf_strerror((int)code));
+	icebuf_close(dev);
+	return 1;
+}
+
+/* Commands take getopt options of their own; `--help` on each. */
+static int sub_help(int argc, char **argv, const char *text)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(text, stdout);
+			return 1;
+		}
+	return 0;
+}
+
+static int cmd_info(const struct global *g, int argc, char **argv)
+{
+	if (sub_help(argc, argv, "usage: icebuf info\nShow what the board is, its registers and counters, "
+	                         "and the host's link counters.\n"))
+		return 0;
+	if (argc > 1)
+		return usage_error("info takes no arguments, got '%s'", argv[1]);
+	icebuf *dev;
+	if (open_dev(g, &dev))
+		return 1;
+	struct icebuf_info in;
+	icebuf_info(dev, &in);
+	printf("device          %s\n", g->device);
+	printf("id              0x%08X (\"%c%c%c%c\")\n", in.id, in.id >> 24, (in.id >> 16) & 0xFF,
+	       (in.id >> 8) & 0xFF, in.id & 0xFF);
+	printf("version         %u.%u.%u\n", in.version >> 16, (in.version >> 8) & 0xFF, in.version & 0xFF);
+	printf("board           %s\n", icebuf_board_name(in.board));
+	printf("clock           %u Hz\n", in.clk_hz);
+	printf("baud            %u\n", in.baud);
+	printf("link            %u channels, %u-byte frames, window %u\n", in.channels, in.mtu, in.window);
+	printf("stream depth    %u bytes\n", in.stream_depth);
+	static const uint8_t shown[] = {
+		ICEBUF_REG_STREAM_LEVEL, ICEBUF_REG_STREAM_OVERFLOW, ICEBUF_REG_STREAM_UNDERFLOW,
+		ICEBUF_REG_RX_FRAMES, ICEBUF_REG_RX_BAD_CRC, ICEBUF_REG_RX_BAD_FRAME, ICEBUF_REG_RX_SEQ_ERR,
+		ICEBUF_REG_TX_FRAMES, ICEBUF_REG_TX_RETRANSMIT, ICEBUF_REG_UART_FRAME_ERR, ICEBUF_REG_UART_OVERRUN,
+	};
+	printf("board counters:\n");
+	for (size_t i = 0; i < sizeof shown; i++) {
+		uint32_t v;
+		int r = icebuf_reg_read(dev, shown[i], &v, -1);
+		if (r)
+			return runtime_error(dev, "reading the board's counters", r);
+		const char *name = "?";
+		for (size_t k = 0; k < NREGS; k++)
+			if (regnames[k].addr == shown[i])
+				name = regnames[k].name;
+		printf("  %-16s %u\n", name, v);
+	}
+	struct icebuf_stats s;
+	icebuf_get_stats(dev, &s);
+	printf("host counters:\n");
+	printf("  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n",
+	       "tx_frames", (unsigned long long)s.tx_frames, "rx_frames", (unsigned long long)s.rx_frames,
+	       "retransmits", (unsigned long long)s.retransmits, "rx_bad_crc", (unsigned long long)s.rx_bad_crc,
+	       "rx_bad_frame", (unsigned long long)s.rx_bad_frame, "rx_seq_err", (unsigned long long)s.rx_seq_err,
+	       "wire_bytes", (unsigned long long)(s.tx_bytes + s.rx_bytes));
+	icebuf_close(dev);
+	return 0;
+}
+
+/* xorshift64: the loopback's data, reproducible from --seed. */
+static uint8_t next_byte(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint8_t)(*s >> 32);
+}
+
+static int cmd_loopback(const struct global *g, int argc, char **argv)
+{
+	static const char help[] =
+	    "usage: icebuf loopback --bytes N [--seed S]\n"
+	    "Write N random bytes (seeded: the same S gives the same data) into the board's\n"
+	    "stream buffer while reading them back, and verify every byte. N takes k, M, G\n"
+	    "(powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress goes to stderr; the\n"
+	    "last line on stdout gives bytes, seconds, payload bytes/s and the error count.\n"
+	    "Exits 0 only if every byte came back intact.\n";
+	if (sub_help(argc, argv, help))
+		return 0;
+	unsigned long long total = 0, seed = 1;
+	int have_bytes = 0;
+	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
+	                                    { "seed", required_argument, 0, 's' }, { 0, 0, 0, 0 } };
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c == 'n') {
+			if (parse_size(optarg, &total) || total == 0)
+				return usage_error("loopback: --bytes wants a positive count like 1000000 or 1M, not '%s'", optarg);
+			have_bytes = 1;
+		} else if (c == 's') {
+			if (parse_size(optarg, &seed))
+				return usage_error("loopback: --seed wants a number, not '%s'", optarg);
+		} else {
+			return usage_error("loopback: unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!have_bytes)
+		return usage_error("loopback: say how much with --bytes N");
+	if (optind < argc)
+		return usage_error("loopback: unexpected argument '%s'", argv[optind]);
+	icebuf *dev;
+	if (open_dev(g, &dev))
+		return 1;
+	uint64_t ws = seed * 0x9E3779B97F4A7C15ULL | 1, rs = ws;
+	unsigned long long sent = 0, got = 0, errors = 0;
+	uint8_t out[4096], in[4096];
+	size_t pending = 0, pend_off = 0;
+	double t0 = now_s(), last_progress = t0, last_data = t0;
+	int tty = isatty(2);
+	while (got < total) {
+		if (pending == 0 && sent < total) {
+			pending = sizeof out < total - sent ? sizeof out : (size_t)(total - sent);
+			for (size_t i = 0; i < pending; i++)
+				out[i] = next_byte(&ws);
+			pend_off = 0;
+		}
+		if (pending) {
+			long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, out + pend_off, pending, 0);
+			if (w < 0)
+				return runtime_error(dev, "loopback write", w);
+			pend_off += (size_t)w;
+			pending -= (size_t)w;
+			sent += (unsigned long long)w;
+		}
+		long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, in, sizeof in, pending && sent < total ? 0 : 5);
+		if (n < 0)
+			return runtime_error(dev, "loopback read", n);
+		for (long i = 0; i < n; i++)
+			if (in[i] != next_byte(&rs))
+				errors++;
+		got += (unsigned long long)n;
+		double t = now_s();
+		if (n > 0)
+			last_data = t;
+		else if (t - last_data > g->timeout_ms / 1000.0) {
+			fprintf(stderr, "\nicebuf: loopback: no data came back for %d ms after %llu of %llu bytes\n",
+			        g->timeout_ms, got, total);
+			icebuf_close(dev);
+			return 1;
+		}
+		if (!g->quiet && (t - last_progress > (tty ? 0.2 : 2.0) || got == total)) {
+			fprintf(stderr, "%sloopback: %llu/%llu bytes, %.0f B/s, %llu errors%s", tty ? "\r" : "",
+			        got, total, got / (t - t0), errors, tty ? "" : "\n");
+			last_progress = t;
+		}
+	}
+	double dt = now_s() - t0;
+	if (!g->quiet && tty)
+		fputc('\n', stderr);
+	struct icebuf_stats s;
+	icebuf_get_stats(dev, &s);
+	icebuf_close(dev);
+	printf("loopback: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions\n", total, dt,
+	       total / dt, errors, (unsigned long long)s.retransmits);
+	return errors ? 1 : 0;
+}
+
+static int cmd_send(const struct global *g, int argc, char **argv)
+{
+	static const char help[] =
+	    "usage: icebuf send FILE\n"
+	    "Stream FILE (- for stdin) into the board's stream buffer and wait until the\n"
+	    "board has acknowledged every byte. The buffer holds what nobody reads yet;\n"
+	    "when it is full, send waits for a reader up to the time-out, then fails.\n";
+	if (sub_help(argc, argv, help))
+		return 0;
+	if (argc != 2)
+		return usage_error("send wants one FILE (or -)");
+	int fd = strcmp(argv[1], "-") ? open(argv[1], O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0) {
+		fprintf(stderr, "icebuf: send: cannot open '%s': %s\n", argv[1], strerror(errno));
+		return EXIT_USAGE;
+	}
+	icebuf *dev;
+	if (open_dev(g, &dev)) {
+		if (fd)
+			close(fd);
+		return 1;
+	}
+	uint8_t buf[4096];
+	unsigned long long total = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0) {
+			fprintf(stderr, "icebuf: send: reading '%s': %s\n", argv[1], strerror(errno));
+			icebuf_close(dev);
+			return 1;
+		}
+		if (n == 0)
+			break;
+		long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, buf, (size_t)n, -1);
+		if (w < 0)
+			return runtime_error(dev, "send", w);
+		total += (unsigned long long)w;
+		if (w < n) {
+			fprintf(stderr, "icebuf: send: the board's stream buffer stayed full for %d ms after %llu bytes: "
+			                "nobody is reading it (run `icebuf recv` or raise --timeout)\n",
+			        g->timeout_ms, total);
+			icebuf_close(dev);
+			return 1;
+		}
+	}
+	if (fd)
+		close(fd);
+	int r = icebuf_flush(dev, -1);
+	if (r)
+		return runtime_error(dev, "send", r);
+	icebuf_close(dev);
+	if (!g->quiet)
+		fprintf(stderr, "send: %llu bytes in the board's stream buffer\n", total);
+	return 0;
+}
+
+static int cmd_recv(const struct global *g, int argc, char **argv)
+{
+	static const char help[] =
+	    "usage: icebuf recv FILE [--bytes N] [--force]\n"
+	    "Read the board's stream buffer into FILE (- for stdout) until N bytes have\n"
+	    "come or, without --bytes, until nothing arrives for the time-out. Refuses to\n"
+	    "overwrite an existing FILE without --force.\n";
+	if (sub_help(argc, argv, help))
+		return 0;
+	unsigned long long want = 0;
+	int have_want = 0, force = 0;
+	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
+	                                    { "force", no_argument, 0, 'f' }, { 0, 0, 0, 0 } };
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c == 'n') {
+			if (parse_size(optarg, &want) || want == 0)
+				return usage_error("recv: --bytes wants a positive count, not '%s'", optarg);
+			have_want = 1;
+		} else if (c == 'f') {
+			force = 1;
+		} else {
+			return usage_error("recv: unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("recv wants one FILE (or -)");
+	const char *path = argv[optind];
+	int fd = 1;
+	if (strcmp(path, "-")) {
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+		if (fd < 0) {
+			fprintf(stderr, "icebuf: recv: cannot create '%s': %s%s\n", path, strerror(errno),
+			        errno == EEXIST ? " (use --force to overwrite it)" : "");
+			return EXIT_USAGE;
+		}
+	}
+	icebuf *dev;
+	if (open_dev(g, &dev))
+		return 1;
+	uint8_t buf[4096];
+	unsigned long long got = 0;
+	while (!have_want || got < want) {
+		size_t ask = sizeof buf;
+		if (have_want && want - got < ask)
+			ask = (size_t)(want - got);
+		long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf, ask, -1);
+		if (n < 0)
+			return runtime_error(dev, "recv", n);
+		if (n == 0)
+			break;
+		for (long off = 0; off < n;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0) {
+				fprintf(stderr, "icebuf: recv: writing '%s': %s\n", path, strerror(errno));
+				icebuf_close(dev);
+				return 1;
+			}
+			off += w;
+		}
+		got += (unsigned long long)n;
+	}
+	icebuf_close(dev);
+	if (fd != 1 && close(fd) < 0) {
+		fprintf(stderr, "icebuf: recv: closing '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (!g->quiet)
+		fprintf(stderr, "recv: %llu bytes\n", got);
+	if (have_want && got < want) {
+		fprintf(stderr, "icebuf: recv: only %llu of %llu bytes arrived within the time-out\n", got, want);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_reg(const struct global *g, int argc, char **argv)
+{
+	static const char help[] =
+	    "usage: icebuf reg read REG | icebuf reg write REG VALUE\n"
+	    "REG is a name (ID, VERSION, SCRATCH, RX_BAD_CRC, ...; see docs/protocol.md) or a\n"
+	    "number; VALUE a 32-bit number (0x... for hex).\n";
+	if (sub_help(argc, argv, help))
+		return 0;
+	uint8_t addr;
+	uint32_t value = 0;
+	int write = argc >= 2 && !strcmp(argv[1], "write");
+	if (argc < 2 || (strcmp(argv[1], "read") && !write))
+		return usage_error("reg wants 'read REG' or 'write REG VALUE'");
+	if (argc != (write ? 4 : 3))
+		return usage_error("reg %s wants %s", argv[1], write ? "REG VALUE" : "REG");
+	if (parse_reg(argv[2], &addr))
+		return usage_error("reg: '%s' is neither a register name nor a number 0..255", argv[2]);
+	if (write && parse_u32(argv[3], &value))
+		return usage_error("reg write: '%s' is not a 32-bit number", argv[3]);
+	icebuf *dev;
+	if (open_dev(g, &dev))
+		return 1;
+	int r = write ? icebuf_reg_write(dev, addr, value, -1) : icebuf_reg_read(dev, addr, &value, -1);
+	if (r)
+		return runtime_error(dev, "reg", r);
+	if (!write)
+		printf("0x%08X %u\n", value, value);
+	icebuf_close(dev);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct global g = { .device = getenv("ICEBUF_DEVICE"), .baud = 3000000, .timeout_ms = 2000 };
+	static const struct option lo[] = {
+		{ "device", required_argument, 0, 'd' }, { "baud", required_argument, 0, 'b' },
+		{ "timeout", required_argument, 0, 't' }, { "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 } };
+	int c;
+	opterr = 0;
+	/* '+': stop at the command, whose options are its own. */
+	while ((c = getopt_long(argc, argv, "+d:b:t:qhV", lo, NULL)) != -1) {
+		uint32_t v;
+		switch (c) {
+		case 'd': g.device = optarg; break;
+		case 'b':
+			if (parse_u32(optarg, &v) || v < 300 || v > 12000000)
+				return usage_error("--baud wants a rate from 300 to 12000000, not '%s'", optarg);
+			g.baud = v;
+			break;
+		case 't':
+			if (parse_u32(optarg, &v) || v == 0 || v > 3600000)
+				return usage_error("--timeout wants milliseconds from 1 to 3600000, not '%s'", optarg);
+			g.timeout_ms = (int)v;
+			break;
+		case 'q': g.quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("icebuf 1.0.0 (protocol %d)\n", ICEBUF_PROTOCOL_MAJOR); return 0;
+		default: return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no command given");
+	const char *cmd = argv[optind];
+	int sargc = argc - optind;
+	char **sargv = argv + optind;
+	int (*fn)(const struct global *, int, char **) =
+	    !strcmp(cmd, "info") ? cmd_info : !strcmp(cmd, "loopback") ? cmd_loopback :
+	    !strcmp(cmd, "send") ? cmd_send : !strcmp(cmd, "recv") ? cmd_recv :
+	    !strcmp(cmd, "reg") ? cmd_reg : NULL;
+	if (!fn)
+		return usage_error("unknown command '%s'", cmd);
+	int wants_help = 0;
+	for (int i = 1; i < sargc; i++)
+		if (!strcmp(sargv[i], "--help") || !strcmp(sargv[i], "-h"))
+			wants_help = 1;
+	if (!wants_help && (!g.device || !*g.device)) {
+		fprintf(stderr, "icebuf: no device: pass --device (or set ICEBUF_DEVICE): "
+		                "--device sim for the virtual board, --device ftdi:// for a board on USB\n");
+		return EXIT_USAGE;
+	}
+	return fn(&g, sargc, sargv);
+}

@@ -1,0 +1,210 @@
+/*
+ * icebuf.h — libicebuf, the host side of an icebuf board.
+ * SPDX-License-Identifier: MIT
+ *
+ * One opaque handle per board. The board is named by a device string:
+ *
+ *   "sim"                  spawn the virtual board (icebuf-sim) on a free
+ *                          local port and connect to it; it exits on close
+ *   "sim://HOST:PORT"      connect to an icebuf-sim already listening there
+ *   "tty:/dev/ttyUSB1"     the kernel's ftdi_sio driver through termios
+ *   "ftdi://"              libftdi1 directly: FT2232H 0403:6010, interface B
+ *   "ftdi://SERIAL"        … the one with that USB serial number
+ *   "ftdi://?index=N"      … the N-th matching device (0 is the first)
+ *                          further options: interface=A|B, vid=0x…, pid=0x…,
+ *                          latency=MS (1…255), joined with '&'
+ *
+ * Data moves on numbered channels (see docs/protocol.md): 0 is the control
+ * channel (registers), 1 the stream buffer. Every byte written is delivered
+ * once, in order, intact, or the call reports an error: the link checks,
+ * acknowledges and retransmits frames and never overruns a buffer.
+ *
+ * Errors: every call returns ICEBUF_OK (0) or a byte count (> 0) on success
+ * and a negative enum icebuf_error on failure. icebuf_strerror() names the
+ * code; icebuf_last_error() gives the detail of the last failure on a handle
+ * (what happened and what to do). Out-pointers are left untouched on error.
+ *
+ * Time-outs: every call that waits takes timeout_ms; a negative value means
+ * the handle's default (icebuf_options.timeout_ms). Nothing blocks forever.
+ *
+ * Threads: a handle may be used by one thread at a time; separate handles
+ * are independent. icebuf_strerror() is thread-safe.
+ */
+#ifndef ICEBUF_H
+#define ICEBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library is built with hidden symbols; these are its interface. */
+#if defined(__GNUC__)
+#define ICEBUF_EXPORT __attribute__((visibility("default")))
+#else
+#define ICEBUF_EXPORT
+#endif
+
+/** Version of the link protocol this library speaks; the board's VERSION
+ *  register must have the same major number. */
+#define ICEBUF_PROTOCOL_MAJOR 1
+/** Value of the board's ID register ("ICEB"). */
+#define ICEBUF_ID_MAGIC 0x49434542u
+
+/** Channel numbers (docs/protocol.md §6). */
+enum icebuf_channel {
+	ICEBUF_CHAN_CONTROL = 0,
+	ICEBUF_CHAN_STREAM = 1,
+	ICEBUF_CHAN_KEYBOARD = 2,
+	ICEBUF_CHAN_CONSOLE = 3,
+	ICEBUF_CHAN_VIDEO = 4,
+};
+
+/** Board registers (docs/protocol.md §7). */
+enum icebuf_reg {
+	ICEBUF_REG_ID = 0x00,
+	ICEBUF_REG_VERSION = 0x01,
+	ICEBUF_REG_BOARD = 0x02,
+	ICEBUF_REG_CLK_HZ = 0x03,
+	ICEBUF_REG_BAUD = 0x04,
+	ICEBUF_REG_LINK = 0x05,
+	ICEBUF_REG_SCRATCH = 0x06,
+	ICEBUF_REG_STREAM_DEPTH = 0x08,
+	ICEBUF_REG_STREAM_LEVEL = 0x09,
+	ICEBUF_REG_STREAM_OVERFLOW = 0x0A,
+	ICEBUF_REG_STREAM_UNDERFLOW = 0x0B,
+	ICEBUF_REG_RX_FRAMES = 0x10,
+	ICEBUF_REG_RX_BAD_CRC = 0x11,
+	ICEBUF_REG_RX_BAD_FRAME = 0x12,
+	ICEBUF_REG_RX_SEQ_ERR = 0x13,
+	ICEBUF_REG_TX_FRAMES = 0x14,
+	ICEBUF_REG_TX_RETRANSMIT = 0x15,
+	ICEBUF_REG_UART_FRAME_ERR = 0x16,
+	ICEBUF_REG_UART_OVERRUN = 0x17,
+};
+
+/** Error codes: small, negative, stable. */
+enum icebuf_error {
+	ICEBUF_OK = 0,
+	ICEBUF_ERR_ARG = -1,        /**< bad argument or device string */
+	ICEBUF_ERR_NOMEM = -2,      /**< out of memory */
+	ICEBUF_ERR_NOT_FOUND = -3,  /**< no such device, port or program */
+	ICEBUF_ERR_ACCESS = -4,     /**< permission denied (see README: udev rule) */
+	ICEBUF_ERR_BUSY = -5,       /**< device in use by another program */
+	ICEBUF_ERR_IO = -6,         /**< I/O error on the transport */
+	ICEBUF_ERR_TIMEOUT = -7,    /**< the board did not answer in time */
+	ICEBUF_ERR_CLOSED = -8,     /**< the board or simulator went away */
+	ICEBUF_ERR_PROTOCOL = -9,   /**< the board broke the protocol */
+	ICEBUF_ERR_GATEWARE = -10,  /**< wrong gateware: ID or major version */
+	ICEBUF_ERR_REGISTER = -11,  /**< no such register, or it is read-only */
+	ICEBUF_ERR_UNSUPPORTED = -12, /**< not available on this transport/build */
+};
+
+/** Static, thread-safe name of an error code ("timeout", …). Never NULL. */
+ICEBUF_EXPORT const char *icebuf_strerror(int err);
+
+/** Options for icebuf_open(). Zeroed fields take the defaults shown. */
+struct icebuf_options {
+	unsigned baud;       /**< UART baud rate; 0: 3000000 */
+	int timeout_ms;      /**< default time-out of every call; 0: 2000 */
+	int skip_check;      /**< nonzero: do not check ID/VERSION on open */
+};
+
+typedef struct icebuf icebuf;
+
+/**
+ * Open the board named by @device (see the top of this file), start a link
+ * session (SYNC) and check the gateware's ID and major version.
+ * On success stores a new handle in *@out and returns ICEBUF_OK.
+ * Errors: ARG (bad device string or options), NOT_FOUND, ACCESS, BUSY, IO,
+ * TIMEOUT (no answer to SYNC), GATEWARE (wrong ID or version: the message
+ * from icebuf_open_error() names both versions), NOMEM, UNSUPPORTED (e.g.
+ * ftdi:// in a build without libftdi1). Since no handle exists on failure,
+ * the detail of the failure is in icebuf_open_error().
+ * @opt may be NULL for the defaults.
+ */
+ICEBUF_EXPORT int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *opt);
+
+/** Detail of the last icebuf_open() failure in this thread. Never NULL. */
+ICEBUF_EXPORT const char *icebuf_open_error(void);
+
+/** Close the link and free the handle (a spawned simulator is stopped).
+ *  Unsent data is discarded; call icebuf_flush() first to keep it. NULL is ok. */
+ICEBUF_EXPORT void icebuf_close(icebuf *dev);
+
+/** Detail of the last failure on @dev ("" if none). Valid until the next
+ *  call on @dev. Never NULL. */
+ICEBUF_EXPORT const char *icebuf_last_error(const icebuf *dev);
+
+/** Read register @addr into *@value. Errors: REGISTER, TIMEOUT, CLOSED,
+ *  IO, PROTOCOL. */
+ICEBUF_EXPORT int icebuf_reg_read(icebuf *dev, uint8_t addr, uint32_t *value, int timeout_ms);
+
+/** Write @value to register @addr. Errors: REGISTER (no such or read-only
+ *  register), TIMEOUT, CLOSED, IO, PROTOCOL. */
+ICEBUF_EXPORT int icebuf_reg_write(icebuf *dev, uint8_t addr, uint32_t value, int timeout_ms);
+
+/** What the board says about itself (registers read once at open). */
+struct icebuf_info {
+	uint32_t id;            /**< ICEBUF_ID_MAGIC */
+	uint32_t version;       /**< major<<16 | minor<<8 | patch */
+	uint32_t board;         /**< 1 iCEstick, 2 iCEBreaker */
+	uint32_t clk_hz;        /**< system clock */
+	uint32_t baud;          /**< UART rate the gateware was built for */
+	uint32_t mtu;           /**< payload bytes per frame */
+	uint32_t window;        /**< frames the board keeps unacknowledged */
+	uint32_t channels;      /**< channel count */
+	uint32_t stream_depth;  /**< stream buffer bytes */
+};
+
+/** Fill *@info from what was read at open. Errors: ARG. */
+ICEBUF_EXPORT int icebuf_info(icebuf *dev, struct icebuf_info *info);
+
+/** Name of a board code ("iCEstick", …, "unknown"). Never NULL. */
+ICEBUF_EXPORT const char *icebuf_board_name(uint32_t board);
+
+/**
+ * Write @len bytes to channel @chan. Returns the number of bytes the link
+ * has taken (all of @len unless the time-out ran out first: then fewer,
+ * possibly 0, and no error). Bytes taken are sent and retransmitted as
+ * needed; icebuf_flush() waits until the board has acknowledged them.
+ * Errors: ARG (bad channel), CLOSED, IO, PROTOCOL.
+ */
+ICEBUF_EXPORT long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int timeout_ms);
+
+/**
+ * Read up to @len bytes from channel @chan. Waits until at least one byte is
+ * there or the time-out runs out; returns the count (0 on time-out).
+ * The first read on a channel grants the board credit to send on it
+ * (docs/protocol.md §4): until then its data stays on the board.
+ * Errors: ARG, CLOSED, IO, PROTOCOL.
+ */
+ICEBUF_EXPORT long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms);
+
+/** Wait until every byte written so far is acknowledged by the board.
+ *  Errors: TIMEOUT, CLOSED, IO, PROTOCOL. */
+ICEBUF_EXPORT int icebuf_flush(icebuf *dev, int timeout_ms);
+
+/** Host-side link counters. */
+struct icebuf_stats {
+	uint64_t tx_bytes;        /**< bytes put on the wire */
+	uint64_t rx_bytes;        /**< bytes taken off the wire */
+	uint64_t tx_frames;       /**< frames sent, retransmissions included */
+	uint64_t rx_frames;       /**< good frames received */
+	uint64_t tx_payload;      /**< payload bytes acknowledged by the board */
+	uint64_t rx_payload;      /**< payload bytes accepted from the board */
+	uint64_t retransmits;     /**< go-back-N rewinds by the host */
+	uint64_t rx_bad_crc;      /**< frames dropped for a bad CRC */
+	uint64_t rx_bad_frame;    /**< frames dropped as malformed */
+	uint64_t rx_seq_err;      /**< good frames dropped for an unexpected seq */
+};
+
+/** Copy the host-side counters into *@stats. Errors: ARG. */
+ICEBUF_EXPORT int icebuf_get_stats(icebuf *dev, struct icebuf_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ICEBUF_H */

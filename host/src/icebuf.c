@@ -1,0 +1,766 @@
+/*
+ * icebuf.c — libicebuf: the host side of the link (docs/protocol.md) and the
+ * public API (icebuf.h).
+ * SPDX-License-Identifier: MIT
+ *
+ * One thread drives everything through pump(): write what is queued, wait
+ * for the transport, read and handle frames, retransmit on time-out, send
+ * acks and credits. Every call that waits loops over pump() until its
+ * deadline.
+ */
+#include "icebuf.h"
+#include "icebuf_private.h"
+#include "codec.h"
+#include "transport.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NCHAN 16                 /* channel numbers are 4 bits */
+#define HOST_WINDOW 16           /* our unacknowledged DATA frames at most */
+#define RX_CAP 65536             /* receive buffer per open channel */
+#define MAX_RETRIES 10           /* time-outs in a row before giving up */
+#define SYNC_RETRY_MS 250
+
+struct ring {
+	uint8_t *buf;
+	size_t head, len;        /* capacity RX_CAP */
+};
+
+struct txslot {
+	uint8_t chan;
+	uint16_t len;
+	uint8_t data[IB_MAX_MTU];
+};
+
+struct icebuf {
+	struct ib_transport tr;
+	char err[512];
+	int timeout_ms;
+	unsigned baud;
+	/* link state */
+	int synced;
+	unsigned mtu;
+	uint8_t next_seq, una;           /* our DATA frames */
+	struct txslot slots[HOST_WINDOW];
+	uint32_t credit[NCHAN];          /* the board's credit per channel */
+	uint32_t unacked[NCHAN];         /* our bytes in unacknowledged frames */
+	uint8_t expected;                /* next board DATA seq we take */
+	int nak_sent, ack_owed;
+	struct ring rx[NCHAN];
+	uint32_t reported[NCHAN];        /* credit we last told the board */
+	unsigned rot;
+	double last_progress;
+	int retries;
+	double rto_ms;
+	/* wire */
+	uint8_t *txq;
+	size_t txq_len, txq_cap;
+	uint8_t rxf[IB_WIRE_MAX];
+	size_t rxf_len;
+	int rxf_overflow;
+	uint8_t scratch[IB_WIRE_MAX];
+	struct icebuf_stats stats;
+	struct icebuf_info info;
+};
+
+static _Thread_local char open_err[512];
+
+void ib_sim_reap(struct ib_transport *t);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int fail(icebuf *dev, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(icebuf *dev, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(dev->err, sizeof dev->err, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static size_t ring_free(const struct ring *r)
+{
+	return r->buf ? RX_CAP - r->len : 0;
+}
+
+static int ring_open(struct ring *r)
+{
+	if (!r->buf && !(r->buf = malloc(RX_CAP)))
+		return ICEBUF_ERR_NOMEM;
+	return 0;
+}
+
+static void ring_put(struct ring *r, const uint8_t *p, size_t n)
+{
+	size_t tail = (r->head + r->len) % RX_CAP;
+	size_t first = n < RX_CAP - tail ? n : RX_CAP - tail;
+	memcpy(r->buf + tail, p, first);
+	memcpy(r->buf, p + first, n - first);
+	r->len += n;
+}
+
+static size_t ring_get(struct ring *r, uint8_t *p, size_t n)
+{
+	if (n > r->len)
+		n = r->len;
+	size_t first = n < RX_CAP - r->head ? n : RX_CAP - r->head;
+	memcpy(p, r->buf + r->head, first);
+	memcpy(p + first, r->buf, n - first);
+	r->head = (r->head + n) % RX_CAP;
+	r->len -= n;
+	return n;
+}
+
+static uint32_t our_credit(const icebuf *dev, unsigned c)
+{
+	size_t f = ring_free(&dev->rx[c]);
+	return f > 0xFFFF ? 0xFFFF : (uint32_t)f;
+}
+
+/* ---- sending --------------------------------------------------------------- */
+
+static int txq_append(icebuf *dev, const uint8_t *p, size_t n)
+{
+	if (dev->txq_len + n > dev->txq_cap) {
+		size_t cap = dev->txq_cap ? dev->txq_cap * 2 : 65536;
+		while (cap < dev->txq_len + n)
+			cap *= 2;
+		uint8_t *q = realloc(dev->txq, cap);
+		if (!q)
+			return fail(dev, ICEBUF_ERR_NOMEM, "out of memory");
+		dev->txq = q;
+		dev->txq_cap = cap;
+	}
+	memcpy(dev->txq + dev->txq_len, p, n);
+	dev->txq_len += n;
+	return 0;
+}
+
+/* The channel whose credit this frame reports: one that changed, else the
+ * next open one in turn. */
+static unsigned pick_cchan(icebuf *dev)
+{
+	for (unsigned c = 0; c < NCHAN; c++)
+		if (dev->rx[c].buf && our_credit(dev, c) != dev->reported[c])
+			return c;
+	for (unsigned i = 0; i < NCHAN; i++) {
+		unsigned c = (dev->rot + i) % NCHAN;
+		if (dev->rx[c].buf) {
+			dev->rot = c + 1;
+			return c;
+		}
+	}
+	return 0;
+}
+
+static int send_frame(icebuf *dev, uint8_t type, uint8_t chan, uint8_t seq, const uint8_t *payload, size_t len)
+{
+	struct ib_frame f = {
+		.type = type, .chan = chan, .seq = seq,
+		.ack = (uint8_t)(type == IB_T_SYNC ? 0xFF : dev->expected - 1),
+		.payload = payload, .len = len,
+	};
+	f.cchan = (uint8_t)pick_cchan(dev);
+	f.credit = (uint16_t)our_credit(dev, f.cchan);
+	dev->reported[f.cchan] = f.credit;
+	uint8_t wire[IB_WIRE_MAX];
+	size_t n = ib_frame_encode(&f, 0, wire);
+	dev->stats.tx_frames++;
+	dev->ack_owed = 0;
+	return txq_append(dev, wire, n);
+}
+
+static int flush_tx(icebuf *dev)
+{
+	size_t off = 0;
+	while (off < dev->txq_len) {
+		long n = dev->tr.ops->write(&dev->tr, dev->txq + off, dev->txq_len - off);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		dev->stats.tx_bytes += (uint64_t)n;
+	}
+	memmove(dev->txq, dev->txq + off, dev->txq_len - off);
+	dev->txq_len -= off;
+	return 0;
+}
+
+/* Go back N: send every unacknowledged frame again, in order. */
+static int retransmit(icebuf *dev)
+{
+	dev->stats.retransmits++;
+	dev->last_progress = now_ms();
+	for (uint8_t s = dev->una; s != dev->next_seq; s++) {
+		struct txslot *t = &dev->slots[s % HOST_WINDOW];
+		int r = send_frame(dev, IB_T_DATA, t->chan, s, t->data, t->len);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- receiving ----------------------------------------------------------- */
+
+static int handle_frame(icebuf *dev, const struct ib_frame *f)
+{
+	if (!dev->synced) {
+		/* Before the board's SYNC answer everything is from an old session. */
+		if (f->type != IB_T_SYNC)
+			return 0;
+		dev->synced = 1;
+		dev->expected = 0;
+		dev->nak_sent = 0;
+		memset(dev->credit, 0, sizeof dev->credit);
+		if (f->cchan < NCHAN)
+			dev->credit[f->cchan] = f->credit;
+		dev->last_progress = now_ms();
+		return 0;
+	}
+	if (f->type == IB_T_SYNC)
+		return 0;                        /* the answer to a repeated SYNC */
+	/* Cumulative ack: our frames up to f->ack leave the window. */
+	uint8_t outstanding = (uint8_t)(dev->next_seq - dev->una);
+	if ((uint8_t)(f->ack - dev->una) < outstanding) {
+		while (dev->una != (uint8_t)(f->ack + 1)) {
+			struct txslot *t = &dev->slots[dev->una % HOST_WINDOW];
+			dev->unacked[t->chan] -= t->len;
+			dev->stats.tx_payload += t->len;
+			dev->una++;
+		}
+		dev->last_progress = now_ms();
+		dev->retries = 0;
+	}
+	if (f->cchan < NCHAN)
+		dev->credit[f->cchan] = f->credit;
+	if (f->type == IB_T_NAK && dev->una != dev->next_seq)
+		return retransmit(dev);
+	if (f->type != IB_T_DATA)
+		return 0;
+	if (f->seq != dev->expected) {
+		dev->stats.rx_seq_err++;
+		if ((uint8_t)(f->seq - dev->expected) < 128) {
+			if (!dev->nak_sent) {
+				dev->nak_sent = 1;
+				return send_frame(dev, IB_T_NAK, 0, 0, NULL, 0);
+			}
+		} else {
+			dev->ack_owed = 1;           /* a duplicate: say again what we have */
+		}
+		return 0;
+	}
+	struct ring *r = &dev->rx[f->chan];
+	if (ring_free(r) < f->len) {
+		/* More than we granted: refuse it (no ack); it comes again later. */
+		dev->stats.rx_bad_frame++;
+		return 0;
+	}
+	ring_put(r, f->payload, f->len);
+	dev->expected++;
+	dev->nak_sent = 0;
+	dev->ack_owed = 1;
+	dev->stats.rx_payload += f->len;
+	return 0;
+}
+
+static int rx_bytes(icebuf *dev, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != 0) {
+			if (dev->rxf_len < sizeof dev->rxf)
+				dev->rxf[dev->rxf_len++] = p[i];
+			else
+				dev->rxf_overflow = 1;
+			continue;
+		}
+		struct ib_frame f;
+		int r = dev->rxf_overflow ? IB_PARSE_BAD_LENGTH
+		      : ib_frame_parse(dev->rxf, dev->rxf_len, 1, dev->mtu, dev->scratch, &f);
+		dev->rxf_len = 0;
+		dev->rxf_overflow = 0;
+		if (r == IB_PARSE_OK) {
+			dev->stats.rx_frames++;
+			int e = handle_frame(dev, &f);
+			if (e)
+				return e;
+		} else if (r == IB_PARSE_BAD_CRC) {
+			dev->stats.rx_bad_crc++;
+			if (dev->synced && !dev->nak_sent) {
+				dev->nak_sent = 1;
+				int e = send_frame(dev, IB_T_NAK, 0, 0, NULL, 0);
+				if (e)
+					return e;
+			}
+		} else if (r != IB_PARSE_EMPTY) {
+			dev->stats.rx_bad_frame++;
+		}
+	}
+	return 0;
+}
+
+/* One round: send, wait up to @wait_ms for the transport, receive, keep the
+ * link's promises (retransmission, acks, credits). */
+static int pump(icebuf *dev, int wait_ms)
+{
+	int r = flush_tx(dev);
+	if (r)
+		return r;
+	r = dev->tr.ops->wait(&dev->tr, dev->txq_len > 0, wait_ms);
+	if (r)
+		return r;
+	uint8_t buf[16384];
+	for (int rounds = 0; rounds < 64; rounds++) {
+		long n = dev->tr.ops->read(&dev->tr, buf, sizeof buf);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		dev->stats.rx_bytes += (uint64_t)n;
+		r = rx_bytes(dev, buf, (size_t)n);
+		if (r)
+			return r;
+	}
+	if (dev->synced && dev->una != dev->next_seq && now_ms() - dev->last_progress > dev->rto_ms) {
+		if (++dev->retries > MAX_RETRIES)
+			return fail(dev, ICEBUF_ERR_TIMEOUT,
+			            "the board stopped acknowledging data (%d retransmissions over %.1f s "
+			            "went unanswered): was it reset, reprogrammed or unplugged?",
+			            MAX_RETRIES, MAX_RETRIES * dev->rto_ms / 1000);
+		r = retransmit(dev);
+		if (r)
+			return r;
+	}
+	if (dev->synced) {
+		int grew = 0;
+		for (unsigned c = 0; c < NCHAN; c++) {
+			uint32_t cr = our_credit(dev, c);
+			if (dev->rx[c].buf && cr > dev->reported[c] &&
+			    (cr - dev->reported[c] >= dev->mtu || dev->reported[c] < dev->mtu))
+				grew = 1;
+		}
+		if (dev->ack_owed || grew) {
+			r = send_frame(dev, IB_T_ACK, 0, 0, NULL, 0);
+			if (r)
+				return r;
+		}
+	}
+	return flush_tx(dev);
+}
+
+static int remaining(double deadline)
+{
+	double left = deadline - now_ms();
+	return left <= 0 ? 0 : (int)(left + 1);
+}
+
+static double deadline_of(icebuf *dev, int timeout_ms)
+{
+	return now_ms() + (timeout_ms < 0 ? dev->timeout_ms : timeout_ms);
+}
+
+/* ---- public API -------------------------------------------------------------- */
+
+const char *icebuf_strerror(int err)
+{
+	switch (err) {
+	case ICEBUF_OK: return "success";
+	case ICEBUF_ERR_ARG: return "invalid argument";
+	case ICEBUF_ERR_NOMEM: return "out of memory";
+	case ICEBUF_ERR_NOT_FOUND: return "not found";
+	case ICEBUF_ERR_ACCESS: return "permission denied";
+	case ICEBUF_ERR_BUSY: return "device busy";
+	case ICEBUF_ERR_IO: return "input/output error";
+	case ICEBUF_ERR_TIMEOUT: return "timed out";
+	case ICEBUF_ERR_CLOSED: return "device went away";
+	case ICEBUF_ERR_PROTOCOL: return "protocol error";
+	case ICEBUF_ERR_GATEWARE: return "incompatible gateware";
+	case ICEBUF_ERR_REGISTER: return "register error";
+	case ICEBUF_ERR_UNSUPPORTED: return "not supported";
+	default: return err > 0 ? "success" : "unknown error";
+	}
+}
+
+const char *icebuf_open_error(void)
+{
+	return open_err;
+}
+
+const char *icebuf_last_error(const icebuf *dev)
+{
+	return dev ? dev->err : "no handle";
+}
+
+const char *icebuf_board_name(uint32_t board)
+{
+	switch (board) {
+	case 1: return "iCEstick";
+	case 2: return "iCEBreaker";
+	default: return "unknown";
+	}
+}
+
+static int do_sync(icebuf *dev, int timeout_ms)
+{
+	static const uint8_t zeros[4] = { 0, 0, 0, 0 };
+	double deadline = now_ms() + timeout_ms, next_try = 0;
+	while (!dev->synced) {
+		if (now_ms() >= next_try) {
+			/* End any partial frame the board holds, then start a session. */
+			int r = txq_append(dev, zeros, sizeof zeros);
+			if (!r)
+				r = send_frame(dev, IB_T_SYNC, 0, 0, NULL, 0);
+			if (r)
+				return r;
+			next_try = now_ms() + SYNC_RETRY_MS;
+		}
+		if (now_ms() >= deadline)
+			return fail(dev, ICEBUF_ERR_TIMEOUT,
+			            "no answer from the board within %d ms: is it programmed with icebuf "
+			            "gateware (make prog) and running at %u baud?", timeout_ms, dev->baud);
+		int r = pump(dev, 10);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Send control requests, then collect one response per request. */
+static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t nresp,
+                         uint8_t (*resp)[6], int timeout_ms)
+{
+	double deadline = deadline_of(dev, timeout_ms);
+	long w = icebuf_write(dev, ICEBUF_CHAN_CONTROL, req, req_len, timeout_ms);
+	if (w < 0)
+		return (int)w;
+	if ((size_t)w < req_len)
+		return fail(dev, ICEBUF_ERR_TIMEOUT, "the board took no register request within the time-out");
+	struct ring *r = &dev->rx[ICEBUF_CHAN_CONTROL];
+	for (size_t i = 0; i < nresp; i++) {
+		for (;;) {
+			if (r->len >= 1) {
+				uint8_t op = r->buf[r->head];
+				size_t need = op == 0x81 ? 6 : 2;
+				if (op != 0x81 && op != 0x82 && op != 0xE1 && op != 0xE2 && op != 0xEF) {
+					r->len = 0;
+					return fail(dev, ICEBUF_ERR_PROTOCOL,
+					            "unexpected byte 0x%02X on the control channel", op);
+				}
+				if (r->len >= need) {
+					ring_get(r, resp[i], need);
+					break;
+				}
+			}
+			if (now_ms() >= deadline)
+				return fail(dev, ICEBUF_ERR_TIMEOUT, "no register response from the board within the time-out");
+			int e = pump(dev, remaining(deadline) < 10 ? remaining(deadline) : 10);
+			if (e)
+				return e;
+		}
+	}
+	return 0;
+}
+
+static int reg_error(icebuf *dev, const uint8_t *resp, uint8_t addr)
+{
+	switch (resp[0]) {
+	case 0xE1:
+		return fail(dev, ICEBUF_ERR_REGISTER, "register 0x%02X does not exist on this gateware", addr);
+	case 0xE2:
+		return fail(dev, ICEBUF_ERR_REGISTER, "register 0x%02X is read-only", addr);
+	case 0xEF:
+		return fail(dev, ICEBUF_ERR_PROTOCOL, "the board did not understand request op 0x%02X", resp[1]);
+	default:
+		if (resp[1] != addr)
+			return fail(dev, ICEBUF_ERR_PROTOCOL, "the board answered for register 0x%02X, asked 0x%02X",
+			            resp[1], addr);
+		return 0;
+	}
+}
+
+int icebuf_reg_read(icebuf *dev, uint8_t addr, uint32_t *value, int timeout_ms)
+{
+	if (!dev || !value)
+		return ICEBUF_ERR_ARG;
+	uint8_t req[2] = { 0x01, addr }, resp[1][6];
+	int r = ctrl_transact(dev, req, 2, 1, resp, timeout_ms);
+	if (r)
+		return r;
+	if ((r = reg_error(dev, resp[0], addr)))
+		return r;
+	if (resp[0][0] != 0x81)
+		return fail(dev, ICEBUF_ERR_PROTOCOL, "unexpected response 0x%02X to a read", resp[0][0]);
+	*value = (uint32_t)resp[0][2] << 24 | (uint32_t)resp[0][3] << 16 | (uint32_t)resp[0][4] << 8 | resp[0][5];
+	return 0;
+}
+
+int icebuf_reg_write(icebuf *dev, uint8_t addr, uint32_t value, int timeout_ms)
+{
+	if (!dev)
+		return ICEBUF_ERR_ARG;
+	uint8_t req[6] = { 0x02, addr, (uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8),
+	                   (uint8_t)value };
+	uint8_t resp[1][6];
+	int r = ctrl_transact(dev, req, 6, 1, resp, timeout_ms);
+	if (r)
+		return r;
+	if ((r = reg_error(dev, resp[0], addr)))
+		return r;
+	if (resp[0][0] != 0x82)
+		return fail(dev, ICEBUF_ERR_PROTOCOL, "unexpected response 0x%02X to a write", resp[0][0]);
+	return 0;
+}
+
+/* Read what the board says about itself and check it is gateware we speak to. */
+static int check_gateware(icebuf *dev, int skip_check)
+{
+	static const uint8_t regs[] = { ICEBUF_REG_ID, ICEBUF_REG_VERSION, ICEBUF_REG_BOARD, ICEBUF_REG_CLK_HZ,
+	                                ICEBUF_REG_BAUD, ICEBUF_REG_LINK, ICEBUF_REG_STREAM_DEPTH };
+	enum { N = sizeof regs };
+	uint8_t req[2 * N], resp[N][6];
+	uint32_t v[N];
+	for (size_t i = 0; i < N; i++) {
+		req[2 * i] = 0x01;
+		req[2 * i + 1] = regs[i];
+	}
+	int r = ctrl_transact(dev, req, sizeof req, N, resp, -1);
+	if (r)
+		return r;
+	for (size_t i = 0; i < N; i++) {
+		if (resp[i][0] != 0x81 || resp[i][1] != regs[i]) {
+			if (skip_check) {
+				v[i] = 0;
+				continue;
+			}
+			return fail(dev, ICEBUF_ERR_GATEWARE,
+			            "the board could not tell its register 0x%02X: is this an icebuf bitstream?", regs[i]);
+		}
+		v[i] = (uint32_t)resp[i][2] << 24 | (uint32_t)resp[i][3] << 16 | (uint32_t)resp[i][4] << 8 | resp[i][5];
+	}
+	struct icebuf_info *in = &dev->info;
+	in->id = v[0];
+	in->version = v[1];
+	in->board = v[2];
+	in->clk_hz = v[3];
+	in->baud = v[4];
+	in->mtu = v[5] & 0xFFFF;
+	in->window = (v[5] >> 16) & 0xFF;
+	in->channels = v[5] >> 24;
+	in->stream_depth = v[6];
+	if (skip_check)
+		return 0;
+	if (in->id != ICEBUF_ID_MAGIC)
+		return fail(dev, ICEBUF_ERR_GATEWARE,
+		            "device answered with ID 0x%08X, expected 0x%08X (\"ICEB\"): is this an icebuf bitstream?",
+		            in->id, ICEBUF_ID_MAGIC);
+	if ((in->version >> 16) != ICEBUF_PROTOCOL_MAJOR)
+		return fail(dev, ICEBUF_ERR_GATEWARE,
+		            "gateware version %u.%u.%u is not compatible with this libicebuf (protocol %d.x): "
+		            "rebuild and program the bitstream (make bitstream prog BOARD=...) or update icebuf",
+		            in->version >> 16, (in->version >> 8) & 0xFF, in->version & 0xFF, ICEBUF_PROTOCOL_MAJOR);
+	if (in->mtu == 0 || in->mtu > IB_MAX_MTU)
+		return fail(dev, ICEBUF_ERR_GATEWARE, "the board reports a frame size of %u bytes; this libicebuf "
+		            "handles 1 to %d", in->mtu, IB_MAX_MTU);
+	dev->mtu = in->mtu;
+	return 0;
+}
+
+int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *opt)
+{
+	struct ib_device d;
+	open_err[0] = 0;
+	if (!out) {
+		snprintf(open_err, sizeof open_err, "icebuf_open: no place to store the handle");
+		return ICEBUF_ERR_ARG;
+	}
+	int r = ib_device_parse(device, &d, open_err, sizeof open_err);
+	if (r)
+		return r;
+	icebuf *dev = calloc(1, sizeof *dev);
+	if (!dev) {
+		snprintf(open_err, sizeof open_err, "out of memory");
+		return ICEBUF_ERR_NOMEM;
+	}
+	dev->baud = opt && opt->baud ? opt->baud : 3000000;
+	dev->timeout_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
+	dev->mtu = IB_MAX_MTU;
+	/* Time for a full window of frames at the line rate, four times over,
+	 * and never below 200 ms (USB and scheduling latency). */
+	dev->rto_ms = 4.0 * HOST_WINDOW * (IB_MAX_MTU + 12) * 10 * 1000 / dev->baud;
+	if (dev->rto_ms < 200)
+		dev->rto_ms = 200;
+	dev->tr.fd = -1;
+	dev->tr.err = dev->err;
+	dev->tr.errlen = sizeof dev->err;
+	if ((r = ring_open(&dev->rx[ICEBUF_CHAN_CONTROL]))) {
+		free(dev);
+		snprintf(open_err, sizeof open_err, "out of memory");
+		return r;
+	}
+	switch (d.kind) {
+	case IB_DEV_SIM: r = ib_sim_open(&dev->tr, 10000); break;
+	case IB_DEV_SIM_ADDR: r = ib_socket_open(&dev->tr, d.host, d.port); break;
+	case IB_DEV_TTY: r = ib_tty_open(&dev->tr, d.path, dev->baud); break;
+	default: r = ib_ftdi_open(&dev->tr, &d, dev->baud); break;
+	}
+	if (r == 0)
+		r = do_sync(dev, dev->timeout_ms);
+	if (r == 0)
+		r = check_gateware(dev, opt && opt->skip_check);
+	if (r) {
+		snprintf(open_err, sizeof open_err, "%s", dev->err);
+		if (dev->tr.ops)
+			icebuf_close(dev);
+		else
+			free(dev->rx[0].buf), free(dev);
+		return r;
+	}
+	dev->err[0] = 0;
+	*out = dev;
+	return ICEBUF_OK;
+}
+
+void icebuf_close(icebuf *dev)
+{
+	if (!dev)
+		return;
+	if (dev->tr.ops) {
+		flush_tx(dev);
+		dev->tr.ops->close(&dev->tr);
+	}
+	ib_sim_reap(&dev->tr);
+	for (unsigned c = 0; c < NCHAN; c++)
+		free(dev->rx[c].buf);
+	free(dev->txq);
+	free(dev);
+}
+
+int icebuf_info(icebuf *dev, struct icebuf_info *info)
+{
+	if (!dev || !info)
+		return ICEBUF_ERR_ARG;
+	*info = dev->info;
+	return 0;
+}
+
+int icebuf_get_stats(icebuf *dev, struct icebuf_stats *stats)
+{
+	if (!dev || !stats)
+		return ICEBUF_ERR_ARG;
+	*stats = dev->stats;
+	return 0;
+}
+
+long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int timeout_ms)
+{
+	if (!dev || chan >= NCHAN || (!buf && len))
+		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_write: bad channel %u or buffer", chan) : ICEBUF_ERR_ARG;
+	const uint8_t *p = buf;
+	double deadline = deadline_of(dev, timeout_ms);
+	size_t taken = 0;
+	while (taken < len) {
+		long allowed = (long)dev->credit[chan] - (long)dev->unacked[chan];
+		if ((uint8_t)(dev->next_seq - dev->una) < HOST_WINDOW && allowed > 0) {
+			size_t n = len - taken;
+			if (n > (size_t)allowed)
+				n = (size_t)allowed;
+			if (n > dev->mtu)
+				n = dev->mtu;
+			struct txslot *t = &dev->slots[dev->next_seq % HOST_WINDOW];
+			t->chan = (uint8_t)chan;
+			t->len = (uint16_t)n;
+			memcpy(t->data, p + taken, n);
+			if (dev->una == dev->next_seq)
+				dev->last_progress = now_ms();
+			int r = send_frame(dev, IB_T_DATA, (uint8_t)chan, dev->next_seq, t->data, n);
+			if (r)
+				return r;
+			dev->next_seq++;
+			dev->unacked[chan] += (uint32_t)n;
+			taken += n;
+			if (dev->txq_len < 8192)
+				continue;
+		}
+		if (now_ms() >= deadline)
+			break;
+		int r = pump(dev, remaining(deadline) < 5 ? remaining(deadline) : 5);
+		if (r)
+			return r;
+	}
+	int r = pump(dev, 0);
+	return r ? r : (long)taken;
+}
+
+long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms)
+{
+	if (!dev || chan >= NCHAN || (!buf && len))
+		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_read: bad channel %u or buffer", chan) : ICEBUF_ERR_ARG;
+	struct ring *r = &dev->rx[chan];
+	if (!r->buf) {
+		/* First read: grant the board credit on this channel. */
+		int e = ring_open(r);
+		if (e)
+			return fail(dev, e, "out of memory");
+		dev->reported[chan] = 0;
+	}
+	double deadline = deadline_of(dev, timeout_ms);
+	for (;;) {
+		int e = pump(dev, 0);
+		if (e)
+			return e;
+		if (r->len > 0 || len == 0)
+			break;
+		if (now_ms() >= deadline)
+			return 0;
+		e = pump(dev, remaining(deadline) < 5 ? remaining(deadline) : 5);
+		if (e)
+			return e;
+		if (r->len > 0)
+			break;
+	}
+	long n = (long)ring_get(r, buf, len);
+	int e = pump(dev, 0);               /* tell the board about the room */
+	return e ? e : n;
+}
+
+int icebuf_flush(icebuf *dev, int timeout_ms)
+{
+	if (!dev)
+		return ICEBUF_ERR_ARG;
+	double deadline = deadline_of(dev, timeout_ms);
+	while (dev->una != dev->next_seq || dev->txq_len) {
+		if (now_ms() >= deadline) {
+			unsigned long pending = 0;
+			for (unsigned c = 0; c < NCHAN; c++)
+				pending += dev->unacked[c];
+			return fail(dev, ICEBUF_ERR_TIMEOUT,
+			            "%lu bytes not yet acknowledged by the board after the time-out "
+			            "(its buffer is full and nobody reads it?)", pending);
+		}
+		int r = pump(dev, remaining(deadline) < 5 ? remaining(deadline) : 5);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int icebuf_debug_inject(icebuf *dev, const void *bytes, size_t len)
+{
+	if (!dev || (!bytes && len))
+		return ICEBUF_ERR_ARG;
+	int r = txq_append(dev, bytes, len);
+	return r ? r : flush_tx(dev);
+}

@@ -1,0 +1,161 @@
+/*
+ * tr_sim.c — "sim": spawn icebuf-sim on a free local port and connect to it.
+ * SPDX-License-Identifier: MIT
+ */
+#include "transport.h"
+#include "icebuf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int executable(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+}
+
+/* $ICEBUF_SIM, else icebuf-sim beside the running program, else on PATH. */
+static int find_sim(char *out, size_t len)
+{
+	const char *env = getenv("ICEBUF_SIM");
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+		return executable(out) ? 0 : -1;
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = 0;
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			if ((size_t)snprintf(out, len, "%s/icebuf-sim", self) < len && executable(out))
+				return 0;
+			if ((size_t)snprintf(out, len, "%s/../bin/icebuf-sim", self) < len && executable(out))
+				return 0;
+		}
+	}
+	const char *path = getenv("PATH");
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		size_t n2 = colon ? (size_t)(colon - path) : strlen(path);
+		if ((size_t)snprintf(out, len, "%.*s/icebuf-sim", (int)n2, path) < len && executable(out))
+			return 0;
+		path = colon ? colon + 1 : NULL;
+	}
+	return -1;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void stop_child(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 200; i++) {          /* up to 2 s to finish cleanly */
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+int ib_sim_open(struct ib_transport *t, int timeout_ms)
+{
+	char exe[PATH_MAX];
+	if (find_sim(exe, sizeof exe)) {
+		const char *env = getenv("ICEBUF_SIM");
+		if (env && *env)
+			ib_set_err(t, "ICEBUF_SIM=%s is not an executable file", env);
+		else
+			ib_set_err(t, "icebuf-sim not found (looked beside this program and on PATH): "
+			              "run `make sim` or set ICEBUF_SIM to its path");
+		return ICEBUF_ERR_NOT_FOUND;
+	}
+	int out[2];
+	if (pipe(out) < 0) {
+		ib_set_err(t, "pipe: %s", strerror(errno));
+		return ICEBUF_ERR_IO;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	posix_spawn_file_actions_addclose(&fa, out[1]);
+	char *argv[] = { exe, "--listen", "127.0.0.1:0", "--once", NULL };
+	pid_t pid;
+	int r = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (r) {
+		close(out[0]);
+		ib_set_err(t, "cannot start %s: %s", exe, strerror(r));
+		return ICEBUF_ERR_IO;
+	}
+	/* Its first line names the port. */
+	char line[128];
+	size_t got = 0;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int port = 0;
+	while (got < sizeof line - 1) {
+		long left = timeout_ms - ms_since(&t0);
+		struct pollfd p = { out[0], POLLIN, 0 };
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		ssize_t n = read(out[0], line + got, sizeof line - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		line[got] = 0;
+		if (strchr(line, '\n'))
+			break;
+	}
+	close(out[0]);
+	line[got] = 0;
+	char *colon = strrchr(line, ':');
+	if (!strstr(line, "listening on") || !colon || (port = atoi(colon + 1)) <= 0) {
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			ib_set_err(t, "%s exited before it was ready (status %d)", exe,
+			           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		else {
+			stop_child(pid);
+			ib_set_err(t, "%s did not say which port it listens on within %d ms", exe, timeout_ms);
+		}
+		return got ? ICEBUF_ERR_IO : ICEBUF_ERR_TIMEOUT;
+	}
+	r = ib_socket_open(t, "127.0.0.1", port);
+	if (r) {
+		stop_child(pid);
+		return r;
+	}
+	t->child = pid;
+	return ICEBUF_OK;
+}
+
+/* Called by icebuf_close() after the socket is closed. */
+void ib_sim_reap(struct ib_transport *t);
+void ib_sim_reap(struct ib_transport *t)
+{
+	if (t->child > 0)
+		stop_child(t->child);
+	t->child = 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * transport.h — how libicebuf moves bytes: one backend per file.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef ICEBUF_TRANSPORT_H
+#define ICEBUF_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A parsed device string (device.c). */
+enum ib_kind { IB_DEV_SIM, IB_DEV_SIM_ADDR, IB_DEV_TTY, IB_DEV_FTDI };
+
+struct ib_device {
+	enum ib_kind kind;
+	char host[64];            /* sim://: loopback host */
+	int port;                 /* sim://: TCP port */
+	char path[256];           /* tty: device node */
+	char serial[64];          /* ftdi://: USB serial number, "" for any */
+	int index;                /* ftdi://: n-th match */
+	int interface;            /* ftdi://: 0 A, 1 B */
+	int vid, pid;             /* ftdi://: USB ids */
+	int latency;              /* ftdi://: latency timer in ms */
+};
+
+/* Parse @s into *@d. Returns 0, or ICEBUF_ERR_ARG with a message in @err. */
+int ib_device_parse(const char *s, struct ib_device *d, char *err, size_t errlen);
+
+struct ib_transport;
+
+struct ib_transport_ops {
+	/* Non-blocking read: bytes read, 0 if none yet, or a negative
+	 * icebuf_error (CLOSED when the far end went away, IO). */
+	long (*read)(struct ib_transport *t, void *buf, size_t len);
+	/* Non-blocking write: bytes taken (maybe 0) or a negative error. */
+	long (*write)(struct ib_transport *t, const void *buf, size_t len);
+	/* Wait up to @timeout_ms until reading (or, if @want_write, writing)
+	 * may make progress. 0, or a negative error. */
+	int (*wait)(struct ib_transport *t, int want_write, int timeout_ms);
+	void (*close)(struct ib_transport *t);
+};
+
+struct ib_transport {
+	const struct ib_transport_ops *ops;
+	int fd;                   /* pollable descriptor, -1 if none */
+	pid_t child;              /* sim: the spawned simulator, 0 if none */
+	void *priv;               /* backend state */
+	char *err;                /* the handle's error text */
+	size_t errlen;
+};
+
+/* Backends: open into *@t; on failure return a negative icebuf_error with
+ * the detail in t->err. */
+int ib_socket_open(struct ib_transport *t, const char *host, int port);
+int ib_sim_open(struct ib_transport *t, int timeout_ms);
+int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud);
+int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned baud);
+
+/* poll()-based wait for backends with a descriptor. */
+int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms);
+
+/* Write a formatted message into t->err. */
+void ib_set_err(struct ib_transport *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

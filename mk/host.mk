@@ -1,0 +1,45 @@
+# libicebuf (static and shared) and its pkg-config file.
+
+ICEBUF_VERSION := 1.0.0
+PREFIX      ?= /usr/local
+HOST_WFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+FTDI_CFLAGS := $(shell pkg-config --cflags libftdi1 2>/dev/null)
+FTDI_LIBS   := $(shell pkg-config --libs libftdi1 2>/dev/null)
+HOST_CFLAGS := $(HOST_WFLAGS) -O2 -g -Ihost/include -Ihost/src
+HOST_LIBS   := $(FTDI_LIBS)
+LIB_SRCS    := $(wildcard host/src/*.c)
+LIB_HDRS    := $(wildcard host/src/*.h) host/include/icebuf.h
+LIBICEBUF_A := $(BUILD)/lib/libicebuf.a
+LIBICEBUF_SO := $(BUILD)/lib/libicebuf.so.1
+LIB_OBJS    := $(patsubst host/src/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRCS))
+
+$(BUILD)/obj/lib/%.o: host/src/%.c $(LIB_HDRS) mk/host.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(LIBICEBUF_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBICEBUF_SO): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libicebuf.so.1 -o $@ $^ $(HOST_LIBS)
+	ln -sf libicebuf.so.1 $(BUILD)/lib/libicebuf.so
+
+$(BUILD)/lib/pkgconfig/icebuf.pc: host/icebuf.pc.in mk/host.mk
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(ICEBUF_VERSION)|' \
+	    -e 's|@LIBS_PRIVATE@|$(HOST_LIBS)|' $< >$@
+
+host-lib: $(LIBICEBUF_A) $(LIBICEBUF_SO) $(BUILD)/lib/pkgconfig/icebuf.pc
+host: host-lib
+.PHONY: host host-lib
+
+install: host sim
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(LIBICEBUF_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBICEBUF_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libicebuf.so.1 $(DESTDIR)$(PREFIX)/lib/libicebuf.so
+	install -m 644 host/include/icebuf.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/lib/pkgconfig/icebuf.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim $(DESTDIR)$(PREFIX)/bin/

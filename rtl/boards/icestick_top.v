@@ -1,0 +1,36 @@
+// icestick_top — icebuf on the Lattice iCEstick (iCE40HX1K-TQ144)
+// Copyright (c) 2026 the icebuf authors
+// SPDX-License-Identifier: MIT
+//
+// 12 MHz oscillator straight into the core (no PLL needed at 3 Mbaud: 4
+// clocks per bit). The virtual board (sim/) simulates this very module.
+`resetall
+`default_nettype none
+
+module icestick_top #(
+    parameter [31:0] ID      = 32'h49434542,   // ID register (tests build a wrong one)
+    parameter [31:0] VERSION = 32'h00010000    // VERSION register (tests build a wrong one)
+) (
+    input  wire       clk,                     // 12 MHz oscillator, pin 21
+    input  wire       rx,                      // FT2232H B TXD -> FPGA, pin 9
+    output wire       tx,                      // FPGA -> FT2232H B RXD, pin 8
+    output wire [4:0] led                      // D1..D5, pins 99..95, active high
+);
+
+wire rst;
+wire [3:0] status;
+
+reset_por #(.CYCLES(16)) u_por (.clk(clk), .rst_in(1'b0), .rst(rst));
+
+icebuf_core #(
+    .CLK_HZ(12000000), .BAUD(3000000), .BOARD_ID(1), .STREAM_DEPTH(4096),
+    .ID(ID), .VERSION(VERSION)
+) u_core (
+    .clk(clk), .rst(rst), .uart_rx(rx), .uart_tx(tx), .status(status));
+
+// D1..D4 (red, around the edge): link up, rx, tx, error; D5 (green, centre): power/alive.
+assign led = {!rst, status[3], status[2], status[1], status[0]};
+
+endmodule
+
+`resetall
