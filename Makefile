@@ -41,7 +41,8 @@ help:
 	@echo "make install PREFIX=…          install library, header, pkg-config file and tools"
 
 include mk/deps.mk
-include $(filter-out mk/deps.mk,$(wildcard mk/*.mk))
+include mk/host.mk
+include $(filter-out mk/deps.mk mk/host.mk,$(wildcard mk/*.mk))
 
 # A Verilator C++ test bench: $(eval $(call VTB,name,top,rtl files,c++ files,extra flags))
 # builds $(BUILD)/tb/name/Vtop.

@@ -3,8 +3,13 @@
 // SPDX-License-Identifier: MIT
 //
 // Executes the request byte stream of docs/protocol.md §7 and writes the
-// responses, each committed as a whole, into the upstream control buffer.
-// It stalls (never drops) while that buffer is full.
+// responses into the upstream control buffer, stalling (never dropping) while
+// it is full. The 16-bit event counters live in one block RAM, addressed by
+// their register address, and are incremented read-modify-write one at a
+// time: an event is remembered in a pending bit until its turn (at most
+// 2 × NEV clocks), which is far sooner than any counted event recurs (the
+// fastest, a UART byte, takes 40 clocks). Counters start at 0 when the FPGA
+// is configured and wrap.
 `resetall
 `default_nettype none
 
@@ -16,25 +21,21 @@ module ctrl_regs #(
     parameter [31:0] BAUD         = 3000000,      // BAUD register
     parameter [31:0] LINK         = 0,            // LINK register: channels, window, MTU
     parameter [31:0] STREAM_DEPTH = 4096,         // STREAM_DEPTH register
-    parameter        NEV          = 10            // counted events (see EV_* below)
+    parameter        NEV          = 10            // counted events, in register order (below)
 ) (
     input  wire           clk,          // clock
     input  wire           rst,          // synchronous reset, active high
+    input  wire           sess_rst,     // new session: drop a half-parsed request
     input  wire [7:0]     s_data,       // request byte
     input  wire           s_valid,      // s_data valid
     output wire           s_ready,      // s_data taken
     output wire [7:0]     m_data,       // response byte
     output wire           m_valid,      // write m_data into the response buffer
-    output wire           m_last,       // last byte of a response: commit it
     input  wire           m_full,       // the response buffer is full
     input  wire [15:0]    stream_level, // STREAM_LEVEL register
-    input  wire [NEV-1:0] events,       // counter strobes, bit i counts into counter i
-    output reg            err_seen      // an error counter has counted since reset
+    input  wire [NEV-1:0] events,       // counter strobes
+    output reg            err_seen      // a trouble counter has counted since reset
 );
-
-// Counter i ↔ register address. Counters 2 (RX_FRAMES) and 6 (TX_FRAMES)
-// count traffic, all others count trouble.
-localparam [NEV-1:0] ERR_MASK = 10'b11_1011_1011;
 
 generate
     if (NEV != 10) begin : illegal_parameter
@@ -42,25 +43,90 @@ generate
     end
 endgenerate
 
+// Event i counts into register address ev_addr(i): STREAM_OVERFLOW,
+// STREAM_UNDERFLOW, then RX_FRAMES .. UART_OVERRUN.
+function [7:0] ev_addr;
+    input [3:0] i;
+    ev_addr = (i < 2) ? 8'h0A + {4'd0, i} : 8'h0E + {4'd0, i};
+endfunction
+// RX_FRAMES (2) and TX_FRAMES (6) count traffic, the others trouble.
+localparam [9:0] ERR_MASK = 10'b11_1011_1011;
 localparam [7:0] A_SCRATCH = 8'h06;
 
-reg [15:0] cnt [0:NEV-1];
-reg [31:0] scratch;
+// ---- counters in block RAM ---------------------------------------------------
+reg  [15:0] cram [0:255];
+reg  [15:0] cram_q;
+reg  [7:0]  cram_raddr;
+reg  [NEV-1:0] pending;
+reg         inc_phase;                  // 0: read a pending counter, 1: write it back + 1
+reg  [7:0]  inc_addr;
+reg  [3:0]  pick;
+reg         pick_ok;
+wire        ctrl_read;                  // the request parser needs the read port now
 integer i;
+
+initial
+    for (i = 0; i < 256; i = i + 1) cram[i] = 16'd0;
+
+always @(*) begin
+    pick    = 4'd0;
+    pick_ok = 1'b0;
+    for (i = NEV - 1; i >= 0; i = i - 1)
+        if (pending[i]) begin
+            pick    = i[3:0];
+            pick_ok = 1'b1;
+        end
+end
+
+wire start_inc = !inc_phase && pick_ok && !ctrl_read;
+
+always @(*)
+    cram_raddr = start_inc ? ev_addr(pick) : addr_next;
+
+always @(posedge clk) begin
+    cram_q <= cram[cram_raddr];
+    if (inc_phase)
+        cram[inc_addr] <= cram_q + 1'b1;
+end
 
 always @(posedge clk) begin
     if (rst) begin
-        for (i = 0; i < NEV; i = i + 1) cnt[i] <= 16'd0;
-        err_seen <= 1'b0;
+        pending   <= {NEV{1'b0}};
+        inc_phase <= 1'b0;
+        err_seen  <= 1'b0;
     end else begin
-        for (i = 0; i < NEV; i = i + 1)
-            if (events[i]) cnt[i] <= cnt[i] + 1'b1;
+        pending <= (pending & ~({{(NEV-1){1'b0}}, start_inc} << pick)) | events;
+        if (start_inc) begin
+            inc_phase <= 1'b1;
+            inc_addr  <= ev_addr(pick);
+        end else begin
+            inc_phase <= 1'b0;
+        end
         if ((events & ERR_MASK) != 0) err_seen <= 1'b1;
     end
 end
 
-// ---- register file, read side ----------------------------------------------
+// ---- request parser and responses ----------------------------------------------
+localparam [2:0] S_OP = 3'd0, S_RADDR = 3'd1, S_WADDR = 3'd2, S_WDATA = 3'd3,
+                 S_READ = 3'd4, S_EXEC = 3'd5, S_RESP = 3'd6;
+
+reg [2:0]  state;
 reg [7:0]  addr;
+reg [7:0]  op;                          // the response's first byte
+reg [31:0] data;                        // write data, then read data
+reg [2:0]  ri;                          // response byte being sent
+reg        rlong;                       // 6-byte response (a read), else 2
+reg [1:0]  wcount;
+
+assign s_ready = state == S_OP || state == S_RADDR || state == S_WADDR || state == S_WDATA;
+wire take = s_valid && s_ready;
+// The counter RAM is read at the address byte as it arrives.
+wire [7:0] addr_next = s_data;
+assign ctrl_read = take && state == S_RADDR;
+
+reg [31:0] scratch;
+
+// What a read of `addr` returns, and whether the register exists.
 reg [31:0] rval;
 reg        rexists;
 always @(*) begin
@@ -75,42 +141,25 @@ always @(*) begin
     8'h06: rval = scratch;
     8'h08: rval = STREAM_DEPTH;
     8'h09: rval = {16'd0, stream_level};
-    8'h0A: rval = {16'd0, cnt[0]};
-    8'h0B: rval = {16'd0, cnt[1]};
-    8'h10: rval = {16'd0, cnt[2]};
-    8'h11: rval = {16'd0, cnt[3]};
-    8'h12: rval = {16'd0, cnt[4]};
-    8'h13: rval = {16'd0, cnt[5]};
-    8'h14: rval = {16'd0, cnt[6]};
-    8'h15: rval = {16'd0, cnt[7]};
-    8'h16: rval = {16'd0, cnt[8]};
-    8'h17: rval = {16'd0, cnt[9]};
+    8'h0A, 8'h0B, 8'h10, 8'h11, 8'h12, 8'h13, 8'h14, 8'h15, 8'h16, 8'h17:
+           rval = {16'd0, cram_q};
     default: begin rval = 32'd0; rexists = 1'b0; end
     endcase
 end
 
-// ---- request parser and response shifter --------------------------------
-localparam [2:0] S_OP = 3'd0, S_RADDR = 3'd1, S_WADDR = 3'd2, S_WDATA = 3'd3,
-                 S_EXEC = 3'd4, S_RESP = 3'd5;
-
-reg [2:0]  state;
-reg [1:0]  wcount;                      // data bytes of a write still to come, minus one
-reg [31:0] wdata;
-reg [47:0] resp;                        // response bytes, first in the top byte
-reg [2:0]  rleft;                       // response bytes left
-
-assign s_ready = state == S_OP || state == S_RADDR || state == S_WADDR || state == S_WDATA;
-assign m_data  = resp[47:40];
 assign m_valid = state == S_RESP && !m_full;
-assign m_last  = rleft == 3'd1;
-
-wire take = s_valid && s_ready;
+assign m_data  = ri == 3'd0 ? op :
+                 ri == 3'd1 ? addr :
+                 ri == 3'd2 ? data[31:24] :
+                 ri == 3'd3 ? data[23:16] :
+                 ri == 3'd4 ? data[15:8] : data[7:0];
 
 always @(posedge clk) begin
-    if (rst) begin
-        state   <= S_OP;
+    if (rst)
         scratch <= 32'd0;
-        rleft   <= 3'd0;
+    if (rst || sess_rst) begin
+        state   <= S_OP;
+        ri      <= 3'd0;
     end else begin
         case (state)
         S_OP: if (take) begin
@@ -119,14 +168,21 @@ always @(posedge clk) begin
             end else if (s_data == 8'h02) begin
                 state <= S_WADDR;
             end else begin
-                resp  <= {8'hEF, s_data, 32'd0};    // unknown op
-                rleft <= 3'd2;
+                op    <= 8'hEF;                     // unknown op: "EF op"
+                addr  <= s_data;
+                rlong <= 1'b0;
                 state <= S_RESP;
             end
         end
         S_RADDR: if (take) begin
             addr  <= s_data;
-            state <= S_EXEC;
+            state <= S_READ;                        // the counter RAM answers next clock
+        end
+        S_READ: begin
+            op    <= rexists ? 8'h81 : 8'hE1;
+            data  <= rval;
+            rlong <= rexists;
+            state <= S_RESP;
         end
         S_WADDR: if (take) begin
             addr   <= s_data;
@@ -134,37 +190,29 @@ always @(posedge clk) begin
             state  <= S_WDATA;
         end
         S_WDATA: if (take) begin
-            wdata  <= {wdata[23:0], s_data};
+            data   <= {data[23:0], s_data};
             wcount <= wcount - 1'b1;
             if (wcount == 2'd0) state <= S_EXEC;
         end
         S_EXEC: begin
-            state <= S_RESP;
-            if (!is_write) begin
-                resp  <= rexists ? {8'h81, addr, rval} : {8'hE1, addr, 32'd0};
-                rleft <= rexists ? 3'd6 : 3'd2;
-            end else if (addr == A_SCRATCH) begin
-                scratch <= wdata;
-                resp    <= {8'h82, addr, 32'd0};
-                rleft   <= 3'd2;
+            if (addr == A_SCRATCH) begin
+                scratch <= data;
+                op      <= 8'h82;
             end else begin
-                resp  <= {rexists ? 8'hE2 : 8'hE1, addr, 32'd0};
-                rleft <= 3'd2;
+                op <= rexists ? 8'hE2 : 8'hE1;
             end
+            rlong <= 1'b0;
+            state <= S_RESP;
         end
         default: if (m_valid) begin
-            resp  <= {resp[39:0], 8'h00};
-            rleft <= rleft - 1'b1;
-            if (rleft == 3'd1) state <= S_OP;
+            ri <= ri + 1'b1;
+            if (ri == (rlong ? 3'd5 : 3'd1)) begin
+                ri    <= 3'd0;
+                state <= S_OP;
+            end
         end
         endcase
     end
-end
-
-// Whether the request being executed is a write.
-reg is_write;
-always @(posedge clk) begin
-    if (state == S_OP && take) is_write <= s_data == 8'h02;
 end
 
 endmodule

@@ -57,9 +57,8 @@ wire [7:0]       dn_data;
 wire [NCHAN-1:0] dn_valid, dn_commit, dn_abort, dn_full;
 wire [NCHAN*16-1:0] dn_free;
 wire [NCHAN*8-1:0]  up_data;
-wire [NCHAN-1:0] up_valid, up_ready, up_release, up_rewind;
+wire [NCHAN-1:0] up_valid, up_ready, up_more, up_release, up_rewind;
 wire [15:0]      up_release_len;
-wire [NCHAN*16-1:0] up_avail, up_inflight;
 
 wire        hdr_valid, ack_owed, nak_owed;
 wire [3:0]  hdr_type, hdr_cchan;
@@ -67,7 +66,12 @@ wire [7:0]  hdr_ack, ack_seq;
 wire [15:0] hdr_credit;
 wire        ev_rx_frame, ev_bad_crc, ev_bad_frame, ev_seq_err, ev_overflow;
 wire [3:0]  ev_chan;
-wire        ev_tx_frame, ev_retransmit, synced;
+wire        ev_tx_frame, ev_retransmit, synced, sync_start;
+// Control requests and responses belong to the session that made them: a
+// new session (SYNC) starts the control channel afresh, while the data
+// channels keep their contents.
+reg         ctrl_rst;
+always @(posedge clk) ctrl_rst <= rst || sync_start;
 
 link_rx #(.NCHAN(NCHAN), .MTU(MTU)) u_link_rx (
     .clk(clk), .rst(rst), .s_data(rx_data), .s_valid(rx_valid),
@@ -85,53 +89,49 @@ link_tx #(.NUP(NCHAN), .NDN(NCHAN), .MTU(MTU), .WINDOW(WINDOW), .RETX_CYCLES(RET
     .dn_free(dn_free),
     .up_data(up_data), .up_valid(up_valid), .up_ready(up_ready),
     .up_release(up_release), .up_release_len(up_release_len), .up_rewind(up_rewind),
-    .up_avail(up_avail), .up_inflight(up_inflight),
-    .ev_frame(ev_tx_frame), .ev_retransmit(ev_retransmit), .synced(synced));
+    .up_more(up_more),
+    .ev_frame(ev_tx_frame), .ev_retransmit(ev_retransmit), .synced(synced),
+    .sync_start(sync_start));
 
 // ---- channel 0: control ------------------------------------------------------
 wire [7:0]  req_data, resp_data;
-wire        req_valid, req_ready, resp_valid, resp_last;
-wire [CW:0] cin_wr_free, cin_free, cout_wr_free, cout_avail, cout_inflight;
+wire        req_valid, req_ready, resp_valid, resp_full, cin_full;
+wire [CW:0] cin_free;
 
-chan_buf #(.DEPTH(CTRL_DEPTH)) u_ctrl_in (
-    .clk(clk), .rst(rst),
+chan_buf #(.DEPTH(CTRL_DEPTH), .TXN_WR(1), .TXN_RD(0)) u_ctrl_in (
+    .clk(clk), .rst(ctrl_rst),
     .wr_data(dn_data), .wr_valid(dn_valid[0]), .wr_commit(dn_commit[0]), .wr_abort(dn_abort[0]),
-    .wr_free(cin_wr_free), .free(cin_free),
-    .rd_data(req_data), .rd_valid(req_valid), .rd_ready(req_ready),
-    .rd_release(req_valid && req_ready), .rd_release_len({{CW{1'b0}}, 1'b1}), .rd_rewind(1'b0),
-    .rd_avail(), .rd_inflight(), .level(), .overflow(), .underflow());
+    .wr_full(cin_full), .free(cin_free),
+    .rd_data(req_data), .rd_valid(req_valid), .rd_ready(req_ready), .rd_more(),
+    .rd_release(1'b0), .rd_release_len({(CW+1){1'b0}}), .rd_rewind(1'b0),
+    .rd_inflight(), .level(), .overflow(), .underflow());
 
-chan_buf #(.DEPTH(CTRL_DEPTH)) u_ctrl_out (
-    .clk(clk), .rst(rst),
-    .wr_data(resp_data), .wr_valid(resp_valid), .wr_commit(resp_valid && resp_last), .wr_abort(1'b0),
-    .wr_free(cout_wr_free), .free(),
-    .rd_data(up_data[7:0]), .rd_valid(up_valid[0]), .rd_ready(up_ready[0]),
+chan_buf #(.DEPTH(CTRL_DEPTH), .TXN_WR(0), .TXN_RD(1)) u_ctrl_out (
+    .clk(clk), .rst(ctrl_rst),
+    .wr_data(resp_data), .wr_valid(resp_valid), .wr_commit(1'b0), .wr_abort(1'b0),
+    .wr_full(resp_full), .free(),
+    .rd_data(up_data[7:0]), .rd_valid(up_valid[0]), .rd_ready(up_ready[0]), .rd_more(up_more[0]),
     .rd_release(up_release[0]), .rd_release_len(up_release_len[CW:0]), .rd_rewind(up_rewind[0]),
-    .rd_avail(cout_avail), .rd_inflight(cout_inflight), .level(), .overflow(), .underflow());
+    .rd_inflight(), .level(), .overflow(), .underflow());
 
-assign dn_full[0]       = cin_wr_free == 0;
-assign dn_free[15:0]    = {{(15-CW){1'b0}}, cin_free};
-assign up_avail[15:0]   = {{(15-CW){1'b0}}, cout_avail};
-assign up_inflight[15:0] = {{(15-CW){1'b0}}, cout_inflight};
+assign dn_full[0]        = cin_full;
+assign dn_free[15:0]     = {{(15-CW){1'b0}}, cin_free};
 
 // ---- channel 1: stream (loopback) -------------------------------------------
-wire [SW:0] s_wr_free, s_free, s_avail, s_inflight, s_level;
-wire        s_underflow;
+wire [SW:0] s_free, s_level;
+wire        s_full, s_underflow;
 
 chan_buf #(.DEPTH(STREAM_DEPTH)) u_stream (
     .clk(clk), .rst(rst),
     .wr_data(dn_data), .wr_valid(dn_valid[1]), .wr_commit(dn_commit[1]), .wr_abort(dn_abort[1]),
-    .wr_free(s_wr_free), .free(s_free),
-    .rd_data(up_data[15:8]), .rd_valid(up_valid[1]), .rd_ready(up_ready[1]),
+    .wr_full(s_full), .free(s_free),
+    .rd_data(up_data[15:8]), .rd_valid(up_valid[1]), .rd_ready(up_ready[1]), .rd_more(up_more[1]),
     .rd_release(up_release[1]), .rd_release_len(up_release_len[SW:0]), .rd_rewind(up_rewind[1]),
-    .rd_avail(s_avail), .rd_inflight(s_inflight), .level(s_level),
-    .overflow(), .underflow(s_underflow));
+    .rd_inflight(), .level(s_level), .overflow(), .underflow(s_underflow));
 
-assign dn_full[1]        = s_wr_free == 0;
-wire   unused_len_bits   = &{1'b0, up_release_len[15:SW+1]};   // frames are shorter than the buffer
-assign dn_free[31:16]    = {{(15-SW){1'b0}}, s_free};
-assign up_avail[31:16]   = {{(15-SW){1'b0}}, s_avail};
-assign up_inflight[31:16] = {{(15-SW){1'b0}}, s_inflight};
+assign dn_full[1]         = s_full;
+wire   unused_len_bits    = &{1'b0, up_release_len[15:SW+1]};   // frames are shorter than the buffer
+assign dn_free[31:16]     = {{(15-SW){1'b0}}, s_free};
 
 // ---- registers -----------------------------------------------------------------
 wire err_seen;
@@ -152,23 +152,32 @@ ctrl_regs #(
     .ID(ID), .VERSION(VERSION), .BOARD_ID(BOARD_ID), .CLK_HZ(CLK_HZ), .BAUD(BAUD),
     .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .NEV(10)
 ) u_ctrl (
-    .clk(clk), .rst(rst),
+    .clk(clk), .rst(rst), .sess_rst(ctrl_rst),
     .s_data(req_data), .s_valid(req_valid), .s_ready(req_ready),
-    .m_data(resp_data), .m_valid(resp_valid), .m_last(resp_last), .m_full(cout_wr_free == 0),
+    .m_data(resp_data), .m_valid(resp_valid), .m_full(resp_full),
     .stream_level({{(15-SW){1'b0}}, s_level}), .events(events), .err_seen(err_seen));
 
-// ---- status LEDs: activity stretched to be seen (2^20 clocks ≈ 87 ms at 12 MHz)
-reg [19:0] rx_led, tx_led;
+// ---- status LEDs: activity held for 2^19..2^20 clocks (44-87 ms at 12 MHz)
+reg [19:0] blink_div;
+reg        rx_seen, tx_seen, rx_led, tx_led;
 always @(posedge clk) begin
     if (rst) begin
-        rx_led <= 0;
-        tx_led <= 0;
+        blink_div <= 0;
+        {rx_seen, tx_seen, rx_led, tx_led} <= 4'b0;
     end else begin
-        rx_led <= rx_valid ? {20{1'b1}} : (rx_led != 0 ? rx_led - 1'b1 : rx_led);
-        tx_led <= (tx_valid && tx_ready) ? {20{1'b1}} : (tx_led != 0 ? tx_led - 1'b1 : tx_led);
+        blink_div <= blink_div + 1'b1;
+        if (blink_div == 0) begin
+            rx_led  <= rx_seen;
+            tx_led  <= tx_seen;
+            rx_seen <= rx_valid;
+            tx_seen <= tx_valid && tx_ready;
+        end else begin
+            rx_seen <= rx_seen || rx_valid;
+            tx_seen <= tx_seen || (tx_valid && tx_ready);
+        end
     end
 end
-assign status = {err_seen, tx_led != 0, rx_led != 0, synced};
+assign status = {err_seen, tx_led, rx_led, synced};
 
 endmodule
 

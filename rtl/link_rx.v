@@ -79,7 +79,11 @@ wire       chan_ok = f_chan < NCHAN;
 wire       is_data = f_type == T_DATA;
 // Payload byte k (k >= 0) is written when decoded byte k + 8 arrives.
 wire       wr_now  = d_valid && n >= 8 && !too_long && is_data && chan_ok;
-wire [NCHAN-1:0] chan_sel = chan_ok ? ({{(NCHAN-1){1'b0}}, 1'b1} << f_chan) : {NCHAN{1'b0}};
+reg  [NCHAN-1:0] chan_sel;             // the frame's channel, one-hot
+integer k;
+always @(*)
+    for (k = 0; k < NCHAN; k = k + 1)
+        chan_sel[k] = f_chan == k[3:0];
 
 assign dn_data  = d2;
 assign dn_valid = wr_now ? chan_sel : {NCHAN{1'b0}};

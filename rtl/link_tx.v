@@ -43,18 +43,17 @@ module link_tx #(
     output wire [NUP-1:0]    up_release,    // retire up_release_len bytes of channel i
     output wire [15:0]       up_release_len, // bytes retired
     output wire [NUP-1:0]    up_rewind,     // rewind channel i to its last released byte
-    input  wire [NUP*16-1:0] up_avail,      // bytes channel i has not yet sent
-    input  wire [NUP*16-1:0] up_inflight,   // bytes channel i sent but not yet released
+    input  wire [NUP-1:0]    up_more,       // channel i has a committed byte after up_data
     // events
     output reg              ev_frame,       // strobe: a frame was sent
     output reg              ev_retransmit,  // strobe: go-back-N rewind
-    output reg              synced          // a SYNC has been answered since reset
+    output reg              synced,         // a SYNC has been answered since reset
+    output wire             sync_start      // strobe: a new session starts (between frames)
 );
 
 localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
 localparam WB = $clog2(WINDOW);
 localparam LW = $clog2(MTU + 1);
-localparam TW = $clog2(RETX_CYCLES + 1);
 
 generate
     if ((1 << WB) != WINDOW || WINDOW > 64) begin : illegal_parameter
@@ -78,62 +77,59 @@ wire [7:0] ack_span    = ack_to - una;
 wire       rel_now     = ack_span < outstanding;
 wire [3:0] rel_chan    = tab_chan[una[WB-1:0]];
 
-assign up_release     = rel_now ? ({{(NUP-1){1'b0}}, 1'b1} << rel_chan) : {NUP{1'b0}};
+reg [NUP-1:0] rel_sel;
+integer k;
+always @(*)
+    for (k = 0; k < NUP; k = k + 1)
+        rel_sel[k] = rel_now && rel_chan == k[3:0];
+assign up_release     = rel_sel;
 assign up_release_len = {{(16-LW){1'b0}}, tab_len[una[WB-1:0]]};
 
 // ---- credits from the host -----------------------------------------------
-reg  [15:0] credit [0:NUP-1];
+// The board never has more than WINDOW frames of MTU bytes unacknowledged,
+// so it may send on a channel while the host's credit for it covers a whole
+// window: open[c]. A credit counts from the frames its ack covers, so it is
+// applied once the release engine has caught up with that ack; releasing a
+// channel's frames without a fresh credit for it closes it again (the host's
+// room shrank by what it accepted).
+localparam [15:0] WINDOW_BYTES = WINDOW * MTU;
+reg  [NUP-1:0] open;
+reg            pc_valid;                // a credit waits to be applied
+reg  [3:0]     pc_chan;
+reg            pc_open;                 // ... and covers a window
 reg  [NUP-1:0] can_send;
-reg  [LW-1:0]  can_len [0:NUP-1];
 integer c;
-always @(*) begin : credit_check
-    reg [16:0] left;
-    reg [15:0] avail;
-    for (c = 0; c < NUP; c = c + 1) begin
-        avail = up_avail[c*16 +: 16];
-        left  = {1'b0, credit[c]} - {1'b0, up_inflight[c*16 +: 16]};
-        can_send[c] = !left[16] && left != 0 && avail != 0;
-        // min(avail, credit left, MTU)
-        if (avail < MTU && avail <= left[15:0])
-            can_len[c] = avail[LW-1:0];
-        else if (left[15:0] < MTU)
-            can_len[c] = left[LW-1:0];
-        else
-            can_len[c] = MTU[LW-1:0];
-    end
-end
+always @(*)
+    for (c = 0; c < NUP; c = c + 1)
+        can_send[c] = up_valid[c] && open[c];
 
 // Lowest channel with something to send wins: the control channel's few
 // bytes go before bulk data.
-reg  [3:0]    pick;
-reg  [LW-1:0] pick_len;
-reg           pick_ok;
+reg  [3:0] pick;
+reg        pick_ok;
 always @(*) begin
-    pick     = 4'd0;
-    pick_len = 0;
-    pick_ok  = 1'b0;
+    pick    = 4'd0;
+    pick_ok = 1'b0;
     for (c = NUP - 1; c >= 0; c = c - 1)
         if (can_send[c]) begin
-            pick     = c[3:0];
-            pick_len = can_len[c];
-            pick_ok  = 1'b1;
+            pick    = c[3:0];
+            pick_ok = 1'b1;
         end
 end
 
-// ---- credit reports -------------------------------------------------------
-reg [15:0] reported [0:NDN-1];          // last credit sent for each downstream channel
-reg [3:0]  rot;                         // round-robin credit channel when nothing changed
-reg [3:0]  cpick;
-reg        changed;
-always @(*) begin
-    cpick   = (rot < NDN) ? rot : 4'd0;
-    changed = 1'b0;
-    for (c = NDN - 1; c >= 0; c = c - 1)
-        if (dn_free[c*16 +: 16] != reported[c]) begin
-            cpick   = c[3:0];
-            changed = 1'b1;
-        end
-end
+// ---- credit reports and keep-alive ---------------------------------------
+// Each frame reports the credit of the next downstream channel in turn; when
+// nothing else is sent, an ACK goes out every KEEPALIVE ticks (and NDN-1 of
+// them right after a SYNC) so the host hears of room that opened up.
+localparam TICK_W       = 12;                               // a tick is 4096 clocks
+localparam RETX_TICKS   = (RETX_CYCLES >> TICK_W) + 1;
+localparam KEEPALIVE    = 15;                               // ticks: 5 ms at 12 MHz
+localparam RTW          = $clog2(RETX_TICKS + 1);
+reg [TICK_W-1:0] presc;
+wire             tick = presc == 0;
+reg [3:0]        rot;                   // credit channel of the next frame
+reg [3:0]        quiet;                 // ticks since the last frame started
+reg [3:0]        sync_acks;             // ACKs still owed after a SYNC
 
 // ---- frame state ------------------------------------------------------------
 localparam [2:0] S_IDLE = 3'd0, S_BODY = 3'd1, S_FF = 3'd2, S_FINAL = 3'd3, S_DELIM = 3'd4;
@@ -142,16 +138,29 @@ localparam [1:0] P_HDR = 2'd0, P_PAY = 2'd1, P_CRCH = 2'd2, P_CRCL = 2'd3;
 reg [2:0]    state;
 reg [1:0]    phase;
 reg [2:0]    hi;                        // header byte index
-reg [LW-1:0] pleft;                     // payload bytes left
+reg [LW-1:0] plen;                      // payload bytes sent so far
 reg          body_done;
 reg [7:0]    run;                       // rCOBS: non-zero bytes since the last code
 reg [15:0]   crc;
 reg [7:0]    h_kind, h_seq, h_ack;
-reg [3:0]    h_cchan, h_ch;
+reg [3:0]    h_cchan;
 reg [15:0]   h_credit;
 
 reg          ack_pending, nak_pending, sync_pending, rewind_pending;
-reg [TW-1:0] timer;
+reg [RTW-1:0] timer;                    // ticks without ack progress
+
+// The frame's channel, one-hot, and its byte.
+reg [NUP-1:0] h_sel;
+reg [7:0]     pay_byte;
+reg           pay_ok;
+always @(*) begin
+    pay_byte = 8'd0;
+    pay_ok   = 1'b0;
+    for (k = 0; k < NUP; k = k + 1) begin
+        pay_byte = pay_byte | (up_data[k*8 +: 8] & {8{h_sel[k]}});
+        pay_ok   = pay_ok | (up_valid[k] & h_sel[k]);
+    end
+end
 
 // The body byte on offer and whether it is there yet.
 reg [7:0] b;
@@ -169,8 +178,8 @@ always @(*) begin
         default: b = h_credit[7:0];
         endcase
     P_PAY: begin
-        b    = up_data[h_ch*8 +: 8];
-        b_ok = |(up_valid & ({{(NUP-1){1'b0}}, 1'b1} << h_ch));
+        b    = pay_byte;
+        b_ok = pay_ok;
     end
     P_CRCH: b = crc[15:8];
     default: b = crc[7:0];
@@ -190,8 +199,19 @@ always @(*) begin
     endcase
 end
 
-wire take = state == S_BODY && m_valid && m_ready;
-assign up_ready = (take && phase == P_PAY) ? ({{(NUP-1){1'b0}}, 1'b1} << h_ch) : {NUP{1'b0}};
+wire take     = state == S_BODY && m_valid && m_ready;
+wire take_pay = take && phase == P_PAY;
+// The payload ends at the MTU, at the credit's end, or when the buffer has
+// nothing more committed.
+reg  more_ok;
+always @(*) begin
+    more_ok = 1'b0;
+    for (c = 0; c < NUP; c = c + 1)
+        if (h_sel[c]) more_ok = up_more[c];
+end
+wire pay_end = !more_ok || plen == MTU - 1;
+wire apply_credit = pc_valid && !rel_now && !sync_pending;
+assign up_ready = take_pay ? h_sel : {NUP{1'b0}};
 
 // Rewinds and SYNC are applied only between frames, so a frame on the wire
 // is always finished whole.
@@ -199,6 +219,7 @@ wire idle      = state == S_IDLE;
 wire do_sync   = idle && sync_pending;
 wire do_rewind = idle && !sync_pending && rewind_pending && !rel_now;
 assign up_rewind = (do_sync || do_rewind) ? {NUP{1'b1}} : {NUP{1'b0}};
+assign sync_start = do_sync;
 
 // Until the first SYNC the board says nothing: a board that was reset must
 // not answer a host whose session it does not know.
@@ -206,7 +227,7 @@ wire start_nak  = idle && synced && !sync_pending && !do_rewind && !rewind_pendi
 wire start_data = idle && synced && !sync_pending && !rewind_pending && !nak_pending
                   && pick_ok && outstanding < WINDOW;
 wire start_ack  = idle && synced && !sync_pending && !rewind_pending && !nak_pending && !start_data
-                  && (ack_pending || changed);
+                  && (ack_pending || sync_acks != 0 || quiet == KEEPALIVE);
 wire start      = do_sync || start_nak || start_data || start_ack;
 
 always @(posedge clk) begin
@@ -222,25 +243,36 @@ always @(posedge clk) begin
         sync_pending   <= 1'b0;
         rewind_pending <= 1'b0;
         timer          <= 0;
+        presc          <= 0;
+        quiet          <= 4'd0;
+        sync_acks      <= 4'd0;
         rot            <= 4'd0;
         synced         <= 1'b0;
-        for (c = 0; c < NUP; c = c + 1) credit[c] <= 16'd0;
-        for (c = 0; c < NDN; c = c + 1) reported[c] <= 16'd0;
+        open           <= {NUP{1'b0}};
+        pc_valid       <= 1'b0;
     end else begin
         // -- what the host told us --------------------------------------
         if (hdr_valid) begin
+            pc_valid <= 1'b1;
+            pc_chan  <= hdr_cchan;
+            pc_open  <= hdr_credit >= WINDOW_BYTES;
             if (hdr_type == T_SYNC) begin
                 sync_pending <= 1'b1;
-                for (c = 0; c < NUP; c = c + 1)
-                    credit[c] <= (hdr_cchan == c[3:0]) ? hdr_credit : 16'd0;
             end else begin
                 ack_to <= hdr_ack;
-                for (c = 0; c < NUP; c = c + 1)
-                    if (hdr_cchan == c[3:0])
-                        credit[c] <= hdr_credit;
                 if (hdr_type == T_NAK)
                     rewind_pending <= 1'b1;
             end
+        end else if (apply_credit) begin
+            pc_valid <= 1'b0;
+        end
+        for (c = 0; c < NUP; c = c + 1) begin
+            if (do_sync)
+                open[c] <= 1'b0;
+            else if (apply_credit && pc_chan == c[3:0])
+                open[c] <= pc_open;
+            else if (rel_sel[c])
+                open[c] <= 1'b0;
         end
         if (ack_owed) ack_pending <= 1'b1;
         if (nak_owed) nak_pending <= 1'b1;
@@ -249,13 +281,16 @@ always @(posedge clk) begin
         if (rel_now)
             una <= una + 1'b1;
 
-        // -- retransmission time-out -------------------------------------
+        // -- retransmission time-out and keep-alive, in ticks ------------
+        presc <= presc + 1'b1;
         if (outstanding == 0 || rel_now)
             timer <= 0;
-        else if (timer == RETX_CYCLES[TW-1:0])
+        else if (tick && timer == RETX_TICKS[RTW-1:0])
             rewind_pending <= 1'b1;
-        else
+        else if (tick)
             timer <= timer + 1'b1;
+        if (tick && quiet != KEEPALIVE)
+            quiet <= quiet + 1'b1;
 
         // -- between frames ----------------------------------------------
         if (do_sync) begin
@@ -266,8 +301,8 @@ always @(posedge clk) begin
             una            <= 8'd0;
             ack_to         <= 8'hFF;
             synced         <= 1'b1;
-            // A new host knows none of our credits: report every one again.
-            for (c = 0; c < NDN; c = c + 1) reported[c] <= 16'hFFFF;
+            // A new host knows none of our credits: report every one.
+            sync_acks      <= NDN - 1;
         end
         if (do_rewind) begin
             rewind_pending <= 1'b0;
@@ -283,15 +318,16 @@ always @(posedge clk) begin
             run       <= 8'd0;
             crc       <= 16'hFFFF;
             h_ack     <= ack_seq;
-            h_cchan   <= cpick;
-            h_credit  <= dn_free[cpick*16 +: 16];
+            h_cchan   <= rot;
+            quiet     <= 4'd0;
+            if (start_ack && sync_acks != 0) sync_acks <= sync_acks - 1'b1;
             for (c = 0; c < NDN; c = c + 1)
-                if (cpick == c[3:0])
-                    reported[c] <= dn_free[c*16 +: 16];
+                if (rot == c[3:0])
+                    h_credit <= dn_free[c*16 +: 16];
             rot       <= (rot + 1'b1 >= NDN) ? 4'd0 : rot + 1'b1;
             if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
             h_seq     <= 8'd0;
-            pleft     <= 0;
+            plen      <= 0;
             if (do_sync) begin
                 h_kind <= {T_SYNC, 4'd0};
             end else if (start_nak) begin
@@ -300,10 +336,9 @@ always @(posedge clk) begin
             end else if (start_data) begin
                 h_kind   <= {T_DATA, pick};
                 h_seq    <= next_seq;
-                h_ch     <= pick;
-                pleft    <= pick_len;
+                for (c = 0; c < NUP; c = c + 1)
+                    h_sel[c] <= pick == c[3:0];
                 tab_chan[next_seq[WB-1:0]] <= pick;
-                tab_len[next_seq[WB-1:0]]  <= pick_len;
                 next_seq <= next_seq + 1'b1;
             end else begin
                 h_kind <= {T_ACK, 4'd0};
@@ -330,8 +365,11 @@ always @(posedge clk) begin
                        hi <= hi + 1'b1;
                    end
             P_PAY: begin
-                       pleft <= pleft - 1'b1;
-                       if (pleft == 1) phase <= P_CRCH;
+                       plen <= plen + 1'b1;
+                       if (pay_end) begin
+                           phase <= P_CRCH;
+                           tab_len[h_seq[WB-1:0]] <= plen + 1'b1;
+                       end
                    end
             P_CRCH: phase <= P_CRCL;
             default: begin

@@ -47,12 +47,14 @@ struct icebuf {
 	unsigned mtu;
 	uint8_t next_seq, una;           /* our DATA frames */
 	struct txslot slots[HOST_WINDOW];
-	uint32_t credit[NCHAN];          /* the board's credit per channel */
+	long left[NCHAN];                /* bytes the board's credit still allows */
 	uint32_t unacked[NCHAN];         /* our bytes in unacknowledged frames */
 	uint8_t expected;                /* next board DATA seq we take */
 	int nak_sent, ack_owed;
 	struct ring rx[NCHAN];
 	uint32_t reported[NCHAN];        /* credit we last told the board */
+	unsigned last_rx_chan;           /* channel of the last DATA frame taken */
+	int trace;                       /* $ICEBUF_TRACE set: log every frame on stderr */
 	unsigned rot;
 	double last_progress;
 	int retries;
@@ -149,10 +151,14 @@ static int txq_append(icebuf *dev, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* The channel whose credit this frame reports: one that changed, else the
- * next open one in turn. */
+/* The channel whose credit this frame reports: the one data last came in on
+ * (the board closes a channel whose frames it sees acknowledged without a
+ * fresh credit), else one that changed, else the next open one in turn. */
 static unsigned pick_cchan(icebuf *dev)
 {
+	unsigned l = dev->last_rx_chan;
+	if (dev->rx[l].buf && our_credit(dev, l) != dev->reported[l])
+		return l;
 	for (unsigned c = 0; c < NCHAN; c++)
 		if (dev->rx[c].buf && our_credit(dev, c) != dev->reported[c])
 			return c;
@@ -176,6 +182,9 @@ static int send_frame(icebuf *dev, uint8_t type, uint8_t chan, uint8_t seq, cons
 	f.cchan = (uint8_t)pick_cchan(dev);
 	f.credit = (uint16_t)our_credit(dev, f.cchan);
 	dev->reported[f.cchan] = f.credit;
+	if (dev->trace)
+		fprintf(stderr, "icebuf: -> type %u chan %u seq %u ack %u cchan %u credit %u len %zu\n",
+		        f.type, f.chan, f.seq, f.ack, f.cchan, f.credit, f.len);
 	uint8_t wire[IB_WIRE_MAX];
 	size_t n = ib_frame_encode(&f, 0, wire);
 	dev->stats.tx_frames++;
@@ -218,6 +227,9 @@ static int retransmit(icebuf *dev)
 
 static int handle_frame(icebuf *dev, const struct ib_frame *f)
 {
+	if (dev->trace)
+		fprintf(stderr, "icebuf: <- type %u chan %u seq %u ack %u cchan %u credit %u len %zu\n",
+		        f->type, f->chan, f->seq, f->ack, f->cchan, f->credit, f->len);
 	if (!dev->synced) {
 		/* Before the board's SYNC answer everything is from an old session. */
 		if (f->type != IB_T_SYNC)
@@ -225,9 +237,9 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 		dev->synced = 1;
 		dev->expected = 0;
 		dev->nak_sent = 0;
-		memset(dev->credit, 0, sizeof dev->credit);
+		memset(dev->left, 0, sizeof dev->left);
 		if (f->cchan < NCHAN)
-			dev->credit[f->cchan] = f->credit;
+			dev->left[f->cchan] = f->credit;
 		dev->last_progress = now_ms();
 		return 0;
 	}
@@ -245,8 +257,10 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 		dev->last_progress = now_ms();
 		dev->retries = 0;
 	}
+	/* A credit counts from the frames its ack covers: what we sent since
+	 * comes off it. Other channels' credits keep counting down as we send. */
 	if (f->cchan < NCHAN)
-		dev->credit[f->cchan] = f->credit;
+		dev->left[f->cchan] = (long)f->credit - (long)dev->unacked[f->cchan];
 	if (f->type == IB_T_NAK && dev->una != dev->next_seq)
 		return retransmit(dev);
 	if (f->type != IB_T_DATA)
@@ -270,6 +284,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 		return 0;
 	}
 	ring_put(r, f->payload, f->len);
+	dev->last_rx_chan = f->chan;
 	dev->expected++;
 	dev->nak_sent = 0;
 	dev->ack_owed = 1;
@@ -597,6 +612,7 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 	dev->baud = opt && opt->baud ? opt->baud : 3000000;
 	dev->timeout_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
 	dev->mtu = IB_MAX_MTU;
+	dev->trace = getenv("ICEBUF_TRACE") != NULL;
 	/* Time for a full window of frames at the line rate, four times over,
 	 * and never below 200 ms (USB and scheduling latency). */
 	dev->rto_ms = 4.0 * HOST_WINDOW * (IB_MAX_MTU + 12) * 10 * 1000 / dev->baud;
@@ -638,7 +654,16 @@ void icebuf_close(icebuf *dev)
 	if (!dev)
 		return;
 	if (dev->tr.ops) {
-		flush_tx(dev);
+		/* Acknowledge what we took, so the board does not send it again to
+		 * the next program that opens it. */
+		if (dev->synced && dev->ack_owed)
+			send_frame(dev, IB_T_ACK, 0, 0, NULL, 0);
+		for (int i = 0; i < 50 && dev->txq_len; i++) {
+			if (flush_tx(dev))
+				break;
+			if (dev->txq_len)
+				dev->tr.ops->wait(&dev->tr, 1, 2);
+		}
 		dev->tr.ops->close(&dev->tr);
 	}
 	ib_sim_reap(&dev->tr);
@@ -672,7 +697,7 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 	double deadline = deadline_of(dev, timeout_ms);
 	size_t taken = 0;
 	while (taken < len) {
-		long allowed = (long)dev->credit[chan] - (long)dev->unacked[chan];
+		long allowed = dev->left[chan];
 		if ((uint8_t)(dev->next_seq - dev->una) < HOST_WINDOW && allowed > 0) {
 			size_t n = len - taken;
 			if (n > (size_t)allowed)
@@ -690,6 +715,7 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 				return r;
 			dev->next_seq++;
 			dev->unacked[chan] += (uint32_t)n;
+			dev->left[chan] -= (long)n;
 			taken += n;
 			if (dev->txq_len < 8192)
 				continue;

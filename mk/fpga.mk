@@ -1,0 +1,51 @@
+# Bitstreams: yosys -> nextpnr-ice40 -> icepack, with a report that fails the
+# build when the design does not fit or misses timing.
+#   make bitstream BOARD=icestick|icebreaker     build/BOARD/icebuf.bin
+#   make prog BOARD=...                          program it with iceprog
+
+BOARDS := icestick icebreaker
+NEXTPNR_icestick   := --hx1k --package tq144
+NEXTPNR_icebreaker := --up5k --package sg48
+CLK_MHZ_icestick   := 12
+CLK_MHZ_icebreaker := 12
+SEED ?= 1
+FPGA_RTL = $(wildcard rtl/*.v) rtl/boards/$(1)_top.v $(wildcard rtl/ice40/*.v)
+
+define BOARD_RULES
+$(BUILD)/$(1)/icebuf.json: $(call FPGA_RTL,$(1)) mk/fpga.mk
+	@mkdir -p $$(dir $$@)
+	@echo "  YOSYS    $$@"
+	@yosys -q -l $(BUILD)/$(1)/yosys.log -p "read_verilog -Irtl $(call FPGA_RTL,$(1)); synth_ice40 -top $(1)_top -json $$@" \
+	    || { tail -20 $(BUILD)/$(1)/yosys.log; exit 1; }
+
+$(BUILD)/$(1)/icebuf.asc: $(BUILD)/$(1)/icebuf.json constraints/$(1).pcf
+	@echo "  NEXTPNR  $$@"
+	@nextpnr-ice40 -q $(NEXTPNR_$(1)) --pcf constraints/$(1).pcf --freq $(CLK_MHZ_$(1)) --seed $(SEED) \
+	    --json $$< --asc $$@.tmp --report $(BUILD)/$(1)/report.json -l $(BUILD)/$(1)/nextpnr.log \
+	    || { tail -20 $(BUILD)/$(1)/nextpnr.log; echo "bitstream: $(1): place and route failed (does the design fit?)"; exit 1; }
+	@mv $$@.tmp $$@
+
+$(BUILD)/$(1)/icebuf.bin: $(BUILD)/$(1)/icebuf.asc scripts/fpga-report
+	@scripts/fpga-report $(1) $(BUILD)/$(1)
+
+	@icepack $$< $$@
+	@echo "bitstream: $$@"
+endef
+$(foreach b,$(BOARDS),$(eval $(call BOARD_RULES,$(b))))
+.SECONDARY:
+
+check-board:
+	@case " $(BOARDS) " in *" $(BOARD) "*) ;; \
+	 *) echo "unknown BOARD '$(BOARD)': choose one of: $(BOARDS)" >&2; exit 2;; esac
+
+bitstream: check-board
+	@$(MAKE) --no-print-directory $(BUILD)/$(BOARD)/icebuf.bin
+
+prog: bitstream
+	iceprog $(BUILD)/$(BOARD)/icebuf.bin
+
+TESTS += test-bitstream-icestick test-bitstream-icebreaker
+test-bitstream-%:
+	@scripts/runtest bitstream-$* $(MAKE) --no-print-directory bitstream BOARD=$*
+
+.PHONY: bitstream prog check-board
