@@ -2,9 +2,14 @@
 // Copyright (c) 2026 the icebuf authors
 // SPDX-License-Identifier: MIT
 //
-// Executes the request byte stream of docs/protocol.md §7 and writes the
-// responses into the upstream control buffer, stalling (never dropping) while
-// it is full. The 16-bit event counters live in one block RAM, addressed by
+// Executes the request byte stream of docs/protocol.md §7 as the frame that
+// carries it arrives, before its CRC is known: responses go into the upstream
+// control buffer as tentative writes and a SCRATCH write into a tentative
+// copy; the frame's commit makes both real, its abort drops both and the
+// half-parsed request. (The engine needs at most 8 clocks a request byte;
+// the link delivers one at most every 10 clocks and commits one byte-time
+// after the last.) s_ready is low only while the response buffer is full:
+// a byte arriving then makes the link refuse the frame. The 16-bit event counters live in one block RAM, addressed by
 // their register address, and are incremented read-modify-write one at a
 // time: an event is remembered in a pending bit until its turn (at most
 // 2 × NEV clocks), which is far sooner than any counted event recurs (the
@@ -26,6 +31,8 @@ module ctrl_regs #(
     input  wire           clk,          // clock
     input  wire           rst,          // synchronous reset, active high
     input  wire           sess_rst,     // new session: drop a half-parsed request
+    input  wire           commit,       // the frame's requests are good: keep their effects
+    input  wire           abort,        // the frame was refused: undo its effects
     input  wire [7:0]     s_data,       // request byte
     input  wire           s_valid,      // s_data valid
     output wire           s_ready,      // s_data taken
@@ -113,18 +120,19 @@ localparam [2:0] S_OP = 3'd0, S_RADDR = 3'd1, S_WADDR = 3'd2, S_WDATA = 3'd3,
 reg [2:0]  state;
 reg [7:0]  addr;
 reg [7:0]  op;                          // the response's first byte
-reg [31:0] data;                        // write data, then read data
+reg [15:0] data;                        // write data, then the low half of read data
 reg [2:0]  ri;                          // response byte being sent
 reg        rlong;                       // 6-byte response (a read), else 2
 reg [1:0]  wcount;
 
-assign s_ready = state == S_OP || state == S_RADDR || state == S_WADDR || state == S_WDATA;
+assign s_ready = !(state == S_RESP && m_full);
 wire take = s_valid && s_ready;
 // The counter RAM is read at the address byte as it arrives.
 wire [7:0] addr_next = s_data;
 assign ctrl_read = take && state == S_RADDR;
 
-reg [31:0] scratch;
+reg [15:0] scratch;                     // SCRATCH (16 bits) as committed
+reg [15:0] scratch_spec;                // ... and as this frame's requests see it
 
 // What a read of `addr` returns, and whether the register exists.
 reg [31:0] rval;
@@ -138,7 +146,7 @@ always @(*) begin
     8'h03: rval = CLK_HZ;
     8'h04: rval = BAUD;
     8'h05: rval = LINK;
-    8'h06: rval = scratch;
+    8'h06: rval = {16'd0, scratch_spec};
     8'h08: rval = STREAM_DEPTH;
     8'h09: rval = {16'd0, stream_level};
     8'h0A, 8'h0B, 8'h10, 8'h11, 8'h12, 8'h13, 8'h14, 8'h15, 8'h16, 8'h17:
@@ -148,18 +156,28 @@ always @(*) begin
 end
 
 assign m_valid = state == S_RESP && !m_full;
+// The upper half of every register is constant: it is read live; the lower
+// half was latched when the request was read.
 assign m_data  = ri == 3'd0 ? op :
                  ri == 3'd1 ? addr :
-                 ri == 3'd2 ? data[31:24] :
-                 ri == 3'd3 ? data[23:16] :
+                 ri == 3'd2 ? rval[31:24] :
+                 ri == 3'd3 ? rval[23:16] :
                  ri == 3'd4 ? data[15:8] : data[7:0];
 
 always @(posedge clk) begin
-    if (rst)
-        scratch <= 32'd0;
-    if (rst || sess_rst) begin
-        state   <= S_OP;
-        ri      <= 3'd0;
+    if (rst) begin
+        scratch      <= 16'd0;
+        scratch_spec <= 16'd0;
+    end else if (abort) begin
+        scratch_spec <= scratch;
+    end else if (commit) begin
+        scratch      <= scratch_spec;
+    end else if (state == S_EXEC && addr == A_SCRATCH) begin
+        scratch_spec <= data;
+    end
+    if (rst || sess_rst || abort) begin
+        state <= S_OP;
+        ri    <= 3'd0;
     end else begin
         case (state)
         S_OP: if (take) begin
@@ -180,7 +198,7 @@ always @(posedge clk) begin
         end
         S_READ: begin
             op    <= rexists ? 8'h81 : 8'hE1;
-            data  <= rval;
+            data  <= rval[15:0];
             rlong <= rexists;
             state <= S_RESP;
         end
@@ -190,17 +208,12 @@ always @(posedge clk) begin
             state  <= S_WDATA;
         end
         S_WDATA: if (take) begin
-            data   <= {data[23:0], s_data};
+            data   <= {data[7:0], s_data};
             wcount <= wcount - 1'b1;
             if (wcount == 2'd0) state <= S_EXEC;
         end
         S_EXEC: begin
-            if (addr == A_SCRATCH) begin
-                scratch <= data;
-                op      <= 8'h82;
-            end else begin
-                op <= rexists ? 8'hE2 : 8'hE1;
-            end
+            op    <= (addr == A_SCRATCH) ? 8'h82 : rexists ? 8'hE2 : 8'hE1;
             rlong <= 1'b0;
             state <= S_RESP;
         end

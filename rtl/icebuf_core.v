@@ -94,28 +94,25 @@ link_tx #(.NUP(NCHAN), .NDN(NCHAN), .MTU(MTU), .WINDOW(WINDOW), .RETX_CYCLES(RET
     .sync_start(sync_start));
 
 // ---- channel 0: control ------------------------------------------------------
-wire [7:0]  req_data, resp_data;
-wire        req_valid, req_ready, resp_valid, resp_full, cin_full;
-wire [CW:0] cin_free;
+// Requests go straight from link_rx into ctrl_regs; responses are written
+// tentatively into ctrl_out and committed with the frame that asked.
+wire [7:0]  resp_data;
+wire        req_ready, resp_valid, resp_full;
+wire [CW:0] cout_free;
 
-chan_buf #(.DEPTH(CTRL_DEPTH), .TXN_WR(1), .TXN_RD(0)) u_ctrl_in (
+chan_buf #(.DEPTH(CTRL_DEPTH)) u_ctrl_out (
     .clk(clk), .rst(ctrl_rst),
-    .wr_data(dn_data), .wr_valid(dn_valid[0]), .wr_commit(dn_commit[0]), .wr_abort(dn_abort[0]),
-    .wr_full(cin_full), .free(cin_free),
-    .rd_data(req_data), .rd_valid(req_valid), .rd_ready(req_ready), .rd_more(),
-    .rd_release(1'b0), .rd_release_len({(CW+1){1'b0}}), .rd_rewind(1'b0),
-    .rd_inflight(), .level(), .overflow(), .underflow());
-
-chan_buf #(.DEPTH(CTRL_DEPTH), .TXN_WR(0), .TXN_RD(1)) u_ctrl_out (
-    .clk(clk), .rst(ctrl_rst),
-    .wr_data(resp_data), .wr_valid(resp_valid), .wr_commit(1'b0), .wr_abort(1'b0),
-    .wr_full(resp_full), .free(),
+    .wr_data(resp_data), .wr_valid(resp_valid), .wr_commit(dn_commit[0]), .wr_abort(dn_abort[0]),
+    .wr_full(resp_full), .free(cout_free),
     .rd_data(up_data[7:0]), .rd_valid(up_valid[0]), .rd_ready(up_ready[0]), .rd_more(up_more[0]),
     .rd_release(up_release[0]), .rd_release_len(up_release_len[CW:0]), .rd_rewind(up_rewind[0]),
     .rd_inflight(), .level(), .overflow(), .underflow());
 
-assign dn_full[0]        = cin_full;
-assign dn_free[15:0]     = {{(15-CW){1'b0}}, cin_free};
+// A request of n bytes makes at most 3n bytes of response: the credit for
+// requests is a quarter of the room for responses.
+assign dn_full[0]    = !req_ready;
+assign dn_free[15:0] = {{(17-CW){1'b0}}, cout_free[CW:2]};
+wire   unused_free_bits = &{1'b0, cout_free[1:0]};
 
 // ---- channel 1: stream (loopback) -------------------------------------------
 wire [SW:0] s_free, s_level;
@@ -153,7 +150,8 @@ ctrl_regs #(
     .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .NEV(10)
 ) u_ctrl (
     .clk(clk), .rst(rst), .sess_rst(ctrl_rst),
-    .s_data(req_data), .s_valid(req_valid), .s_ready(req_ready),
+    .commit(dn_commit[0]), .abort(dn_abort[0]),
+    .s_data(dn_data), .s_valid(dn_valid[0]), .s_ready(req_ready),
     .m_data(resp_data), .m_valid(resp_valid), .m_full(resp_full),
     .stream_level({{(15-SW){1'b0}}, s_level}), .events(events), .err_seen(err_seen));
 

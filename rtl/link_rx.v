@@ -26,10 +26,10 @@ module link_rx #(
     input  wire [NCHAN-1:0] dn_full,    // channel i has no room left (wr_free == 0)
     // what the transmitter needs to know
     output reg              hdr_valid,  // strobe: a frame with a good CRC arrived, fields below valid
-    output reg  [3:0]       hdr_type,   // its type (1 DATA, 2 ACK, 3 NAK, 4 SYNC)
-    output reg  [7:0]       hdr_ack,    // its ack field
-    output reg  [3:0]       hdr_cchan,  // its credit channel
-    output reg  [15:0]      hdr_credit, // its credit
+    output wire [3:0]       hdr_type,   // its type (1 DATA, 2 ACK, 3 NAK, 4 SYNC)
+    output wire [7:0]       hdr_ack,    // its ack field
+    output wire [3:0]       hdr_cchan,  // its credit channel
+    output wire [15:0]      hdr_credit, // its credit
     output wire [7:0]       ack_seq,    // last DATA seq accepted in order (0xFF: none since SYNC)
     output reg              ack_owed,   // strobe: an ACK should be sent
     output reg              nak_owed,   // strobe: a NAK should be sent
@@ -86,6 +86,12 @@ always @(*)
         chan_sel[k] = f_chan == k[3:0];
 
 assign dn_data  = d2;
+// The header fields stay in their registers until the next frame's third
+// decoded byte, long after hdr_valid.
+assign hdr_type   = f_type;
+assign hdr_ack    = ack_f;
+assign hdr_cchan  = cchan;
+assign hdr_credit = credit;
 assign dn_valid = wr_now ? chan_sel : {NCHAN{1'b0}};
 assign ack_seq  = expected - 1'b1;
 
@@ -147,10 +153,6 @@ always @(posedge clk) begin
             end else begin
                 ev_frame   <= 1'b1;
                 hdr_valid  <= 1'b1;
-                hdr_type   <= f_type;
-                hdr_ack    <= ack_f;
-                hdr_cchan  <= cchan;
-                hdr_credit <= credit;
                 if (f_type == T_SYNC) begin
                     expected   <= 8'd0;
                     nak_sent   <= 1'b0;

@@ -68,14 +68,16 @@ endgenerate
 reg [7:0]    next_seq;                  // seq of the next new DATA frame
 reg [7:0]    una;                       // oldest unacknowledged seq
 reg [7:0]    ack_to;                    // highest ack the host has sent
-reg [3:0]    tab_chan [0:WINDOW-1];
-reg [LW-1:0] tab_len  [0:WINDOW-1];
+// (channel, length) of each frame, one memory so it fits one block RAM
+reg [LW+3:0] tab [0:WINDOW-1];
+reg [3:0]    tab_chan_w;                // channel of the frame being sent
 
 wire [7:0] outstanding = next_seq - una;
 wire [7:0] ack_span    = ack_to - una;
 // Release the oldest frame, one per clock, while the host's ack covers it.
 wire       rel_now     = ack_span < outstanding;
-wire [3:0] rel_chan    = tab_chan[una[WB-1:0]];
+wire [LW+3:0] rel_ent  = tab[una[WB-1:0]];
+wire [3:0] rel_chan    = rel_ent[LW+3:LW];
 
 reg [NUP-1:0] rel_sel;
 integer k;
@@ -83,7 +85,7 @@ always @(*)
     for (k = 0; k < NUP; k = k + 1)
         rel_sel[k] = rel_now && rel_chan == k[3:0];
 assign up_release     = rel_sel;
-assign up_release_len = {{(16-LW){1'b0}}, tab_len[una[WB-1:0]]};
+assign up_release_len = {{(16-LW){1'b0}}, rel_ent[LW-1:0]};
 
 // ---- credits from the host -----------------------------------------------
 // The board never has more than WINDOW frames of MTU bytes unacknowledged,
@@ -142,9 +144,19 @@ reg [LW-1:0] plen;                      // payload bytes sent so far
 reg          body_done;
 reg [7:0]    run;                       // rCOBS: non-zero bytes since the last code
 reg [15:0]   crc;
-reg [7:0]    h_kind, h_seq, h_ack;
+reg [7:0]    h_kind, h_seq;
 reg [3:0]    h_cchan;
-reg [15:0]   h_credit;
+reg [7:0]    credit_lo;                 // low credit byte, latched with the high one
+// Header fields are read as they are sent: the ack before the credit, never
+// after. A frame accepted in between makes the credit smaller than the ack
+// says (the host then counts that frame twice): safe. The credit's two bytes
+// are one sample.
+reg [15:0]   credit_now;
+always @(*) begin
+    credit_now = 16'd0;
+    for (k = 0; k < NDN; k = k + 1)
+        if (h_cchan == k[3:0]) credit_now = dn_free[k*16 +: 16];
+end
 
 reg          ack_pending, nak_pending, sync_pending, rewind_pending;
 reg [RTW-1:0] timer;                    // ticks without ack progress
@@ -172,10 +184,10 @@ always @(*) begin
         case (hi)
         3'd0: b = h_kind;
         3'd1: b = h_seq;
-        3'd2: b = h_ack;
+        3'd2: b = ack_seq;
         3'd3: b = {4'd0, h_cchan};
-        3'd4: b = h_credit[15:8];
-        default: b = h_credit[7:0];
+        3'd4: b = credit_now[15:8];
+        default: b = credit_lo;
         endcase
     P_PAY: begin
         b    = pay_byte;
@@ -317,13 +329,9 @@ always @(posedge clk) begin
             body_done <= 1'b0;
             run       <= 8'd0;
             crc       <= 16'hFFFF;
-            h_ack     <= ack_seq;
             h_cchan   <= rot;
             quiet     <= 4'd0;
             if (start_ack && sync_acks != 0) sync_acks <= sync_acks - 1'b1;
-            for (c = 0; c < NDN; c = c + 1)
-                if (rot == c[3:0])
-                    h_credit <= dn_free[c*16 +: 16];
             rot       <= (rot + 1'b1 >= NDN) ? 4'd0 : rot + 1'b1;
             if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
             h_seq     <= 8'd0;
@@ -338,7 +346,7 @@ always @(posedge clk) begin
                 h_seq    <= next_seq;
                 for (c = 0; c < NUP; c = c + 1)
                     h_sel[c] <= pick == c[3:0];
-                tab_chan[next_seq[WB-1:0]] <= pick;
+                tab_chan_w <= pick;
                 next_seq <= next_seq + 1'b1;
             end else begin
                 h_kind <= {T_ACK, 4'd0};
@@ -359,16 +367,18 @@ always @(posedge clk) begin
                 run <= run + 1'b1;
             end
             case (phase)
-            P_HDR: if (hi == 3'd5) begin
-                       phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRCH;
-                   end else begin
-                       hi <= hi + 1'b1;
+            P_HDR: begin
+                       if (hi == 3'd4) credit_lo <= credit_now[7:0];
+                       if (hi == 3'd5)
+                           phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRCH;
+                       else
+                           hi <= hi + 1'b1;
                    end
             P_PAY: begin
                        plen <= plen + 1'b1;
                        if (pay_end) begin
                            phase <= P_CRCH;
-                           tab_len[h_seq[WB-1:0]] <= plen + 1'b1;
+                           tab[h_seq[WB-1:0]] <= {tab_chan_w, plen + 1'b1};
                        end
                    end
             P_CRCH: phase <= P_CRCL;

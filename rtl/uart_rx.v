@@ -11,7 +11,7 @@ module uart_rx #(
     input  wire       clk,              // system clock
     input  wire       rst,              // synchronous reset, active high
     input  wire       rx,               // serial input, asynchronous (board pin)
-    output reg  [7:0] m_data,           // received byte, valid with m_valid
+    output wire [7:0] m_data,           // received byte, valid with m_valid (and until the next start bit)
     output reg        m_valid,          // one-cycle strobe per good byte
     output reg        frame_err         // one-cycle strobe: stop bit was 0, byte dropped
 );
@@ -53,6 +53,7 @@ reg [1:0]    state;
 reg [CW-1:0] cnt;                   // clocks to the next sample
 reg [3:0]    bitn;                  // 0 start, 1..8 data, 9 stop
 reg [7:0]    shift;
+assign m_data = shift;
 
 always @(posedge clk) begin
     m_valid   <= 1'b0;
@@ -91,7 +92,6 @@ always @(posedge clk) begin
                     // Mid stop bit: look for the next start edge from here on,
                     // so back-to-back bytes lose no time.
                     if (rx_sync2_reg) begin
-                        m_data  <= shift;
                         m_valid <= 1'b1;
                         state   <= S_IDLE;
                     end else begin
