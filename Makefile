@@ -40,10 +40,6 @@ help:
 	@echo "make bench                     benchmarks, table + build/bench/results.json"
 	@echo "make install PREFIX=…          install library, header, pkg-config file and tools"
 
-include mk/deps.mk
-include mk/host.mk
-include $(filter-out mk/deps.mk mk/host.mk,$(wildcard mk/*.mk))
-
 # A Verilator C++ test bench: $(eval $(call VTB,name,top,rtl files,c++ files,extra flags))
 # builds $(BUILD)/tb/name/Vtop.
 define VTB
@@ -54,6 +50,11 @@ $(BUILD)/tb/$(1)/V$(2): $(3) $(4) rtl/verilator.vlt
 	    --top-module $(2) $(5) $(3) $(abspath $(4)) -o V$(2) \
 	    >$(BUILD)/tb/$(1)/build.log 2>&1 || { cat $(BUILD)/tb/$(1)/build.log; exit 1; }
 endef
+
+include mk/deps.mk
+include mk/host.mk
+include $(filter-out mk/deps.mk mk/host.mk,$(wildcard mk/*.mk))
+
 
 test: deps
 	@rm -rf $(BUILD)/tests/results
