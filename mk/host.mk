@@ -43,3 +43,29 @@ install: host sim
 	install -m 644 host/include/icebuf.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/lib/pkgconfig/icebuf.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 755 $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim $(DESTDIR)$(PREFIX)/bin/
+
+# ---- host unit tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+$(BUILD)/tests/host_unit: tests/host/test_unit.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) -o $@ tests/host/test_unit.c $(LIB_SRCS) $(HOST_LIBS)
+$(BUILD)/tests/host_unit_asan: tests/host/test_unit.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ tests/host/test_unit.c $(LIB_SRCS) $(HOST_LIBS)
+$(BUILD)/tests/fuzz_frame: tests/host/fuzz_frame.c host/src/codec.c host/src/codec.h
+	@mkdir -p $(dir $@)
+	clang $(HOST_WFLAGS) -O1 -g -Ihost/src -fsanitize=fuzzer,address,undefined -o $@ tests/host/fuzz_frame.c host/src/codec.c
+
+TESTS += test-host-unit test-host-unit-asan test-host-fuzz
+test-host-unit: $(BUILD)/tests/host_unit
+	@scripts/runtest host-unit $<
+test-host-unit-asan: $(BUILD)/tests/host_unit_asan
+	@scripts/runtest host-unit-asan $<
+test-host-fuzz: $(BUILD)/tests/fuzz_frame
+	@mkdir -p $(BUILD)/fuzz/corpus
+	@scripts/runtest host-fuzz $< -max_total_time=20 -seed=1 -max_len=2100 $(BUILD)/fuzz/corpus
+
+fuzz: $(BUILD)/tests/fuzz_frame
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$< -max_total_time=600 -max_len=2100 $(BUILD)/fuzz/corpus
+.PHONY: fuzz

@@ -31,8 +31,8 @@ module ctrl_regs #(
     input  wire           clk,          // clock
     input  wire           rst,          // synchronous reset, active high
     input  wire           sess_rst,     // new session: drop a half-parsed request
-    input  wire           commit,       // the frame's requests are good: keep their effects
-    input  wire           abort,        // the frame was refused: undo its effects
+    input  wire           f_commit,     // the frame's requests are good: keep their effects
+    input  wire           f_abort,      // the frame was refused: undo its effects
     input  wire [7:0]     s_data,       // request byte
     input  wire           s_valid,      // s_data valid
     output wire           s_ready,      // s_data taken
@@ -168,14 +168,14 @@ always @(posedge clk) begin
     if (rst) begin
         scratch      <= 16'd0;
         scratch_spec <= 16'd0;
-    end else if (abort) begin
+    end else if (f_abort) begin
         scratch_spec <= scratch;
-    end else if (commit) begin
+    end else if (f_commit) begin
         scratch      <= scratch_spec;
     end else if (state == S_EXEC && addr == A_SCRATCH) begin
         scratch_spec <= data;
     end
-    if (rst || sess_rst || abort) begin
+    if (rst || sess_rst || f_abort) begin
         state <= S_OP;
         ri    <= 3'd0;
     end else begin

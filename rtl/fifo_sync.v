@@ -1,124 +1,200 @@
-// fifo_sync — synchronous FIFO in block RAM, first-word-fall-through
+// fifo_sync — synchronous first-word-fall-through FIFO in block RAM
 // Copyright (c) 2026 the icebuf authors
 // SPDX-License-Identifier: MIT
 //
-// One word per clock in and out at once, from empty and at full alike. The
-// block RAM's own output register is the FIFO's output stage: a word is
-// fetched whenever that register is empty or being emptied, so m_valid and
-// m_data come straight from flip-flops.
+// Words live in a memory with one write port and one registered read port,
+// the shape Yosys maps to iCE40 block RAM (8 x 512 is one SB_RAM40_4K). The
+// read register is the output stage: m_data comes straight from it, and it
+// holds its word (read enable low) until the consumer takes it. A word is
+// fetched from the memory whenever the output stage is empty or being
+// emptied, so both sides move one word per clock at the same time, from
+// empty and at full alike.
+//
+// Timing, exactly (the test bench's model is this list):
+//   * level counts every word held, the one on m_data included;
+//     0 <= level <= DEPTH. It is a register.
+//   * s_ready = level < DEPTH, or m_valid && m_ready (a word leaves in the
+//     same clock, so a full FIFO takes a word per clock while it is read).
+//     This is the one combinational path through the FIFO: m_ready to s_ready.
+//   * A word written in clock n is on m_data (m_valid high) in clock n + 2
+//     when the output stage is free; first word fall-through latency 2.
+//   * m_valid rises in the clock after a fetch; a fetch happens in every
+//     clock where the memory holds a word not yet fetched and
+//     (!m_valid || m_ready).
+//   * rst empties the FIFO; transfers offered while rst is high are dropped.
 `resetall
 `default_nettype none
 
 module fifo_sync #(
-    parameter WIDTH = 8,                // bits per word
-    parameter DEPTH = 512,              // words, a power of two >= 2
-    parameter AW    = $clog2(DEPTH)     // address width (derived, do not set)
+    parameter WIDTH = 8,                    // bits per word, >= 1
+    parameter DEPTH = 512                   // words held, a power of two >= 2
 ) (
-    input  wire             clk,        // clock
-    input  wire             rst,        // synchronous reset, active high: empties the FIFO
-    input  wire [WIDTH-1:0] s_data,     // word in
-    input  wire             s_valid,    // s_data is valid
-    output wire             s_ready,    // a word is taken when s_valid && s_ready
-    output wire [WIDTH-1:0] m_data,     // word out, valid with m_valid
-    output wire             m_valid,    // a word is offered
-    input  wire             m_ready,    // the word is taken when m_valid && m_ready
-    output wire [AW:0]      level       // words held, the output register's included
+    input  wire                   clk,      // clock
+    input  wire                   rst,      // synchronous reset, active high: empties the FIFO
+    input  wire [WIDTH-1:0]       s_data,   // word to write
+    input  wire                   s_valid,  // s_data is valid
+    output wire                   s_ready,  // s_data is taken in this clock (when s_valid)
+    output wire [WIDTH-1:0]       m_data,   // oldest word held (when m_valid)
+    output wire                   m_valid,  // m_data is valid
+    input  wire                   m_ready,  // the consumer takes m_data in this clock
+    output wire [$clog2(DEPTH):0] level     // words held, the one on m_data included
 );
 
+localparam AW = $clog2(DEPTH);              // memory address bits
+
+// Illegal parameters stop elaboration in every tool: Yosys runs the initial
+// block, Verilator and Icarus cannot find the module named after the error.
 generate
-    if (DEPTH < 2 || (1 << AW) != DEPTH) begin : illegal_parameter
+    if (WIDTH < 1 || DEPTH < 2 || (1 << AW) != DEPTH) begin : illegal_parameter
+        initial begin
+            $display("ERROR: fifo_sync: WIDTH must be >= 1 and DEPTH a power of two >= 2 (WIDTH %0d, DEPTH %0d)",
+                     WIDTH, DEPTH);
+            $finish;
+        end
         fifo_sync_error_depth_must_be_a_power_of_two_at_least_2 u_error();
     end
 endgenerate
 
+(* no_rw_check *)
 reg [WIDTH-1:0] mem [0:DEPTH-1];
-reg [AW:0]      wptr, rptr;             // memory write and fetch pointers
-reg [AW:0]      count;                  // words held
-reg [WIDTH-1:0] out_reg;                // the RAM's output register
-reg             out_valid;
 
-wire s_fire = s_valid && s_ready;
-wire m_fire = m_valid && m_ready;
-// Fetch when the RAM holds a word and the output register is free next clock.
-wire fetch  = wptr != rptr && (!out_valid || m_ready);
+reg [AW-1:0]    wr_addr_reg;                // next address written
+reg [AW-1:0]    rd_addr_reg;                // next address fetched
+reg [AW:0]      level_reg;                  // words held (memory + output stage)
+reg             full_reg;                   // level_reg == DEPTH
+reg             mem_empty_reg;              // every word in the memory has been fetched
+reg             out_valid_reg;              // the output stage holds a word
+reg [WIDTH-1:0] out_data_reg;               // the output stage: the memory's read register
 
-assign s_ready = count != DEPTH[AW:0];
-assign m_valid = out_valid;
-assign m_data  = out_reg;
-assign level   = count;
+wire m_fire = out_valid_reg && m_ready;
+wire s_fire = s_valid && (!full_reg || m_fire);
+wire fetch  = !mem_empty_reg && (!out_valid_reg || m_ready);
 
-always @(posedge clk) begin
+assign s_ready = !full_reg || m_fire;
+assign m_data  = out_data_reg;
+assign m_valid = out_valid_reg;
+assign level   = level_reg;
+
+// The memory, with no reset so that it maps to block RAM. A fetch never reads
+// the address written in the same clock: that word is counted only from the
+// next clock on, and a write lands on the fetch address only when the memory
+// holds DEPTH unfetched words, which leaves no room to write.
+always @(posedge clk)
     if (s_fire)
-        mem[wptr[AW-1:0]] <= s_data;
+        mem[wr_addr_reg] <= s_data;
+
+always @(posedge clk)
     if (fetch)
-        out_reg <= mem[rptr[AW-1:0]];
-end
+        out_data_reg <= mem[rd_addr_reg];
 
 always @(posedge clk) begin
     if (rst) begin
-        wptr      <= 0;
-        rptr      <= 0;
-        count     <= 0;
-        out_valid <= 1'b0;
+        wr_addr_reg   <= {AW{1'b0}};
+        rd_addr_reg   <= {AW{1'b0}};
+        level_reg     <= {(AW + 1){1'b0}};
+        full_reg      <= 1'b0;
+        mem_empty_reg <= 1'b1;
+        out_valid_reg <= 1'b0;
     end else begin
         if (s_fire)
-            wptr <= wptr + 1'b1;
+            wr_addr_reg <= wr_addr_reg + 1'b1;
         if (fetch)
-            rptr <= rptr + 1'b1;
+            rd_addr_reg <= rd_addr_reg + 1'b1;
+
+        // The flags are kept beside the counters, from the counters' old
+        // values, so that no clock waits for a counter to settle.
+        if (s_fire && !m_fire) begin
+            level_reg <= level_reg + 1'b1;
+            full_reg  <= level_reg == DEPTH[AW:0] - 1'b1;
+        end else if (m_fire && !s_fire) begin
+            level_reg <= level_reg - 1'b1;
+            full_reg  <= 1'b0;
+        end
+
+        // The memory holds level_reg - out_valid_reg words not yet fetched.
+        if (s_fire)
+            mem_empty_reg <= 1'b0;
+        else if (fetch)
+            mem_empty_reg <= out_valid_reg ? level_reg == 2 : level_reg == 1;
+
         if (fetch)
-            out_valid <= 1'b1;
-        else if (m_ready)
-            out_valid <= 1'b0;
-        count <= count + {{AW{1'b0}}, s_fire} - {{AW{1'b0}}, m_fire};
+            out_valid_reg <= 1'b1;
+        else if (m_fire)
+            out_valid_reg <= 1'b0;
     end
 end
 
 `ifdef FORMAL
-// Properties proven with Yosys `sat -tempinduct` (tests/formal/fifo_sync.ys:
-// every register starts undefined, rst is high in the first step).
-reg f_started;                                      // a reset has happened
-always @(posedge clk) f_started <= rst ? 1'b1 : f_started;
+// Properties, proved with Yosys `sat -tempinduct` (tests/formal/fifo_sync.ys).
+// A shadow FIFO, a plain shift register of DEPTH words, follows the same
+// handshakes; every word the FIFO hands out must be the shadow's head, and
+// the memory's contents must match the shadow word for word, which is what
+// lets induction close.
+reg             f_past_valid = 1'b0;
+reg [AW+1:0]    f_count;                    // writes - reads, one bit wider than level
+reg [WIDTH-1:0] f_q [0:DEPTH-1];            // the shadow FIFO, head at 0
+integer         f_i;
+wire [AW:0]     f_mem_count = level_reg - {{AW{1'b0}}, out_valid_reg};   // words not yet fetched
 
-// The environment's count of words in minus words out.
-reg [AW+1:0] f_count;
 always @(posedge clk)
-    if (rst) f_count <= 0;
-    else     f_count <= f_count + s_fire - m_fire;
+    f_past_valid <= 1'b1;
 
-// One word, at an arbitrary position of the stream, with an arbitrary value:
-// undriven wires that the proof script turns into inputs (setundef -expose),
-// held constant by assumption.
-wire [AW:0]      f_idx;
-wire [WIDTH-1:0] f_val;
-reg  [AW:0]      f_idx_q;
-reg  [WIDTH-1:0] f_val_q;
 always @(posedge clk) begin
-    f_idx_q <= f_idx;
-    f_val_q <= f_val;
+    if (rst)
+        f_count <= 0;
+    else
+        f_count <= f_count + {{(AW + 1){1'b0}}, s_fire} - {{(AW + 1){1'b0}}, m_fire};
 end
-always @(*) if (f_started) assume(f_idx == f_idx_q && f_val == f_val_q);
-always @(*) if (s_fire && wptr == f_idx) assume(s_data == f_val);
 
-wire [AW:0] f_mem_used = wptr - rptr;
-wire [AW:0] f_from_r   = f_idx - rptr;
-wire [AW:0] f_out_ptr  = rptr - 1'b1;
+always @(posedge clk) begin
+    for (f_i = 0; f_i < DEPTH - 1; f_i = f_i + 1)
+        if (m_fire)
+            f_q[f_i] <= f_q[f_i + 1];
+    if (s_fire)
+        f_q[f_count[AW:0] - {{AW{1'b0}}, m_fire}] <= s_data;
+end
 
-// Each property is one flat implication (nested ifs around assert are not
-// imported faithfully by `sat`).
-wire f_on = f_started && !rst;
 always @(*) begin
-    assert(!f_on || level == f_count);                  // level = writes - reads
-    assert(!f_on || level <= DEPTH);
-    assert(!f_on || !(s_ready && level == DEPTH));      // no write taken when full
-    assert(!f_on || !(m_valid && level == 0));          // no read offered when empty
-    assert(!f_on || level == f_mem_used + out_valid);   // where the words are
-    // The chosen word, once written and until read, sits in the RAM at its
-    // address, or in the output register, and leaves in order, intact.
-    assert(!(f_on && f_from_r < f_mem_used) || mem[f_idx[AW-1:0]] == f_val);
-    assert(!(f_on && out_valid && f_out_ptr == f_idx) || out_reg == f_val);
+    if (f_past_valid && !rst) begin
+        // The counters agree with the formal count and with each other.
+        assert(f_count <= DEPTH);
+        assert(level_reg == f_count[AW:0]);
+        assert(full_reg == (level_reg == DEPTH));
+        assert(level_reg >= {{AW{1'b0}}, out_valid_reg});
+        assert(mem_empty_reg == (f_mem_count == 0));
+        assert(wr_addr_reg - rd_addr_reg == f_mem_count[AW-1:0]);
+        // No write is taken when full unless a word leaves in the same
+        // clock; nothing is handed out when empty.
+        if (s_valid && s_ready)
+            assert(level_reg < DEPTH || m_fire);
+        if (m_valid)
+            assert(level_reg != 0);
+        // In order: the output stage holds the shadow's head, and the
+        // memory holds the words after it.
+        if (out_valid_reg)
+            assert(out_data_reg == f_q[0]);
+    end
 end
+
+genvar f_k;
+generate
+    for (f_k = 0; f_k < DEPTH; f_k = f_k + 1) begin : f_mem_matches
+        wire [AW-1:0] f_addr = rd_addr_reg + f_k;
+        always @(*)
+            if (f_past_valid && !rst && f_k < f_mem_count)
+                assert(mem[f_addr] == f_q[f_k + out_valid_reg]);
+    end
+endgenerate
+
+`ifdef FORMAL_COVER
+always @(*) begin
+    cover(full_reg);
+    cover(f_past_valid && !rst && level_reg == 0 && f_count == 0);
+end
+`endif
 `endif
 
 endmodule
 
+`default_nettype wire
 `resetall

@@ -150,7 +150,7 @@ ctrl_regs #(
     .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .NEV(10)
 ) u_ctrl (
     .clk(clk), .rst(rst), .sess_rst(ctrl_rst),
-    .commit(dn_commit[0]), .abort(dn_abort[0]),
+    .f_commit(dn_commit[0]), .f_abort(dn_abort[0]),
     .s_data(dn_data), .s_valid(dn_valid[0]), .s_ready(req_ready),
     .m_data(resp_data), .m_valid(resp_valid), .m_full(resp_full),
     .stream_level({{(15-SW){1'b0}}, s_level}), .events(events), .err_seen(err_seen));

@@ -66,17 +66,17 @@ int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud)
 		return e == ENOENT ? ICEBUF_ERR_NOT_FOUND : e == EACCES ? ICEBUF_ERR_ACCESS
 		     : e == EBUSY ? ICEBUF_ERR_BUSY : ICEBUF_ERR_IO;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || ioctl(fd, TIOCEXCL) < 0) {
-		close(fd);
-		ib_set_err(t, "%s is in use by another program", path);
-		return ICEBUF_ERR_BUSY;
-	}
 	struct termios2 tio;
 	if (ioctl(fd, TCGETS2, &tio) < 0) {
 		int e = errno;
 		close(fd);
 		ib_set_err(t, "%s is not a serial port: %s", path, strerror(e));
 		return ICEBUF_ERR_ARG;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || ioctl(fd, TIOCEXCL) < 0) {
+		close(fd);
+		ib_set_err(t, "%s is in use by another program", path);
+		return ICEBUF_ERR_BUSY;
 	}
 	/* Raw 8N1, no flow control, the exact baud rate. */
 	tio.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON | IXOFF | IXANY);

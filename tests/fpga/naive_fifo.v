@@ -1,23 +1,53 @@
-// naive_fifo — the textbook block-RAM FIFO, the yardstick for fifo_sync's Fmax
+// naive_fifo — the plainest block-RAM FIFO, a yardstick for fifo_sync's Fmax
+// Copyright (c) 2026 the icebuf authors
 // SPDX-License-Identifier: MIT
+//
+// Not first-word-fall-through: dout is valid the clock after rd_en.
+`resetall
 `default_nettype none
-module naive_fifo (
-    input  wire       clk, rst,
-    input  wire [7:0] din,  input wire wr,  output wire full,
-    output reg  [7:0] dout, input wire rd,  output wire empty
+
+module naive_fifo #(
+    parameter WIDTH = 8,                    // bits per word
+    parameter DEPTH = 512                   // words, a power of two
+) (
+    input  wire             clk,            // clock
+    input  wire             rst,            // synchronous reset, active high
+    input  wire [WIDTH-1:0] din,            // word to write
+    input  wire             wr_en,          // write din (ignored when full)
+    input  wire             rd_en,          // read a word into dout (ignored when empty)
+    output reg  [WIDTH-1:0] dout,           // word read
+    output wire             full,           // DEPTH words held
+    output wire             empty           // no word held
 );
-reg [7:0] mem [0:511];
-reg [9:0] wp, rp;
-assign full  = wp[9] != rp[9] && wp[8:0] == rp[8:0];
-assign empty = wp == rp;
+
+localparam AW = $clog2(DEPTH);              // address bits
+
+reg [WIDTH-1:0] mem [0:DEPTH-1];
+reg [AW:0]      wr_ptr, rd_ptr;             // one bit more than the address: full vs empty
+
+assign empty = wr_ptr == rd_ptr;
+assign full  = wr_ptr == {~rd_ptr[AW], rd_ptr[AW-1:0]};
+
 always @(posedge clk) begin
-    if (wr && !full) mem[wp[8:0]] <= din;
-    if (rd && !empty) dout <= mem[rp[8:0]];
-    if (rst) begin wp <= 0; rp <= 0; end
-    else begin
-        if (wr && !full) wp <= wp + 1'b1;
-        if (rd && !empty) rp <= rp + 1'b1;
+    if (wr_en && !full)
+        mem[wr_ptr[AW-1:0]] <= din;
+    if (rd_en && !empty)
+        dout <= mem[rd_ptr[AW-1:0]];
+end
+
+always @(posedge clk) begin
+    if (rst) begin
+        wr_ptr <= 0;
+        rd_ptr <= 0;
+    end else begin
+        if (wr_en && !full)
+            wr_ptr <= wr_ptr + 1'b1;
+        if (rd_en && !empty)
+            rd_ptr <= rd_ptr + 1'b1;
     end
 end
+
 endmodule
+
 `default_nettype wire
+`resetall
