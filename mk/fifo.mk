@@ -1,21 +1,47 @@
-# FIFO cores: test benches, formal proof, block-RAM and Fmax check.
+# FIFO cores: Verilator benches against C++ models (several depths each),
+# formal proofs with Yosys `sat`, and the block-RAM / Fmax check against a
+# naive FIFO.
+#   make test-fifo-sync test-fifo-async test-formal-fifo-sync
+#        test-formal-fifo-async test-fifo-bram-fmax
+#   make bench-fpga-fifo     (part of `make bench`)
+# FIFO_SEED=N reruns the benches with another seed.
 
-FIFO_SYNC_DEPTHS := 2 4 16 512
-$(foreach d,$(FIFO_SYNC_DEPTHS),$(eval $(call VTB,fifo_sync_$(d),fifo_sync,rtl/fifo_sync.v,tests/rtl/fifo_sync_tb.cpp,-GDEPTH=$(d) -GWIDTH=8 -CFLAGS -DTB_DEPTH=$(d))))
+FIFO_DEPTHS := 2 4 16 512
+FIFO_SEED   ?= 1
 
-TESTS += test-fifo-sync
-test-fifo-sync: $(foreach d,$(FIFO_SYNC_DEPTHS),$(BUILD)/tb/fifo_sync_$(d)/Vfifo_sync)
-	@scripts/runtest fifo-sync sh -c '$(foreach d,$(FIFO_SYNC_DEPTHS),$(BUILD)/tb/fifo_sync_$(d)/Vfifo_sync 1000000 &&) true'
+# One bench binary per DEPTH: $(BUILD)/tb/fifo_sync_dN/Vfifo_sync and
+# $(BUILD)/tb/fifo_async_dN/Vfifo_async.
+define FIFO_TBS
+$$(eval $$(call VTB,fifo_$(1)_d$(2),fifo_$(1),rtl/fifo_$(1).v,tests/rtl/fifo_$(1)_tb.cpp,-GDEPTH=$(2) -CFLAGS -DFIFO_DEPTH=$(2)))
+$(BUILD)/tb/fifo_$(1)_d$(2)/Vfifo_$(1): tests/rtl/fifo_tb_util.h mk/fifo.mk
+endef
+$(foreach d,$(FIFO_DEPTHS),$(eval $(call FIFO_TBS,sync,$(d))))
+$(foreach d,$(FIFO_DEPTHS),$(eval $(call FIFO_TBS,async,$(d))))
 
-$(eval $(call VTB,fifo_async,fifo_async,rtl/fifo_async.v,tests/rtl/fifo_async_tb.cpp,-GDEPTH=16 -CFLAGS -DTB_DEPTH=16))
-TESTS += test-fifo-async
-test-fifo-async: $(BUILD)/tb/fifo_async/Vfifo_async
-	@scripts/runtest fifo-async $<
+FIFO_SYNC_TBS  := $(foreach d,$(FIFO_DEPTHS),$(BUILD)/tb/fifo_sync_d$(d)/Vfifo_sync)
+FIFO_ASYNC_TBS := $(foreach d,$(FIFO_DEPTHS),$(BUILD)/tb/fifo_async_d$(d)/Vfifo_async)
 
-TESTS += test-formal-fifo-sync
+TESTS += test-fifo-sync test-fifo-async test-formal-fifo-sync test-formal-fifo-async test-fifo-bram-fmax
+.PHONY: test-fifo-sync test-fifo-async test-formal-fifo-sync test-formal-fifo-async \
+        test-fifo-bram-fmax bench-fpga-fifo
+
+test-fifo-sync: $(FIFO_SYNC_TBS)
+	@scripts/runtest fifo-sync sh -c 'for t in $^; do $$t --seed $(FIFO_SEED) || exit 1; done'
+
+test-fifo-async: $(FIFO_ASYNC_TBS)
+	@scripts/runtest fifo-async sh -c 'for t in $^; do $$t --seed $(FIFO_SEED) || exit 1; done'
+
 test-formal-fifo-sync:
-	@scripts/runtest formal-fifo-sync scripts/formal-fifo-sync
+	@scripts/runtest formal-fifo-sync tests/formal/fifo_formal sync
 
-TESTS += test-fifo-bram-fmax
+test-formal-fifo-async:
+	@scripts/runtest formal-fifo-async tests/formal/fifo_formal async
+
 test-fifo-bram-fmax:
-	@scripts/runtest fifo-bram-fmax scripts/fifo-bram-fmax
+	@scripts/runtest fifo-bram-fmax tests/fpga/fifo_bram_fmax
+
+# LCs, block RAMs and Fmax of both FIFOs (8 x 512) on the HX1K.
+BENCHES += bench-fpga-fifo
+bench-fpga-fifo:
+	@mkdir -p $(BUILD)/bench/parts
+	@tests/fpga/fifo_bram_fmax --bench $(BUILD)/bench/parts/fpga-fifo.txt

@@ -1,79 +1,202 @@
-// fifo_sync test bench: the FIFO against a std::deque model, with random
-// valid/ready stalls and long full, empty and full-speed phases.
+// fifo_sync_tb — fifo_sync against a cycle-exact C++ model
 // SPDX-License-Identifier: MIT
+//
+// Random valid/ready stalls in phases that keep the FIFO full for long
+// stretches, empty for long stretches, streaming from full and from empty,
+// with resets in between. Every clock, s_ready, m_valid, m_data (when
+// valid) and level must equal the model's, and the streaming phases must
+// move one word per clock in and out with no bubble.
+//
+//   fifo_sync_tb [--seed N] [--cycles N] [-v]      (DEPTH is fixed by the build)
+
 #include "Vfifo_sync.h"
+#include "fifo_tb_util.h"
 #include "verilated.h"
 
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <deque>
 #include <memory>
+#include <utility>
 
-#ifndef TB_DEPTH
-#error "TB_DEPTH must match the DEPTH the model was built with"
+#ifndef FIFO_DEPTH
+#error "FIFO_DEPTH must be defined by the build (mk/fifo.mk), equal to the Verilog DEPTH"
 #endif
 
-static uint64_t rng = 0x243F6A8885A308D3ull;
-static uint32_t rnd() { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return (uint32_t)rng; }
+static const size_t DEPTH = FIFO_DEPTH;
+static const uint32_t DATA_MASK = 0xff;    // WIDTH 8
+
+// The model is fifo_sync's timing, as its header states it:
+//   q       every word held, oldest first; level = q.size()
+//   out     the output stage holds q.front() (m_valid)
+//   s_ready = level < DEPTH || (out && m_ready)
+//   fetch   = (words in the memory: level - out) > 0 && (!out || m_ready)
+//   at the edge: pop on m_valid && m_ready, push on s_valid && s_ready,
+//   out := fetch ? 1 : (pop ? 0 : out)
+struct Model {
+    std::deque<uint32_t> q;
+    bool out = false;
+
+    bool s_ready(bool m_ready) const { return q.size() < DEPTH || (out && m_ready); }
+    void reset() {
+        q.clear();
+        out = false;
+    }
+    void clock(bool s_valid, uint32_t s_data, bool m_ready) {
+        bool m_fire = out && m_ready;
+        bool s_fire = s_valid && s_ready(m_ready);
+        bool fetch = q.size() > (out ? 1u : 0u) && (!out || m_ready);
+        if (m_fire) q.pop_front();
+        if (s_fire) q.push_back(s_data);
+        out = fetch ? true : (m_fire ? false : out);
+    }
+};
+
+struct Bench {
+    std::unique_ptr<VerilatedContext> ctx;
+    std::unique_ptr<Vfifo_sync> dut;
+    Model model;
+    Rng rng;
+    uint64_t cycle = 0, errors = 0;
+    uint64_t words_in = 0, words_out = 0, full_cycles = 0, empty_cycles = 0, resets = 0;
+    uint64_t stream_cycles = 0;
+
+    Bench(uint64_t seed, int argc, char **argv) : ctx(new VerilatedContext), rng(seed) {
+        ctx->commandArgs(argc, argv);
+        ctx->randReset(2);           // registers start random, as they may before reset
+        ctx->randSeed((int)(seed & 0x7fffffff));
+        dut.reset(new Vfifo_sync(ctx.get()));
+        dut->clk = 0;
+        dut->rst = 1;
+        dut->s_valid = 0;
+        dut->m_ready = 0;
+        dut->s_data = 0;
+        dut->eval();
+    }
+
+    void fail(const char *what, uint64_t got, uint64_t want) {
+        if (errors < 10)
+            fprintf(stderr, "cycle %llu: %s is %llu, model says %llu (level %zu)\n",
+                    (unsigned long long)cycle, what, (unsigned long long)got,
+                    (unsigned long long)want, model.q.size());
+        errors++;
+    }
+
+    // One clock with these inputs; returns {s_fire, m_fire} as the DUT saw them.
+    std::pair<bool, bool> step(bool rst, bool s_valid, bool m_ready) {
+        uint32_t data = (uint32_t)rng.next() & DATA_MASK;
+        dut->rst = rst;
+        dut->s_valid = s_valid;
+        dut->s_data = data;
+        dut->m_ready = m_ready;
+        dut->eval();
+
+        bool s_fire = false, m_fire = false;
+        if (!rst) {
+            bool sr = model.s_ready(m_ready);
+            if (dut->s_ready != sr) fail("s_ready", dut->s_ready, sr);
+            if (dut->m_valid != model.out) fail("m_valid", dut->m_valid, model.out);
+            if (dut->level != model.q.size()) fail("level", dut->level, model.q.size());
+            if (model.out && dut->m_data != model.q.front()) fail("m_data", dut->m_data, model.q.front());
+            s_fire = s_valid && dut->s_ready;
+            m_fire = m_ready && dut->m_valid;
+            if (model.q.size() == DEPTH) full_cycles++;
+            if (model.q.empty()) empty_cycles++;
+        }
+
+        dut->clk = 1;
+        dut->eval();
+        if (rst)
+            model.reset();
+        else
+            model.clock(s_valid, data, m_ready);
+        dut->clk = 0;
+        dut->eval();
+
+        cycle++;
+        words_in += s_fire;
+        words_out += m_fire;
+        return {s_fire, m_fire};
+    }
+
+    // n clocks with random stalls: s_valid with probability p_in, m_ready p_out.
+    void random_phase(uint64_t n, double p_in, double p_out) {
+        for (uint64_t i = 0; i < n; i++) step(false, rng.chance(p_in), rng.chance(p_out));
+    }
+
+    // Hold one side until the FIFO is full (or empty), stay there a while,
+    // then stream both sides at once: one word in and one out every clock,
+    // from the first clock at full, from the third at empty (the fall-through
+    // latency), with no bubble after that.
+    void stream_phase(bool from_full, uint64_t n) {
+        size_t target = from_full ? DEPTH : 0;
+        uint64_t guard = 0;
+        while (model.q.size() != target && guard++ < 4 * DEPTH + 16) step(false, from_full, !from_full);
+        uint64_t hold = 16 + rng.below(4 * DEPTH);
+        for (uint64_t i = 0; i < hold; i++)
+            step(false, from_full && rng.chance(0.5), !from_full && rng.chance(0.5));
+        if (model.q.size() != target) {
+            fail("level before streaming", model.q.size(), target);
+            return;
+        }
+        for (uint64_t i = 0; i < n; i++) {
+            auto f = step(false, true, true);
+            bool want_out = from_full || i >= 2;
+            if (!f.first) fail("s_valid && s_ready while streaming", 0, 1);
+            if (f.second != want_out) fail("m_valid && m_ready while streaming", f.second, want_out);
+            stream_cycles++;
+        }
+    }
+};
 
 int main(int argc, char **argv) {
-    const std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
-    ctx->commandArgs(argc, argv);
-    const std::unique_ptr<Vfifo_sync> f{new Vfifo_sync{ctx.get()}};
-    const uint64_t cycles = argc > 1 ? strtoull(argv[1], nullptr, 0) : 1000000;
-    std::deque<uint32_t> model;
-    const uint32_t mask = 0xFF;
-    uint64_t errors = 0, full_cycles = 0, empty_cycles = 0, moved = 0, fast_moved = 0, fast_cycles = 0;
-    int waiting = 0;                         // clocks the model's front has waited for m_valid
-    auto fail = [&](uint64_t c, const char *what) {
-        if (errors++ < 10) fprintf(stderr, "cycle %llu: %s\n", (unsigned long long)c, what);
-    };
+    TbArgs args = tb_parse_args(argc, argv, "[--seed N] [--cycles N] [-v]");
+    uint64_t budget = args.cycles ? args.cycles : 1000000;
+    Bench b(args.seed, argc, argv);
 
-    f->clk = 0; f->rst = 1; f->s_valid = 0; f->m_ready = 0; f->s_data = 0;
-    for (int i = 0; i < 4; i++) { f->clk = 1; f->eval(); f->clk = 0; f->eval(); }
-    f->rst = 0; f->eval();
+    for (int i = 0; i < 4; i++) b.step(true, b.rng.chance(0.5), b.rng.chance(0.5));
 
-    for (uint64_t c = 0; c < cycles; c++) {
-        // Phases of 20000 clocks: random, producer only (fills and stays
-        // full), consumer only (drains and stays empty), both at full speed.
-        int phase = (c / 20000) % 4;
-        int pv = phase == 0 ? (rnd() % 100) < 60 : phase == 1 ? (rnd() % 100) < 95 : phase == 2 ? (rnd() % 100) < 5 : 1;
-        int cr = phase == 0 ? (rnd() % 100) < 60 : phase == 1 ? (rnd() % 100) < 5 : phase == 2 ? (rnd() % 100) < 95 : 1;
-        f->s_valid = pv;
-        f->s_data = rnd() & mask;
-        f->m_ready = cr;
-        f->eval();
-
-        // Checks against the model, before the clock edge.
-        if (f->level != model.size()) fail(c, "level differs from writes minus reads");
-        if (f->s_ready != (model.size() < TB_DEPTH)) fail(c, "s_ready is not (level < DEPTH)");
-        if (f->m_valid) {
-            if (model.empty()) fail(c, "m_valid while empty");
-            else if (f->m_data != model.front()) fail(c, "data out of order or corrupt");
-            waiting = 0;
-        } else if (!model.empty() && ++waiting > 2) {
-            fail(c, "a word waited more than 2 clocks to appear");
+    uint64_t phases = 0;
+    const uint64_t span = 2 * DEPTH + 200;     // long enough to fill or drain and stay there
+    while (b.cycle < budget && b.errors == 0) {
+        uint64_t n = span + b.rng.below(4 * span);
+        uint64_t kind = b.rng.below(9);
+        switch (kind) {
+        case 0: b.random_phase(n, 0.5, 0.5); break;
+        case 1: b.random_phase(n, 0.9, 0.3); break;     // fills, then mostly full
+        case 2: b.random_phase(n, 0.3, 0.9); break;     // drains, then mostly empty
+        case 3: b.random_phase(n, 0.95, 0.9); break;    // near full rate, a stall now and then
+        case 4: b.random_phase(n, b.rng.uniform(), b.rng.uniform()); break;
+        case 5: b.stream_phase(true, n); break;
+        case 6: b.stream_phase(false, n); break;
+        case 7:                                          // bursts of each side alone
+            for (uint64_t i = 0; i < n; i += 64)
+                b.random_phase(64, b.rng.chance(0.5) ? 1.0 : 0.0, b.rng.chance(0.5) ? 1.0 : 0.0);
+            break;
+        case 8:                                          // reset in the middle of traffic
+            b.random_phase(b.rng.below(span), 0.7, 0.5);
+            for (uint64_t r = 1 + b.rng.below(3); r > 0; r--) b.step(true, b.rng.chance(0.5), b.rng.chance(0.5));
+            b.resets++;
+            break;
         }
-        if (model.size() == TB_DEPTH) full_cycles++;
-        if (model.empty()) empty_cycles++;
-
-        bool in = f->s_valid && f->s_ready, out = f->m_valid && f->m_ready;
-        if (out) { model.pop_front(); moved++; if (phase == 3) fast_moved++; }
-        if (in) model.push_back(f->s_data);
-        if (phase == 3) fast_cycles++;
-
-        f->clk = 1; f->eval(); f->clk = 0; f->eval();
+        phases++;
+        if (args.verbose)
+            printf("phase %llu (kind %llu): cycle %llu, level %zu\n", (unsigned long long)phases,
+                   (unsigned long long)kind, (unsigned long long)b.cycle, b.model.q.size());
     }
-    f->final();
-    double rate = fast_cycles ? (double)fast_moved / fast_cycles : 0;
-    printf("fifo_sync DEPTH %d: %llu cycles, %llu words through, full for %llu cycles, empty for %llu, "
-           "%.4f words/clock at full speed, %llu errors\n", TB_DEPTH, (unsigned long long)cycles,
-           (unsigned long long)moved, (unsigned long long)full_cycles, (unsigned long long)empty_cycles,
-           rate, (unsigned long long)errors);
-    if (rate < 0.999) { fprintf(stderr, "full-speed phase moved less than one word per clock\n"); errors++; }
-    if (full_cycles < cycles / 10 || empty_cycles < cycles / 10) {
-        fprintf(stderr, "the bench did not keep the FIFO full and empty long enough\n"); errors++;
+    // Drain what is left: every word must come out.
+    uint64_t guard = 0;
+    while (!b.model.q.empty() && guard++ < 4 * DEPTH + 16) b.step(false, false, true);
+    if (!b.model.q.empty()) b.fail("level after draining", b.model.q.size(), 0);
+    b.dut->final();
+
+    printf("fifo_sync DEPTH %zu: %llu cycles, %llu phases, %llu words in, %llu out, %llu clocks full, "
+           "%llu empty, %llu streaming, %llu resets, seed %llu: %s\n",
+           DEPTH, (unsigned long long)b.cycle, (unsigned long long)phases, (unsigned long long)b.words_in,
+           (unsigned long long)b.words_out, (unsigned long long)b.full_cycles,
+           (unsigned long long)b.empty_cycles, (unsigned long long)b.stream_cycles,
+           (unsigned long long)b.resets, (unsigned long long)args.seed, b.errors ? "FAIL" : "ok");
+    if (!b.errors && (b.full_cycles < b.cycle / 20 || b.empty_cycles < b.cycle / 20 || b.stream_cycles == 0)) {
+        printf("fifo_sync: the run spent too little time full, empty or streaming\n");
+        return 1;
     }
-    return errors ? 1 : 0;
+    return b.errors ? 1 : 0;
 }

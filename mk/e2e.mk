@@ -1,0 +1,26 @@
+# End-to-end tests: written once against libicebuf, run on the virtual board
+# by `make test` and on a real board by `make test-hw ICEBUF_DEVICE=ftdi://`.
+
+E2E_BIN := $(BUILD)/tests/e2e
+SIMS    := $(BUILD)/bin/icebuf-sim $(BUILD)/tests/icebuf-sim-badver $(BUILD)/tests/icebuf-sim-badid
+
+$(E2E_BIN): tests/e2e/e2e.c $(LIBICEBUF_A) host/include/icebuf.h host/src/icebuf_private.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
+
+E2E_HW := info loopback corrupt
+TESTS += $(addprefix test-e2e-,$(E2E_HW)) test-e2e-gateware test-cli
+$(addprefix test-e2e-,$(E2E_HW)): test-e2e-%: $(E2E_BIN) $(SIMS)
+	@ICEBUF_DEVICE=sim scripts/runtest e2e-$* $(E2E_BIN) $*
+test-e2e-gateware: $(E2E_BIN) $(SIMS)
+	@scripts/runtest e2e-gateware $(E2E_BIN) gateware
+test-cli: $(BUILD)/bin/icebuf $(SIMS)
+	@scripts/runtest cli tests/e2e/cli.sh
+
+# The same tests on a real board: make test-hw ICEBUF_DEVICE=ftdi://
+test-hw: $(E2E_BIN)
+	@[ -n "$(ICEBUF_DEVICE)" ] || { echo "test-hw: say which board: make test-hw ICEBUF_DEVICE=ftdi://" >&2; exit 2; }
+	@rm -rf $(BUILD)/tests/results
+	@for t in $(E2E_HW); do ICEBUF_DEVICE="$(ICEBUF_DEVICE)" scripts/runtest e2e-$$t $(E2E_BIN) $$t; done
+	@scripts/testsummary $(addprefix e2e-,$(E2E_HW))
+.PHONY: test-hw

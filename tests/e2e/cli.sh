@@ -1,0 +1,58 @@
+#!/bin/sh
+# The icebuf tool end to end: bad arguments get a message and exit 2; a file
+# sent into the board's buffer by one run comes back out in another; wrong
+# gateware is refused with exit 1. Uses its own virtual board.
+set -u
+bin=${BUILD:-build}/bin
+tmp=$(mktemp -d); trap 'kill $simpid 2>/dev/null; rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN CMD...: CMD exits with STATUS and says PATTERN on stderr.
+expect() {
+    want=$1; pat=$2; shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+    [ "$got" = "$want" ] || fail "$* exited $got, expected $want: $(cat "$tmp/err")"
+    grep -q -- "$pat" "$tmp/err" || fail "$* did not say '$pat': $(cat "$tmp/err")"
+}
+
+unset ICEBUF_DEVICE
+expect 2 "no device" "$bin/icebuf" info
+expect 2 "unknown command" "$bin/icebuf" --device sim frobnicate
+expect 2 "unknown or incomplete option" "$bin/icebuf" --frob info
+expect 2 "no command" "$bin/icebuf" --device sim
+expect 2 "--bytes" "$bin/icebuf" --device sim loopback
+expect 2 "positive count" "$bin/icebuf" --device sim loopback --bytes -5
+expect 2 "positive count" "$bin/icebuf" --device sim loopback --bytes 12xyz
+expect 2 "baud" "$bin/icebuf" --device sim --baud fast info
+expect 2 "cannot open" "$bin/icebuf" --device sim send "$tmp/missing"
+touch "$tmp/exists"
+expect 2 "--force" "$bin/icebuf" --device sim recv "$tmp/exists"
+expect 2 "neither a register name" "$bin/icebuf" --device sim reg read NOPE
+expect 1 "bad device" "$bin/icebuf" --device usb://x info
+"$bin/icebuf" --help >/dev/null || fail "--help"
+"$bin/icebuf" loopback --help >/dev/null || fail "loopback --help"
+
+# send and recv through one virtual board, in separate runs.
+"$bin/icebuf-sim" --listen 127.0.0.1:0 >"$tmp/sim.out" 2>&1 &
+simpid=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$tmp/sim.out" && break; sleep 0.2; done
+port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
+[ -n "$port" ] || { fail "icebuf-sim did not start"; exit 1; }
+dev=sim://127.0.0.1:$port
+head -c 3000 /dev/urandom >"$tmp/in.bin"
+"$bin/icebuf" -q --device "$dev" send "$tmp/in.bin" || fail "send"
+level=$("$bin/icebuf" --device "$dev" reg read STREAM_LEVEL | awk '{print $2}')
+[ "$level" = 3000 ] || fail "the board holds $level bytes, expected 3000"
+"$bin/icebuf" -q --device "$dev" recv --bytes 3000 "$tmp/out.bin" || fail "recv"
+cmp -s "$tmp/in.bin" "$tmp/out.bin" || fail "the file came back different"
+# More than the buffer holds, with nobody reading: a clear error, exit 1.
+head -c 10000 /dev/urandom >"$tmp/big.bin"
+expect 1 "nobody is reading" "$bin/icebuf" --timeout 500 --device "$dev" send "$tmp/big.bin"
+kill $simpid
+
+# Wrong gateware, through the tool.
+ICEBUF_SIM=${BUILD:-build}/tests/icebuf-sim-badver expect 1 "gateware version 2.0.0" "$bin/icebuf" --device sim info
+ICEBUF_SIM=${BUILD:-build}/tests/icebuf-sim-badid expect 1 "0x12345678" "$bin/icebuf" --device sim info
+echo "cli tests: $fails failed"
+[ $fails = 0 ]

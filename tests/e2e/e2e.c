@@ -1,0 +1,194 @@
+/*
+ * End-to-end tests against libicebuf. The device comes from ICEBUF_DEVICE
+ * (`make test` sets "sim", `make test-hw` a real board): the same tests run
+ * on the virtual board and on hardware.
+ *   e2e info | loopback | corrupt | gateware
+ * SPDX-License-Identifier: MIT
+ */
+#include "codec.h"
+#include "icebuf.h"
+#include "icebuf_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int failures;
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+	printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+static const char *device(void)
+{
+	const char *d = getenv("ICEBUF_DEVICE");
+	return d && *d ? d : "sim";
+}
+
+static icebuf *open_or_die(void)
+{
+	icebuf *dev;
+	int r = icebuf_open(&dev, device(), NULL);
+	if (r) {
+		printf("FAIL: cannot open %s: %s (%s)\n", device(), icebuf_open_error(), icebuf_strerror(r));
+		exit(1);
+	}
+	return dev;
+}
+
+static uint32_t reg(icebuf *dev, uint8_t addr)
+{
+	uint32_t v = 0;
+	int r = icebuf_reg_read(dev, addr, &v, -1);
+	CHECK(r == 0, "reading register 0x%02X: %s", addr, icebuf_last_error(dev));
+	return v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Write @n bytes from @out on the stream channel while reading them back;
+ * returns the number of bytes that came back different (or missing). */
+static size_t loop_through(icebuf *dev, const uint8_t *out, size_t n)
+{
+	uint8_t *in = malloc(n);
+	size_t sent = 0, got = 0;
+	double last = now_s();
+	while (got < n) {
+		if (sent < n) {
+			long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, out + sent, n - sent, 0);
+			CHECK(w >= 0, "write: %s", icebuf_last_error(dev));
+			if (w < 0) break;
+			sent += (size_t)w;
+		}
+		long r = icebuf_read(dev, ICEBUF_CHAN_STREAM, in + got, n - got, sent < n ? 0 : 5);
+		CHECK(r >= 0, "read: %s", icebuf_last_error(dev));
+		if (r < 0) break;
+		if (r > 0) last = now_s();
+		got += (size_t)r;
+		if (now_s() - last > 10) {
+			printf("FAIL: nothing came back for 10 s after %zu of %zu bytes\n", got, n);
+			failures++;
+			break;
+		}
+	}
+	size_t bad = n - got;
+	for (size_t i = 0; i < got; i++)
+		bad += in[i] != out[i];
+	free(in);
+	return bad;
+}
+
+static void test_info(void)
+{
+	icebuf *dev = open_or_die();
+	struct icebuf_info in;
+	CHECK(icebuf_info(dev, &in) == 0, "info");
+	CHECK(in.id == ICEBUF_ID_MAGIC, "ID 0x%08X", in.id);
+	CHECK(in.version >> 16 == ICEBUF_PROTOCOL_MAJOR, "version 0x%06X", in.version);
+	CHECK(in.board == 1 || in.board == 2, "board %u", in.board);
+	CHECK(in.clk_hz >= 12000000 && in.baud >= 115200 && in.mtu >= 64 && in.window >= 1, "clock/baud/link");
+	CHECK(in.stream_depth >= 512 && (in.stream_depth & (in.stream_depth - 1)) == 0, "depth %u", in.stream_depth);
+	CHECK(reg(dev, ICEBUF_REG_ID) == ICEBUF_ID_MAGIC, "ID register read again");
+	static const uint32_t values[] = { 0x0000, 0xFFFF, 0xA5A5, 0x1234, 0x8001 };
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+		CHECK(icebuf_reg_write(dev, ICEBUF_REG_SCRATCH, values[i], -1) == 0, "write SCRATCH: %s", icebuf_last_error(dev));
+		CHECK(reg(dev, ICEBUF_REG_SCRATCH) == values[i], "SCRATCH reads back 0x%04X", values[i]);
+	}
+	uint32_t v = 0;
+	int r = icebuf_reg_read(dev, 0x7E, &v, -1);
+	CHECK(r == ICEBUF_ERR_REGISTER && strstr(icebuf_last_error(dev), "0x7E"), "unknown register: %d %s", r, icebuf_last_error(dev));
+	r = icebuf_reg_write(dev, ICEBUF_REG_ID, 1, -1);
+	CHECK(r == ICEBUF_ERR_REGISTER && strstr(icebuf_last_error(dev), "read-only"), "read-only register: %d %s", r, icebuf_last_error(dev));
+	CHECK(reg(dev, ICEBUF_REG_SCRATCH) == 0x8001, "the link goes on after register errors");
+	icebuf_close(dev);
+}
+
+static void test_loopback(void)
+{
+	icebuf *dev = open_or_die();
+	const size_t n = 1000000;
+	uint8_t *buf = malloc(n);
+	uint64_t s = 0x9E3779B97F4A7C15ull;
+	for (size_t i = 0; i < n; i++) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; buf[i] = (uint8_t)(s >> 24); }
+	double t0 = now_s();
+	size_t bad = loop_through(dev, buf, n);
+	double dt = now_s() - t0;
+	CHECK(bad == 0, "%zu of %zu random bytes came back wrong or not at all", bad, n);
+	printf("loopback: %zu random bytes verified in %.2f s (%.0f B/s)\n", n, dt, n / dt);
+	/* The data that costs framing the most. */
+	memset(buf, 0x00, 65536);
+	CHECK(loop_through(dev, buf, 65536) == 0, "64 KiB of 0x00");
+	memset(buf, 0xFF, 65536);
+	CHECK(loop_through(dev, buf, 65536) == 0, "64 KiB of 0xFF");
+	CHECK(reg(dev, ICEBUF_REG_STREAM_OVERFLOW) == 0, "the host never overran the board's buffer");
+	CHECK(icebuf_flush(dev, -1) == 0, "flush: %s", icebuf_last_error(dev));
+	free(buf);
+	icebuf_close(dev);
+}
+
+static void test_corrupt(void)
+{
+	icebuf *dev = open_or_die();
+	uint32_t crc0 = reg(dev, ICEBUF_REG_RX_BAD_CRC), bad0 = reg(dev, ICEBUF_REG_RX_BAD_FRAME);
+	/* A well-formed ACK frame whose CRC is wrong. */
+	struct ib_frame f = { .type = IB_T_ACK, .ack = 0x42, .cchan = 1, .credit = 0 };
+	uint8_t body[IB_BODY_MAX], wire[IB_WIRE_MAX];
+	size_t n = ib_frame_body(&f, body);
+	body[n - 1] ^= 0x5A;
+	size_t w = ib_cobs_encode(body, n, wire);
+	wire[w++] = 0;
+	CHECK(icebuf_debug_inject(dev, wire, w) == 0, "inject: %s", icebuf_last_error(dev));
+	uint32_t crc1 = reg(dev, ICEBUF_REG_RX_BAD_CRC);
+	CHECK(crc1 == crc0 + 1, "RX_BAD_CRC went from %u to %u, expected +1", crc0, crc1);
+	/* A frame too short to be one: a malformed frame. */
+	static const uint8_t shortf[] = { 0x02, 0x11, 0x00 };
+	CHECK(icebuf_debug_inject(dev, shortf, sizeof shortf) == 0, "inject");
+	uint32_t bad1 = reg(dev, ICEBUF_REG_RX_BAD_FRAME);
+	CHECK(bad1 == bad0 + 1, "RX_BAD_FRAME went from %u to %u, expected +1", bad0, bad1);
+	/* And the link goes on. */
+	uint8_t buf[20000];
+	for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)(i * 7 + 3);
+	CHECK(loop_through(dev, buf, sizeof buf) == 0, "loopback after the bad frames");
+	CHECK(icebuf_reg_write(dev, ICEBUF_REG_SCRATCH, 0x5AA5, -1) == 0 && reg(dev, ICEBUF_REG_SCRATCH) == 0x5AA5,
+	      "registers after the bad frames");
+	icebuf_close(dev);
+}
+
+static void expect_refused(const char *sim, const char *want1, const char *want2)
+{
+	setenv("ICEBUF_SIM", sim, 1);
+	icebuf *dev = NULL;
+	int r = icebuf_open(&dev, "sim", NULL);
+	CHECK(r == ICEBUF_ERR_GATEWARE, "%s: open gave %d (%s)", sim, r, icebuf_open_error());
+	CHECK(strstr(icebuf_open_error(), want1) && strstr(icebuf_open_error(), want2),
+	      "%s: message '%s' names '%s' and '%s'", sim, icebuf_open_error(), want1, want2);
+	if (!r) icebuf_close(dev);
+	printf("refused as it should be: %s\n", icebuf_open_error());
+	unsetenv("ICEBUF_SIM");
+}
+
+static void test_gateware(void)
+{
+	const char *dir = getenv("ICEBUF_TEST_SIMS");
+	char badver[512], badid[512];
+	snprintf(badver, sizeof badver, "%s/icebuf-sim-badver", dir ? dir : "build/tests");
+	snprintf(badid, sizeof badid, "%s/icebuf-sim-badid", dir ? dir : "build/tests");
+	expect_refused(badver, "2.0.0", "protocol 1");
+	expect_refused(badid, "0x12345678", "ICEB");
+}
+
+int main(int argc, char **argv)
+{
+	const char *t = argc > 1 ? argv[1] : "";
+	if (!strcmp(t, "info")) test_info();
+	else if (!strcmp(t, "loopback")) test_loopback();
+	else if (!strcmp(t, "corrupt")) test_corrupt();
+	else if (!strcmp(t, "gateware")) test_gateware();
+	else { fprintf(stderr, "usage: e2e info|loopback|corrupt|gateware\n"); return 2; }
+	printf("e2e %s on %s: %s\n", t, device(), failures ? "FAILED" : "ok");
+	return failures ? 1 : 0;
+}
