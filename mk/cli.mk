@@ -5,3 +5,13 @@ $(BUILD)/bin/icebuf: host/cli/icebuf.c host/include/icebuf.h $(LIBICEBUF_A)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
 
 host: $(BUILD)/bin/icebuf
+
+# make demo: the main job on the virtual board, explained.
+demo: deps
+	@$(MAKE) --no-print-directory host sim
+	@echo; echo "== icebuf --device sim info"; echo
+	@$(BUILD)/bin/icebuf --device sim info | tee $(BUILD)/demo-info.txt
+	@echo; echo "== icebuf --device sim loopback --bytes 1000000"; echo
+	@$(BUILD)/bin/icebuf --device sim loopback --bytes 1000000 | tee $(BUILD)/demo-loopback.txt
+	@scripts/demo-explain $(BUILD)/demo-info.txt $(BUILD)/demo-loopback.txt
+.PHONY: demo
