@@ -25,6 +25,8 @@
 #define RX_CAP 65536             /* receive buffer per open channel */
 #define MAX_RETRIES 10           /* time-outs in a row before giving up */
 #define SYNC_RETRY_MS 250
+#define ACK_EVERY 3              /* DATA frames owed an ack before one goes out alone */
+#define ACK_DELAY_MS 1.0         /* ... or the oldest of them has waited this long */
 
 struct ring {
 	uint8_t *buf;
@@ -50,7 +52,9 @@ struct icebuf {
 	long left[NCHAN];                /* bytes the board's credit still allows */
 	uint32_t unacked[NCHAN];         /* our bytes in unacknowledged frames */
 	uint8_t expected;                /* next board DATA seq we take */
-	int nak_sent, ack_owed;
+	int nak_sent;
+	int ack_owed;                    /* DATA frames taken since we last sent an ack */
+	double ack_owed_since;
 	struct ring rx[NCHAN];
 	uint32_t reported[NCHAN];        /* credit we last told the board */
 	unsigned last_rx_chan;           /* channel of the last DATA frame taken */
@@ -273,7 +277,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 				return send_frame(dev, IB_T_NAK, 0, 0, NULL, 0);
 			}
 		} else {
-			dev->ack_owed = 1;           /* a duplicate: say again what we have */
+			dev->ack_owed = ACK_EVERY;   /* a duplicate: say again what we have, now */
 		}
 		return 0;
 	}
@@ -287,7 +291,8 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 	dev->last_rx_chan = f->chan;
 	dev->expected++;
 	dev->nak_sent = 0;
-	dev->ack_owed = 1;
+	if (!dev->ack_owed++)
+		dev->ack_owed_since = now_ms();
 	dev->stats.rx_payload += f->len;
 	return 0;
 }
@@ -360,14 +365,20 @@ static int pump(icebuf *dev, int wait_ms)
 			return r;
 	}
 	if (dev->synced) {
+		/* An ack rides on our next frame; one of its own goes out when a
+		 * few frames are owed or the oldest has waited ACK_DELAY_MS, so the
+		 * board's window never runs dry and the wire is not spent on acks.
+		 * Credit alone is worth a frame only when it grew from below what
+		 * the board needs to send (its window) to above. */
 		int grew = 0;
+		uint32_t need = dev->info.window * dev->info.mtu;
 		for (unsigned c = 0; c < NCHAN; c++) {
 			uint32_t cr = our_credit(dev, c);
-			if (dev->rx[c].buf && cr > dev->reported[c] &&
-			    (cr - dev->reported[c] >= dev->mtu || dev->reported[c] < dev->mtu))
+			if (dev->rx[c].buf && cr > dev->reported[c] && (dev->reported[c] < need || need == 0))
 				grew = 1;
 		}
-		if (dev->ack_owed || grew) {
+		if (dev->ack_owed >= ACK_EVERY || grew ||
+		    (dev->ack_owed && now_ms() - dev->ack_owed_since >= ACK_DELAY_MS)) {
 			r = send_frame(dev, IB_T_ACK, 0, 0, NULL, 0);
 			if (r)
 				return r;
