@@ -7,3 +7,37 @@ bench: deps
 	@rm -rf $(BUILD)/bench/parts; mkdir -p $(BUILD)/bench/parts
 	@$(MAKE) --no-print-directory -k $(BENCHES) || true
 	@scripts/bench-report $(BUILD)/bench/parts $(BUILD)/bench/results.json
+
+BENCH_PARTS = $(BUILD)/bench/parts
+
+$(BUILD)/tests/bench_codec: tests/host/bench_codec.c host/src/codec.c host/src/codec.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_WFLAGS) -O2 -Ihost/src -o $@ tests/host/bench_codec.c host/src/codec.c
+
+BENCHES += bench-codec bench-sim bench-fpga
+bench-codec: $(BUILD)/tests/bench_codec
+	@mkdir -p $(BENCH_PARTS) && $< >$(BENCH_PARTS)/codec.txt
+
+# Simulation speed: the whole board top, idle line, the same 2,000,000 clocks
+# under Verilator (build/bin/icebuf-sim --fast) and Icarus (tests/bench/top_tb.v).
+$(BUILD)/bench/top_tb.vvp: tests/bench/top_tb.v $(SIM_RTL)
+	@mkdir -p $(dir $@)
+	iverilog -g2005 -Irtl -s top_tb -o $@ tests/bench/top_tb.v $(SIM_RTL)
+bench-sim: $(BUILD)/bin/icebuf-sim $(BUILD)/bench/top_tb.vvp
+	@mkdir -p $(BENCH_PARTS)
+	@scripts/bench-sim $(BUILD)/bin/icebuf-sim $(BUILD)/bench/top_tb.vvp >$(BENCH_PARTS)/sim.txt
+
+# Logic cells, block RAMs and Fmax of every board top that fits.
+bench-fpga:
+	@mkdir -p $(BENCH_PARTS)
+	@for b in $(BOARDS); do \
+	    if $(MAKE) --no-print-directory bitstream BOARD=$$b >$(BUILD)/bench/fpga-$$b.log 2>&1; then \
+	        awk -v b=$$b '/^logic cells/ { split($$3, a, "/"); print "fpga_" b "_lcs", a[1], "LCs", "of", a[2] } \
+	                     /^block RAMs/  { split($$3, a, "/"); print "fpga_" b "_brams", a[1], "BRAMs", "of", a[2] } \
+	                     /^Fmax/        { print "fpga_" b "_fmax_mhz", $$3, "MHz", "post-route, clock", $$2 }' \
+	            $(BUILD)/$$b/summary.txt; \
+	    else \
+	        lc=$$(sed -n 's/.*ICESTORM_LC: *\([0-9]*\)\/ *\([0-9]*\).*/\1/p' $(BUILD)/$$b/nextpnr.log | head -n 1); \
+	        echo "fpga_$${b}_lcs $$lc LCs does not fit"; \
+	    fi; \
+	done >$(BENCH_PARTS)/fpga.txt
