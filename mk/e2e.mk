@@ -24,3 +24,7 @@ test-hw: $(E2E_BIN)
 	@for t in $(E2E_HW); do ICEBUF_DEVICE="$(ICEBUF_DEVICE)" scripts/runtest e2e-$$t $(E2E_BIN) $$t; done
 	@scripts/testsummary $(addprefix e2e-,$(E2E_HW))
 .PHONY: test-hw
+
+TESTS += test-e2e-faults
+test-e2e-faults: $(E2E_BIN) $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
+	@scripts/runtest e2e-faults tests/e2e/faults.sh
