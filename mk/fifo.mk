@@ -25,11 +25,15 @@ TESTS += test-fifo-sync test-fifo-async test-formal-fifo-sync test-formal-fifo-a
 .PHONY: test-fifo-sync test-fifo-async test-formal-fifo-sync test-formal-fifo-async \
         test-fifo-bram-fmax bench-fpga-fifo
 
+# The benches at every depth, then the parameter checks (illegal WIDTH or
+# DEPTH must stop Yosys, Verilator and Icarus at elaboration).
 test-fifo-sync: $(FIFO_SYNC_TBS)
-	@scripts/runtest fifo-sync sh -c 'for t in $^; do $$t --seed $(FIFO_SEED) || exit 1; done'
+	@scripts/runtest fifo-sync sh -c 'for t in $(FIFO_SYNC_TBS); do $$t --seed $(FIFO_SEED) || exit 1; done \
+	    && tests/rtl/fifo_param_check sync'
 
 test-fifo-async: $(FIFO_ASYNC_TBS)
-	@scripts/runtest fifo-async sh -c 'for t in $^; do $$t --seed $(FIFO_SEED) || exit 1; done'
+	@scripts/runtest fifo-async sh -c 'for t in $(FIFO_ASYNC_TBS); do $$t --seed $(FIFO_SEED) || exit 1; done \
+	    && tests/rtl/fifo_param_check async'
 
 test-formal-fifo-sync:
 	@scripts/runtest formal-fifo-sync tests/formal/fifo_formal sync

@@ -16,11 +16,18 @@
 // holds DEPTH words, the one on m_data included, and both levels stay
 // within 0..DEPTH.
 //
-// Timing: s_ready = !full (a register). A word written in s_clk cycle n
-// reaches the read side's synchroniser in the next s_clk cycle and shows on
-// m_data 4 to 5 m_clk edges later. A word taken frees its slot for the
-// writer 3 to 4 s_clk edges later. Both sides move one word per clock of
-// their own when the other keeps up.
+// Timing: s_ready = !full, a register. A word written into an empty FIFO
+// raises m_valid on the 5th m_clk edge after the s_clk edge that took it
+// (two synchroniser flops, a Gray-to-binary register, the fetch decision,
+// the fetch). A word taken from a full FIFO raises s_ready on the 4th s_clk
+// edge after the m_clk edge that took it. Both sides move one word per clock
+// of their own when the other keeps up and DEPTH covers that round trip
+// (16 words did at every clock ratio the test bench runs).
+//
+// Levels: s_level counts from the synchronised read pointer, so it is never
+// below the true level (and s_ready == (s_level != DEPTH)); m_level counts
+// from the synchronised write pointer, so it is never above it. Both are
+// registers; when both sides idle they settle on the true level.
 //
 // Reset: each side has its own synchronous reset, and a side must never be
 // reset alone while the other runs: assert s_rst and m_rst together and
@@ -54,12 +61,19 @@ module fifo_async #(
 localparam AW = $clog2(DEPTH);              // memory address bits
 
 // Illegal parameters stop elaboration in every tool: Yosys runs the initial
-// block, Verilator and Icarus cannot find the module named after the error.
+// block ($finish), Verilator and Icarus cannot find the module named after
+// the error.
 generate
-    if (WIDTH < 1 || DEPTH < 2 || (1 << AW) != DEPTH) begin : illegal_parameter
+    if (WIDTH < 1) begin : illegal_width
         initial begin
-            $display("ERROR: fifo_async: WIDTH must be >= 1 and DEPTH a power of two >= 2 (WIDTH %0d, DEPTH %0d)",
-                     WIDTH, DEPTH);
+            $display("ERROR: fifo_async: WIDTH must be at least 1 (it is %0d)", WIDTH);
+            $finish;
+        end
+        fifo_async_error_width_must_be_at_least_1 u_error();
+    end
+    if (DEPTH < 2 || (1 << AW) != DEPTH) begin : illegal_depth
+        initial begin
+            $display("ERROR: fifo_async: DEPTH must be a power of two >= 2 (it is %0d)", DEPTH);
             $finish;
         end
         fifo_async_error_depth_must_be_a_power_of_two_at_least_2 u_error();
@@ -81,7 +95,6 @@ function [AW:0] gray2bin;
     end
 endfunction
 
-(* no_rw_check *)
 reg [WIDTH-1:0] mem [0:DEPTH-1];
 
 // write side (s_clk)
@@ -101,7 +114,7 @@ reg [AW:0]      wr_ptr_gray_sync1_reg;      // the writer's wr_ptr_gray_reg, fir
 reg [AW:0]      wr_ptr_gray_sync2_reg;      // second flop: safe to use
 reg [AW:0]      wr_ptr_sync_reg;            // gray2bin(wr_ptr_gray_sync2_reg)
 reg [AW:0]      m_level_reg;                // the synchronised wr_ptr - rd_ptr_reg
-reg             mem_empty_reg;              // every word the reader sees has been fetched
+reg             mem_word_reg;               // the memory holds a word the reader sees and has not fetched
 reg             out_valid_reg;              // the output stage holds a word
 reg [WIDTH-1:0] out_data_reg;               // the output stage: the memory's read register
 
@@ -144,7 +157,7 @@ end
 
 // ---- read side ------------------------------------------------------------
 wire        m_fire = out_valid_reg && m_ready;
-wire        fetch  = !mem_empty_reg && (!out_valid_reg || m_ready);
+wire        fetch  = mem_word_reg && (!out_valid_reg || m_ready);
 wire [AW:0] rd_ptr_inc = rd_ptr_reg + 1'b1;
 // Words held as of the synchronised write pointer, before this edge's read,
 // and those of them not yet fetched from the memory.
@@ -172,7 +185,7 @@ always @(posedge m_clk) begin
         wr_ptr_gray_sync2_reg <= {(AW + 1){1'b0}};
         wr_ptr_sync_reg       <= {(AW + 1){1'b0}};
         m_level_reg           <= {(AW + 1){1'b0}};
-        mem_empty_reg         <= 1'b1;
+        mem_word_reg          <= 1'b0;
         out_valid_reg         <= 1'b0;
     end else begin
         wr_ptr_gray_sync1_reg <= wr_ptr_gray_reg;
@@ -185,13 +198,98 @@ always @(posedge m_clk) begin
         if (fetch)
             fetch_ptr_reg <= fetch_ptr_reg + 1'b1;
         m_level_reg   <= m_level_now - {{AW{1'b0}}, m_fire};
-        mem_empty_reg <= fetch ? unfetched == 1 : unfetched == 0;
+        mem_word_reg  <= fetch ? unfetched > 1 : unfetched != 0;
         if (fetch)
             out_valid_reg <= 1'b1;
         else if (m_fire)
             out_valid_reg <= 1'b0;
     end
 end
+
+`ifdef FORMAL
+// Properties, proved with Yosys `sat -tempinduct` after `clk2fflogic`, so
+// that the two clocks tick in any interleaving (tests/formal/fifo_formal).
+// The proof starts from the all-zero state a reset leaves and keeps both
+// resets low; it covers the pointer logic, not metastability, which the
+// two-flop synchronisers and the Gray code (checked here: one bit per step)
+// take care of.
+//
+// Every pointer is a count modulo 2^(AW+1); each trails the next in this
+// chain, all within DEPTH of the first (f_dist(x) is x's distance from it):
+//   f_rd_seen   the read pointer the writer's level was computed from
+//   rd_ptr_sync_reg, rd_ptr_gray_sync2_reg, rd_ptr_gray_sync1_reg
+//   rd_ptr_reg     words taken;  fetch_ptr_reg  words fetched
+//   f_wr_seen   the write pointer the reader's level was computed from
+//   wr_ptr_sync_reg, wr_ptr_gray_sync2_reg, wr_ptr_gray_sync1_reg
+//   wr_ptr_reg     words written
+reg [AW:0] f_rd_seen = 0, f_wr_seen = 0;    // ghosts: the pointers last used for the levels
+reg [AW:0] f_wr_gray_prev = 0, f_rd_gray_prev = 0;
+
+always @(posedge s_clk) begin
+    f_rd_seen      <= rd_ptr_sync_reg;
+    f_wr_gray_prev <= wr_ptr_gray_reg;
+end
+always @(posedge m_clk) begin
+    f_wr_seen      <= wr_ptr_sync_reg;
+    f_rd_gray_prev <= rd_ptr_gray_reg;
+end
+
+function [AW:0] f_dist;
+    input [AW:0] x;
+    f_dist = x - f_rd_seen;
+endfunction
+
+// Data: one word, the one written at pointer value f_idx (every
+// 2 * DEPTH-th word), has the value f_val; both are free constants.
+(* anyconst *) reg [AW:0]      f_idx;
+(* anyconst *) reg [WIDTH-1:0] f_val;
+always @(*)
+    if (s_fire && wr_ptr_reg == f_idx)
+        assume(s_data == f_val);
+wire f_idx_in_mem = f_dist(f_idx) >= f_dist(fetch_ptr_reg) && f_dist(f_idx) < f_dist(wr_ptr_reg);
+
+wire [AW:0] f_level    = wr_ptr_reg - rd_ptr_reg;      // the true level
+wire [AW:0] f_wr_step  = wr_ptr_gray_reg ^ f_wr_gray_prev;
+wire [AW:0] f_rd_step  = rd_ptr_gray_reg ^ f_rd_gray_prev;
+
+always @(*) begin
+    assume(!s_rst && !m_rst);
+    // The chain of pointers.
+    assert(f_dist(rd_ptr_sync_reg) <= f_dist(gray2bin(rd_ptr_gray_sync2_reg)));
+    assert(f_dist(gray2bin(rd_ptr_gray_sync2_reg)) <= f_dist(gray2bin(rd_ptr_gray_sync1_reg)));
+    assert(f_dist(gray2bin(rd_ptr_gray_sync1_reg)) <= f_dist(rd_ptr_reg));
+    assert(f_dist(rd_ptr_reg) <= f_dist(fetch_ptr_reg));
+    assert(f_dist(fetch_ptr_reg) <= f_dist(f_wr_seen));
+    assert(f_dist(f_wr_seen) <= f_dist(wr_ptr_sync_reg));
+    assert(f_dist(wr_ptr_sync_reg) <= f_dist(gray2bin(wr_ptr_gray_sync2_reg)));
+    assert(f_dist(gray2bin(wr_ptr_gray_sync2_reg)) <= f_dist(gray2bin(wr_ptr_gray_sync1_reg)));
+    assert(f_dist(gray2bin(wr_ptr_gray_sync1_reg)) <= f_dist(wr_ptr_reg));
+    assert(f_dist(wr_ptr_reg) <= DEPTH);
+    // Each side's registers agree with each other.
+    assert(wr_ptr_gray_reg == bin2gray(wr_ptr_reg));
+    assert(rd_ptr_gray_reg == bin2gray(rd_ptr_reg));
+    assert(s_level_reg == wr_ptr_reg - f_rd_seen);
+    assert(full_reg == (s_level_reg == DEPTH));
+    assert(m_level_reg == f_wr_seen - rd_ptr_reg);
+    assert(mem_word_reg == (fetch_ptr_reg != f_wr_seen));
+    assert(fetch_ptr_reg - rd_ptr_reg == {{AW{1'b0}}, out_valid_reg});
+    // What the ports promise: never more than DEPTH words; a write taken
+    // only with room for it, a word offered only when one is held (the one
+    // at rd_ptr_reg, which the output stage fetched); each side's level on
+    // its own side of the true one.
+    assert(f_level <= DEPTH);
+    assert(!(s_valid && s_ready) || f_level < DEPTH);
+    assert(!m_valid || f_level != 0);
+    assert(m_level <= f_level && f_level <= s_level);
+    // That word sits in its memory slot from its write to its fetch, and
+    // is the one on m_data when its turn comes: in order and intact.
+    assert(!f_idx_in_mem || mem[f_idx[AW-1:0]] == f_val);
+    assert(!(out_valid_reg && rd_ptr_reg == f_idx) || out_data_reg == f_val);
+    // A Gray pointer changes by one bit at most per clock of its side.
+    assert((f_wr_step & (f_wr_step - 1'b1)) == 0);
+    assert((f_rd_step & (f_rd_step - 1'b1)) == 0);
+end
+`endif
 
 endmodule
 

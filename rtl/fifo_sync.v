@@ -16,11 +16,13 @@
 //   * s_ready = level < DEPTH, or m_valid && m_ready (a word leaves in the
 //     same clock, so a full FIFO takes a word per clock while it is read).
 //     This is the one combinational path through the FIFO: m_ready to s_ready.
-//   * A word written in clock n is on m_data (m_valid high) in clock n + 2
-//     when the output stage is free; first word fall-through latency 2.
-//   * m_valid rises in the clock after a fetch; a fetch happens in every
-//     clock where the memory holds a word not yet fetched and
-//     (!m_valid || m_ready).
+//   * A fetch happens in every clock where the memory holds a word not yet
+//     fetched (a word written in clock n counts from clock n + 1) and
+//     (!m_valid || m_ready); m_valid is high in the clock after a fetch and
+//     stays high until a clock with m_ready and no fetch.
+//   * So a word written into an empty FIFO in clock n is on m_data in clock
+//     n + 2 (fall-through latency 2), and a stream in at one word per clock
+//     comes out at one word per clock.
 //   * rst empties the FIFO; transfers offered while rst is high are dropped.
 `resetall
 `default_nettype none
@@ -43,18 +45,27 @@ module fifo_sync #(
 localparam AW = $clog2(DEPTH);              // memory address bits
 
 // Illegal parameters stop elaboration in every tool: Yosys runs the initial
-// block, Verilator and Icarus cannot find the module named after the error.
+// block ($finish), Verilator and Icarus cannot find the module named after
+// the error.
 generate
-    if (WIDTH < 1 || DEPTH < 2 || (1 << AW) != DEPTH) begin : illegal_parameter
+    if (WIDTH < 1) begin : illegal_width
         initial begin
-            $display("ERROR: fifo_sync: WIDTH must be >= 1 and DEPTH a power of two >= 2 (WIDTH %0d, DEPTH %0d)",
-                     WIDTH, DEPTH);
+            $display("ERROR: fifo_sync: WIDTH must be at least 1 (it is %0d)", WIDTH);
+            $finish;
+        end
+        fifo_sync_error_width_must_be_at_least_1 u_error();
+    end
+    if (DEPTH < 2 || (1 << AW) != DEPTH) begin : illegal_depth
+        initial begin
+            $display("ERROR: fifo_sync: DEPTH must be a power of two >= 2 (it is %0d)", DEPTH);
             $finish;
         end
         fifo_sync_error_depth_must_be_a_power_of_two_at_least_2 u_error();
     end
 endgenerate
 
+// no_rw_check: a read and a write never meet on one address in one clock
+// (see below), so Yosys need not add logic that orders them.
 (* no_rw_check *)
 reg [WIDTH-1:0] mem [0:DEPTH-1];
 
@@ -186,10 +197,13 @@ generate
     end
 endgenerate
 
+// Covers, for a tool that checks them (Yosys `sat` cannot import them;
+// tests/formal/fifo_formal shows full is reached by failing a "never full"
+// property instead).
 `ifdef FORMAL_COVER
 always @(*) begin
-    cover(full_reg);
-    cover(f_past_valid && !rst && level_reg == 0 && f_count == 0);
+    cover(f_past_valid && !rst && full_reg && s_valid && s_ready && m_valid && m_ready);
+    cover(f_past_valid && !rst && out_valid_reg && level_reg == 1 && s_valid && s_ready && m_ready);
 end
 `endif
 `endif

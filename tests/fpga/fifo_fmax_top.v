@@ -62,11 +62,10 @@ generate
         assign m_valid_w = !empty;
         assign level_w   = {LW{1'b0}};
     end else begin : core_async
-        wire [LW-1:0] s_level;
         fifo_async #(.WIDTH(WIDTH), .DEPTH(DEPTH)) u_fifo (
             .s_clk(clk), .s_rst(rst_reg),
             .s_data(s_data_reg), .s_valid(s_valid_reg), .s_ready(s_ready_w),
-            .s_level(s_level),
+            .s_level(),
             .m_clk(clk), .m_rst(rst_reg),
             .m_data(m_data_w), .m_valid(m_valid_w), .m_ready(m_ready_reg),
             .m_level(level_w));
