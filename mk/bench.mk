@@ -14,7 +14,7 @@ $(BUILD)/tests/bench_codec: tests/host/bench_codec.c host/src/codec.c host/src/c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_WFLAGS) -O2 -Ihost/src -o $@ tests/host/bench_codec.c host/src/codec.c
 
-BENCHES += bench-codec bench-sim bench-fpga
+BENCHES += bench-codec bench-sim bench-fpga bench-link
 bench-codec: $(BUILD)/tests/bench_codec
 	@mkdir -p $(BENCH_PARTS) && $< >$(BENCH_PARTS)/codec.txt
 
@@ -41,3 +41,6 @@ bench-fpga:
 	        echo "fpga_$${b}_lcs $$lc LCs does not fit"; \
 	    fi; \
 	done >$(BENCH_PARTS)/fpga.txt
+
+bench-link: $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
+	@mkdir -p $(BENCH_PARTS) && scripts/bench-link >$(BENCH_PARTS)/link.txt

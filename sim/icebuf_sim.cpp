@@ -302,7 +302,7 @@ int main(int argc, char **argv) {
     std::deque<uint8_t> up;                        // bytes from the board to the host
     int cfd = -1;
     bool had_client = false;
-    uint64_t cyc = 0, bytes_down = 0, bytes_up = 0, overflow_up = 0;
+    uint64_t cyc = 0, bytes_down = 0, bytes_up = 0, overflow_up = 0, connected = 0;
     uint64_t stall_until = 0;
     const double t0 = now_s();
     const double ns_per_cycle = 1e9 / SIM_CLK_HZ;
@@ -385,6 +385,7 @@ int main(int argc, char **argv) {
         if (tfp) tfp->dump(ctx->time());
         ctx->timeInc(1);
 
+        if (cfd >= 0) connected++;
         uint8_t b;
         if (rcv.tick(top->tx, b, rng, o.faults)) {
             bytes_up++;
@@ -409,10 +410,12 @@ int main(int argc, char **argv) {
         double wall = now_s() - t0;
         fprintf(stderr,
                 "icebuf-sim: %llu clocks (%.3f s simulated) in %.3f s: %.0f clocks/s\n"
+                "icebuf-sim: a client was connected for %llu clocks (%.3f s simulated)\n"
                 "icebuf-sim: bytes host->board %llu, board->host %llu, lost in the FTDI buffer %llu, "
                 "framing errors %llu\n"
                 "icebuf-sim: faults: bits flipped %llu, bytes dropped %llu, bytes inserted %llu\n",
                 (unsigned long long)cyc, cyc / (double)SIM_CLK_HZ, wall, wall > 0 ? cyc / wall : 0.0,
+                (unsigned long long)connected, connected / (double)SIM_CLK_HZ,
                 (unsigned long long)bytes_down, (unsigned long long)bytes_up,
                 (unsigned long long)overflow_up, (unsigned long long)rcv.frame_errors,
                 (unsigned long long)o.faults.flipped, (unsigned long long)o.faults.dropped,
