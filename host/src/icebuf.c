@@ -58,6 +58,7 @@ struct icebuf {
 	struct ring rx[NCHAN];
 	uint32_t reported[NCHAN];        /* credit we last told the board */
 	unsigned last_rx_chan;           /* channel of the last DATA frame taken */
+	uint16_t fresh;                  /* channels taken data on since their credit was reported */
 	int trace;                       /* $ICEBUF_TRACE set: log every frame on stderr */
 	unsigned rot;
 	double last_progress;
@@ -160,7 +161,15 @@ static int txq_append(icebuf *dev, const uint8_t *p, size_t n)
  * fresh credit), else one that changed, else the next open one in turn. */
 static unsigned pick_cchan(icebuf *dev)
 {
+	/* The board stops sending on a channel when an ack covers its frames
+	 * but the frame carrying it brings no credit for it: report the
+	 * channels we took data on since their credit was last reported. */
 	unsigned l = dev->last_rx_chan;
+	if (dev->fresh & (1u << l))
+		return l;
+	for (unsigned c = 0; c < NCHAN; c++)
+		if (dev->fresh & (1u << c))
+			return c;
 	if (dev->rx[l].buf && our_credit(dev, l) != dev->reported[l])
 		return l;
 	for (unsigned c = 0; c < NCHAN; c++)
@@ -186,6 +195,7 @@ static int send_frame(icebuf *dev, uint8_t type, uint8_t chan, uint8_t seq, cons
 	f.cchan = (uint8_t)pick_cchan(dev);
 	f.credit = (uint16_t)our_credit(dev, f.cchan);
 	dev->reported[f.cchan] = f.credit;
+	dev->fresh &= (uint16_t)~(1u << f.cchan);
 	if (dev->trace)
 		fprintf(stderr, "icebuf: -> type %u chan %u seq %u ack %u cchan %u credit %u len %zu\n",
 		        f.type, f.chan, f.seq, f.ack, f.cchan, f.credit, f.len);
@@ -289,6 +299,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 	}
 	ring_put(r, f->payload, f->len);
 	dev->last_rx_chan = f->chan;
+	dev->fresh |= (uint16_t)(1u << f->chan);
 	dev->expected++;
 	dev->nak_sent = 0;
 	if (!dev->ack_owed++)
@@ -379,6 +390,12 @@ static int pump(icebuf *dev, int wait_ms)
 		}
 		if (dev->ack_owed >= ACK_EVERY || grew ||
 		    (dev->ack_owed && now_ms() - dev->ack_owed_since >= ACK_DELAY_MS)) {
+			r = send_frame(dev, IB_T_ACK, 0, 0, NULL, 0);
+			if (r)
+				return r;
+		}
+		/* An ack went out but some channel's credit did not ride with it. */
+		while (dev->fresh && !dev->ack_owed) {
 			r = send_frame(dev, IB_T_ACK, 0, 0, NULL, 0);
 			if (r)
 				return r;
