@@ -187,6 +187,34 @@ ICEBUF_EXPORT long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len
  *  Errors: TIMEOUT, CLOSED, IO, PROTOCOL. */
 ICEBUF_EXPORT int icebuf_flush(icebuf *dev, int timeout_ms);
 
+/*
+ * Event loops. Every waiting call above drives the link while it waits. A
+ * program that also waits for other things (a socket, a pipe, a GUI) can
+ * instead poll the handle's descriptor with its own and, whenever it is
+ * readable or a few milliseconds have passed, call icebuf_poll() with a
+ * time-out of 0, then icebuf_read()/icebuf_write() with time-out 0 as far as
+ * icebuf_available()/icebuf_writable() allow. Same thread rule as above.
+ */
+
+/** The descriptor to poll for input from the board (POLLIN), or
+ *  ICEBUF_ERR_UNSUPPORTED where the transport has none (ftdi://: call
+ *  icebuf_poll() every millisecond or so instead). Errors: ARG. */
+ICEBUF_EXPORT int icebuf_fileno(icebuf *dev);
+
+/** Drive the link once: send what is queued, wait up to @timeout_ms for
+ *  the transport, take in what arrived, retransmit and acknowledge as due.
+ *  Returns 0. Errors: TIMEOUT (the board stopped acknowledging), CLOSED,
+ *  IO, PROTOCOL. */
+ICEBUF_EXPORT int icebuf_poll(icebuf *dev, int timeout_ms);
+
+/** Bytes icebuf_read() on @chan returns at once. Reading a channel for the
+ *  first time grants the board credit: until then this is 0. Errors: ARG. */
+ICEBUF_EXPORT long icebuf_available(icebuf *dev, unsigned chan);
+
+/** Bytes icebuf_write() on @chan takes at once (the board's credit and the
+ *  send window allow them). Errors: ARG. */
+ICEBUF_EXPORT long icebuf_writable(icebuf *dev, unsigned chan);
+
 /** Host-side link counters. */
 struct icebuf_stats {
 	uint64_t tx_bytes;        /**< bytes put on the wire */

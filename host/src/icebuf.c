@@ -818,3 +818,34 @@ int icebuf_debug_inject(icebuf *dev, const void *bytes, size_t len)
 	int r = txq_append(dev, bytes, len);
 	return r ? r : flush_tx(dev);
 }
+
+int icebuf_fileno(icebuf *dev)
+{
+	if (!dev)
+		return ICEBUF_ERR_ARG;
+	return dev->tr.fd >= 0 ? dev->tr.fd : ICEBUF_ERR_UNSUPPORTED;
+}
+
+int icebuf_poll(icebuf *dev, int timeout_ms)
+{
+	if (!dev)
+		return ICEBUF_ERR_ARG;
+	return pump(dev, timeout_ms < 0 ? 0 : timeout_ms);
+}
+
+long icebuf_available(icebuf *dev, unsigned chan)
+{
+	if (!dev || chan >= NCHAN)
+		return ICEBUF_ERR_ARG;
+	return (long)dev->rx[chan].len;
+}
+
+long icebuf_writable(icebuf *dev, unsigned chan)
+{
+	if (!dev || chan >= NCHAN)
+		return ICEBUF_ERR_ARG;
+	long frames = HOST_WINDOW - (uint8_t)(dev->next_seq - dev->una);
+	long room = frames * (long)dev->mtu;
+	long left = dev->left[chan] > 0 ? dev->left[chan] : 0;
+	return left < room ? left : room;
+}

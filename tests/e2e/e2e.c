@@ -130,6 +130,34 @@ static void test_loopback(void)
 	icebuf_close(dev);
 }
 
+/* The event-loop calls: poll the descriptor, move what is ready. */
+static void test_eventloop(icebuf *dev)
+{
+	int fd = icebuf_fileno(dev);
+	CHECK(fd >= 0 || fd == ICEBUF_ERR_UNSUPPORTED, "fileno %d", fd);
+	uint8_t out[50000], in[50000];
+	for (size_t i = 0; i < sizeof out; i++) out[i] = (uint8_t)(i ^ (i >> 8));
+	size_t sent = 0, got = 0;
+	double t0 = now_s();
+	while (got < sizeof in && now_s() - t0 < 20) {
+		CHECK(icebuf_poll(dev, 2) == 0, "poll: %s", icebuf_last_error(dev));
+		long w = icebuf_writable(dev, ICEBUF_CHAN_STREAM);
+		if (w > 0 && sent < sizeof out) {
+			size_t n = (size_t)w < sizeof out - sent ? (size_t)w : sizeof out - sent;
+			long k = icebuf_write(dev, ICEBUF_CHAN_STREAM, out + sent, n, 0);
+			CHECK(k == (long)n, "writable said %ld, write took %ld", w, k);
+			if (k > 0) sent += (size_t)k;
+		}
+		long a = icebuf_available(dev, ICEBUF_CHAN_STREAM);
+		if (a > 0 || got == 0) {
+			long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, in + got, sizeof in - got, 0);
+			CHECK(k >= a, "available said %ld, read gave %ld", a, k);
+			if (k > 0) got += (size_t)k;
+		}
+	}
+	CHECK(got == sizeof in && !memcmp(in, out, sizeof in), "event-loop loopback: %zu of %zu bytes", got, sizeof in);
+}
+
 static void test_corrupt(void)
 {
 	icebuf *dev = open_or_die();
@@ -155,6 +183,7 @@ static void test_corrupt(void)
 	CHECK(loop_through(dev, buf, sizeof buf) == 0, "loopback after the bad frames");
 	CHECK(icebuf_reg_write(dev, ICEBUF_REG_SCRATCH, 0x5AA5, -1) == 0 && reg(dev, ICEBUF_REG_SCRATCH) == 0x5AA5,
 	      "registers after the bad frames");
+	test_eventloop(dev);
 	icebuf_close(dev);
 }
 
