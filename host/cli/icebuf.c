@@ -206,11 +206,13 @@ static int cmd_info(const struct global *g, int argc, char **argv)
 	struct icebuf_stats s;
 	icebuf_get_stats(dev, &s);
 	printf("host counters:\n");
-	printf("  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n  %-16s %llu\n",
-	       "tx_frames", (unsigned long long)s.tx_frames, "rx_frames", (unsigned long long)s.rx_frames,
-	       "retransmits", (unsigned long long)s.retransmits, "rx_bad_crc", (unsigned long long)s.rx_bad_crc,
-	       "rx_bad_frame", (unsigned long long)s.rx_bad_frame, "rx_seq_err", (unsigned long long)s.rx_seq_err,
-	       "wire_bytes", (unsigned long long)(s.tx_bytes + s.rx_bytes));
+	const struct { const char *name; uint64_t v; } hc[] = {
+		{ "tx_frames", s.tx_frames }, { "rx_frames", s.rx_frames }, { "retransmits", s.retransmits },
+		{ "rx_bad_crc", s.rx_bad_crc }, { "rx_bad_frame", s.rx_bad_frame }, { "rx_seq_err", s.rx_seq_err },
+		{ "rx_refused", s.rx_refused }, { "wire_bytes", s.tx_bytes + s.rx_bytes },
+	};
+	for (size_t i = 0; i < sizeof hc / sizeof hc[0]; i++)
+		printf("  %-16s %llu\n", hc[i].name, (unsigned long long)hc[i].v);
 	icebuf_close(dev);
 	return 0;
 }

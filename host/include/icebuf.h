@@ -227,6 +227,7 @@ struct icebuf_stats {
 	uint64_t rx_bad_crc;      /**< frames dropped for a bad CRC */
 	uint64_t rx_bad_frame;    /**< frames dropped as malformed */
 	uint64_t rx_seq_err;      /**< good frames dropped for an unexpected seq */
+	uint64_t rx_refused;      /**< frames refused: more than the credit we gave */
 };
 
 /** Copy the host-side counters into *@stats. Errors: ARG. */

@@ -294,7 +294,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 	struct ring *r = &dev->rx[f->chan];
 	if (ring_free(r) < f->len) {
 		/* More than we granted: refuse it (no ack); it comes again later. */
-		dev->stats.rx_bad_frame++;
+		dev->stats.rx_refused++;
 		return 0;
 	}
 	ring_put(r, f->payload, f->len);
