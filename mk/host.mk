@@ -41,7 +41,8 @@ install: host sim
 	install -m 755 $(LIBICEBUF_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libicebuf.so.1 $(DESTDIR)$(PREFIX)/lib/libicebuf.so
 	install -m 644 host/include/icebuf.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(BUILD)/lib/pkgconfig/icebuf.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(ICEBUF_VERSION)|' \
+	    -e 's|@LIBS_PRIVATE@|$(HOST_LIBS)|' host/icebuf.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/icebuf.pc
 	install -m 755 $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim $(DESTDIR)$(PREFIX)/bin/
 
 # ---- host unit tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer
