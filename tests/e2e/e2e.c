@@ -118,7 +118,11 @@ static void test_loopback(void)
 	size_t bad = loop_through(dev, buf, n);
 	double dt = now_s() - t0;
 	CHECK(bad == 0, "%zu of %zu random bytes came back wrong or not at all", bad, n);
-	printf("loopback: %zu random bytes verified in %.2f s (%.0f B/s)\n", n, dt, n / dt);
+	struct icebuf_stats st;
+	icebuf_get_stats(dev, &st);
+	printf("loopback: %zu random bytes verified in %.2f s (%.0f B/s), %llu host retransmissions, "
+	       "%u board retransmissions\n", n, dt, n / dt, (unsigned long long)st.retransmits,
+	       reg(dev, ICEBUF_REG_TX_RETRANSMIT));
 	/* The data that costs framing the most. */
 	memset(buf, 0x00, 65536);
 	CHECK(loop_through(dev, buf, 65536) == 0, "64 KiB of 0x00");
