@@ -181,6 +181,13 @@ static void test_corrupt(void)
 	CHECK(icebuf_debug_inject(dev, shortf, sizeof shortf) == 0, "inject");
 	uint32_t bad1 = reg(dev, ICEBUF_REG_RX_BAD_FRAME);
 	CHECK(bad1 == bad0 + 1, "RX_BAD_FRAME went from %u to %u, expected +1", bad0, bad1);
+	/* 4 KiB of noise, delimiters included: the board drops it all. */
+	uint8_t noise[4096];
+	uint64_t ns = 0xC0FFEE;
+	for (size_t i = 0; i < sizeof noise; i++) { ns ^= ns << 13; ns ^= ns >> 7; ns ^= ns << 17; noise[i] = (uint8_t)ns; }
+	CHECK(icebuf_debug_inject(dev, noise, sizeof noise) == 0, "inject noise");
+	uint32_t bad2 = reg(dev, ICEBUF_REG_RX_BAD_FRAME), crc2 = reg(dev, ICEBUF_REG_RX_BAD_CRC);
+	CHECK(bad2 + crc2 > bad1 + crc1, "the noise was counted as bad frames (%u, %u)", bad2, crc2);
 	/* And the link goes on. */
 	uint8_t buf[20000];
 	for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)(i * 7 + 3);
