@@ -69,6 +69,7 @@ reg          overflowed;
 reg [7:0]    expected;                  // next DATA seq we accept
 reg          nak_sent;                  // a NAK for `expected` went out already
 reg          in_session;                // a SYNC arrived since reset: frames mean something
+reg          got_byte;                  // a byte arrived since the last delimiter
 
 wire [15:0] crc_next;
 crc16 u_crc (.crc_in(crc), .data(d_byte), .crc_out(crc_next));
@@ -77,8 +78,9 @@ wire [3:0] f_type  = kind[7:4];
 wire [3:0] f_chan  = kind[3:0];
 wire       chan_ok = f_chan < NCHAN;
 wire       is_data = f_type == T_DATA;
-// Payload byte k (k >= 0) is written when decoded byte k + 8 arrives.
-wire       wr_now  = d_valid && n >= 8 && !too_long && is_data && chan_ok;
+// Payload byte k (k >= 0) is written when decoded byte k + 8 arrives; a
+// frame longer than the MTU writes no more (and is aborted at its end).
+wire       wr_now  = d_valid && n >= 8 && n < MTU + 8 && is_data && chan_ok;
 reg  [NCHAN-1:0] chan_sel;             // the frame's channel, one-hot
 integer k;
 always @(*)
@@ -96,7 +98,7 @@ assign dn_valid = wr_now ? chan_sel : {NCHAN{1'b0}};
 assign ack_seq  = expected - 1'b1;
 
 // Frame verdict at the delimiter.
-wire       f_empty   = n == 0;
+wire       f_empty   = !got_byte;       // two delimiters in a row: not a frame
 wire       f_short   = n < 8;
 wire       f_badenc  = cobs_err || code_left != 0;
 wire       f_crc_ok  = crc == 16'h0000;
@@ -126,6 +128,7 @@ always @(posedge clk) begin
         zero_pending <= 1'b0;
         cobs_err     <= 1'b0;
         n            <= 0;
+        got_byte     <= 1'b0;
         crc          <= 16'hFFFF;
         too_long     <= 1'b0;
         overflowed   <= 1'b0;
@@ -184,10 +187,12 @@ always @(posedge clk) begin
         zero_pending <= 1'b0;
         cobs_err     <= 1'b0;
         n            <= 0;
+        got_byte     <= 1'b0;
         crc          <= 16'hFFFF;
         too_long     <= 1'b0;
         overflowed   <= 1'b0;
     end else if (s_valid) begin
+        got_byte <= 1'b1;
         if (is_code) begin
             code_left    <= s_data - 1'b1;
             zero_pending <= s_data != 8'hFF;
