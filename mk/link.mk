@@ -6,3 +6,10 @@ $(BUILD)/tb/link_rx/Vlink_rx: $(BUILD)/obj/lib/codec.o
 TESTS += test-link-rx
 test-link-rx: $(BUILD)/tb/link_rx/Vlink_rx
 	@scripts/runtest link-rx $< 20000
+
+# The channel buffer against a model of its four pointers, at two depths.
+CHAN_BUF_DEPTHS := 16 4096
+$(foreach d,$(CHAN_BUF_DEPTHS),$(eval $(call VTB,chan_buf_$(d),chan_buf,rtl/chan_buf.v,tests/rtl/chan_buf_tb.cpp,-GDEPTH=$(d) -CFLAGS -DTB_DEPTH=$(d))))
+TESTS += test-chan-buf
+test-chan-buf: $(foreach d,$(CHAN_BUF_DEPTHS),$(BUILD)/tb/chan_buf_$(d)/Vchan_buf)
+	@scripts/runtest chan-buf sh -c '$(foreach d,$(CHAN_BUF_DEPTHS),$(BUILD)/tb/chan_buf_$(d)/Vchan_buf 1000000 &&) true'
