@@ -13,3 +13,10 @@ $(foreach d,$(CHAN_BUF_DEPTHS),$(eval $(call VTB,chan_buf_$(d),chan_buf,rtl/chan
 TESTS += test-chan-buf
 test-chan-buf: $(foreach d,$(CHAN_BUF_DEPTHS),$(BUILD)/tb/chan_buf_$(d)/Vchan_buf)
 	@scripts/runtest chan-buf sh -c '$(foreach d,$(CHAN_BUF_DEPTHS),$(BUILD)/tb/chan_buf_$(d)/Vchan_buf 1000000 &&) true'
+
+# The frame transmitter between a channel-buffer model and a host model.
+$(eval $(call VTB,link_tx,link_tx,rtl/link_tx.v rtl/crc16.v,tests/rtl/link_tx_tb.cpp,-GRETX_CYCLES=20000 -CFLAGS -I$(abspath host/src) -LDFLAGS $(abspath $(BUILD)/obj/lib/codec.o)))
+$(BUILD)/tb/link_tx/Vlink_tx: $(BUILD)/obj/lib/codec.o
+TESTS += test-link-tx
+test-link-tx: $(BUILD)/tb/link_tx/Vlink_tx
+	@scripts/runtest link-tx $< 3000000

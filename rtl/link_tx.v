@@ -71,6 +71,16 @@ reg [7:0]    ack_to;                    // highest ack the host has sent
 // (channel, length) of each frame, one memory so it fits one block RAM
 reg [LW+3:0] tab [0:WINDOW-1];
 reg [3:0]    tab_chan_w;                // channel of the frame being sent
+reg [7:0]    hi_seq;                    // one past the highest seq ever sent this session
+// After a rewind, seqs below hi_seq are sent again exactly as the first
+// time: same channel, same length. The host may already hold the first
+// copy; only identical frames keep its byte count and ours in step.
+wire          resend   = next_seq != hi_seq;
+wire [LW+3:0] rs_ent   = tab[next_seq[WB-1:0]];
+wire [3:0]    rs_chan  = rs_ent[LW+3:LW];
+wire [LW-1:0] rs_len   = rs_ent[LW-1:0];
+reg           resend_h;                 // the frame on the wire is a resend
+reg [LW-1:0]  rs_len_h;
 
 wire [7:0] outstanding = next_seq - una;
 wire [7:0] ack_span    = ack_to - una;
@@ -105,15 +115,22 @@ always @(*)
     for (c = 0; c < NUP; c = c + 1)
         can_send[c] = up_valid[c] && open[c];
 
-// Lowest channel with something to send wins: the control channel's few
-// bytes go before bulk data.
+// Channels with something to send take turns: the first after the one that
+// sent last, so neither a busy control channel nor bulk data starves the
+// other.
 reg  [3:0] pick;
 reg        pick_ok;
+reg  [3:0] last_ch;
 always @(*) begin
     pick    = 4'd0;
     pick_ok = 1'b0;
     for (c = NUP - 1; c >= 0; c = c - 1)
-        if (can_send[c]) begin
+        if (can_send[c] && c[3:0] <= last_ch) begin
+            pick    = c[3:0];
+            pick_ok = 1'b1;
+        end
+    for (c = NUP - 1; c >= 0; c = c - 1)
+        if (can_send[c] && c[3:0] > last_ch) begin
             pick    = c[3:0];
             pick_ok = 1'b1;
         end
@@ -221,7 +238,13 @@ always @(*) begin
     for (c = 0; c < NUP; c = c + 1)
         if (h_sel[c]) more_ok = up_more[c];
 end
-wire pay_end = !more_ok || plen == MTU - 1;
+wire pay_end = resend_h ? plen == rs_len_h - 1'b1 : (!more_ok || plen == MTU - 1);
+reg  rs_ok;                             // the resent frame's channel offers its data
+always @(*) begin
+    rs_ok = 1'b0;
+    for (c = 0; c < NUP; c = c + 1)
+        if (rs_chan == c[3:0]) rs_ok = up_valid[c];
+end
 wire apply_credit = pc_valid && !rel_now && !sync_pending;
 assign up_ready = take_pay ? h_sel : {NUP{1'b0}};
 
@@ -237,7 +260,8 @@ assign sync_start = do_sync;
 // not answer a host whose session it does not know.
 wire start_nak  = idle && synced && !sync_pending && !do_rewind && !rewind_pending && nak_pending;
 wire start_data = idle && synced && !sync_pending && !rewind_pending && !nak_pending
-                  && pick_ok && outstanding < WINDOW;
+                  && (resend ? rs_ok : pick_ok && outstanding < WINDOW);
+wire [3:0] data_chan = resend ? rs_chan : pick;
 wire start_ack  = idle && synced && !sync_pending && !rewind_pending && !nak_pending && !start_data
                   && (ack_pending || sync_acks != 0 || quiet == KEEPALIVE);
 wire start      = do_sync || start_nak || start_data || start_ack;
@@ -248,6 +272,8 @@ always @(posedge clk) begin
     if (rst) begin
         state          <= S_IDLE;
         next_seq       <= 8'd0;
+        hi_seq         <= 8'd0;
+        last_ch        <= 4'd0;
         una            <= 8'd0;
         ack_to         <= 8'hFF;
         ack_pending    <= 1'b0;
@@ -310,6 +336,7 @@ always @(posedge clk) begin
             rewind_pending <= 1'b0;
             nak_pending    <= 1'b0;
             next_seq       <= 8'd0;
+            hi_seq         <= 8'd0;
             una            <= 8'd0;
             ack_to         <= 8'hFF;
             synced         <= 1'b1;
@@ -342,12 +369,18 @@ always @(posedge clk) begin
                 h_kind <= {T_NAK, 4'd0};
                 if (!nak_owed) nak_pending <= 1'b0;
             end else if (start_data) begin
-                h_kind   <= {T_DATA, pick};
+                h_kind   <= {T_DATA, data_chan};
                 h_seq    <= next_seq;
                 for (c = 0; c < NUP; c = c + 1)
-                    h_sel[c] <= pick == c[3:0];
-                tab_chan_w <= pick;
-                next_seq <= next_seq + 1'b1;
+                    h_sel[c] <= data_chan == c[3:0];
+                tab_chan_w <= data_chan;
+                resend_h   <= resend;
+                rs_len_h   <= rs_len;
+                next_seq   <= next_seq + 1'b1;
+                if (!resend) begin
+                    hi_seq  <= hi_seq + 1'b1;
+                    last_ch <= data_chan;
+                end
             end else begin
                 h_kind <= {T_ACK, 4'd0};
             end
