@@ -68,15 +68,18 @@ endgenerate
 reg [7:0]    next_seq;                  // seq of the next new DATA frame
 reg [7:0]    una;                       // oldest unacknowledged seq
 reg [7:0]    ack_to;                    // highest ack the host has sent
-// (channel, length) of each frame, one memory so it fits one block RAM
+// (channel, length) of each frame. Two copies written alike, each with one
+// read port (the release engine's at una, the resend's at next_seq), so each
+// fits a block RAM instead of flip-flops.
 reg [LW+3:0] tab [0:WINDOW-1];
+reg [LW+3:0] tab_rs [0:WINDOW-1];
 reg [3:0]    tab_chan_w;                // channel of the frame being sent
 reg [7:0]    hi_seq;                    // one past the highest seq ever sent this session
 // After a rewind, seqs below hi_seq are sent again exactly as the first
 // time: same channel, same length. The host may already hold the first
 // copy; only identical frames keep its byte count and ours in step.
 wire          resend   = next_seq != hi_seq;
-wire [LW+3:0] rs_ent   = tab[next_seq[WB-1:0]];
+wire [LW+3:0] rs_ent   = tab_rs[next_seq[WB-1:0]];
 wire [3:0]    rs_chan  = rs_ent[LW+3:LW];
 wire [LW-1:0] rs_len   = rs_ent[LW-1:0];
 reg           resend_h;                 // the frame on the wire is a resend
@@ -411,7 +414,8 @@ always @(posedge clk) begin
                        plen <= plen + 1'b1;
                        if (pay_end) begin
                            phase <= P_CRCH;
-                           tab[h_seq[WB-1:0]] <= {tab_chan_w, plen + 1'b1};
+                           tab[h_seq[WB-1:0]]    <= {tab_chan_w, plen + 1'b1};
+                           tab_rs[h_seq[WB-1:0]] <= {tab_chan_w, plen + 1'b1};
                        end
                    end
             P_CRCH: phase <= P_CRCL;
