@@ -48,8 +48,12 @@ static long sock_read(struct ib_transport *t, void *buf, size_t len)
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 		return 0;
+	if (errno == ECONNRESET) {
+		ib_set_err(t, "the virtual board closed the connection (reset; did icebuf-sim stop?)");
+		return ICEBUF_ERR_CLOSED;
+	}
 	ib_set_err(t, "reading from the virtual board: %s", strerror(errno));
-	return errno == ECONNRESET ? ICEBUF_ERR_CLOSED : ICEBUF_ERR_IO;
+	return ICEBUF_ERR_IO;
 }
 
 static long sock_write(struct ib_transport *t, const void *buf, size_t len)
@@ -59,8 +63,12 @@ static long sock_write(struct ib_transport *t, const void *buf, size_t len)
 		return n;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 		return 0;
+	if (errno == EPIPE || errno == ECONNRESET) {
+		ib_set_err(t, "the virtual board closed the connection (did icebuf-sim stop?)");
+		return ICEBUF_ERR_CLOSED;
+	}
 	ib_set_err(t, "writing to the virtual board: %s", strerror(errno));
-	return (errno == EPIPE || errno == ECONNRESET) ? ICEBUF_ERR_CLOSED : ICEBUF_ERR_IO;
+	return ICEBUF_ERR_IO;
 }
 
 static void sock_close(struct ib_transport *t)
