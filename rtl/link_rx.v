@@ -48,7 +48,6 @@ localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
 // ---- COBS decoder -------------------------------------------------------
 reg [7:0]  code_left;                   // data bytes left in the current block
 reg        zero_pending;                // the current block ends with an implied zero
-reg        cobs_err;
 
 wire       delim   = s_valid && s_data == 8'h00;
 wire       is_code = code_left == 8'd0;
@@ -100,7 +99,7 @@ assign ack_seq  = expected - 1'b1;
 // Frame verdict at the delimiter.
 wire       f_empty   = !got_byte;       // two delimiters in a row: not a frame
 wire       f_short   = n < 8;
-wire       f_badenc  = cobs_err || code_left != 0;
+wire       f_badenc  = code_left != 0;  // the last block ran past the delimiter
 wire       f_crc_ok  = crc == 16'h0000;
 wire       f_shape_ok = (f_type == T_DATA) ? (n > 8 && chan_ok && !too_long)
                                             : (n == 8 && (f_type == T_ACK || f_type == T_NAK || f_type == T_SYNC));
@@ -124,14 +123,6 @@ always @(posedge clk) begin
     ev_seq_err   <= 1'b0;
     ev_overflow  <= 1'b0;
     if (rst) begin
-        code_left    <= 8'd0;
-        zero_pending <= 1'b0;
-        cobs_err     <= 1'b0;
-        n            <= 0;
-        got_byte     <= 1'b0;
-        crc          <= 16'hFFFF;
-        too_long     <= 1'b0;
-        overflowed   <= 1'b0;
         expected     <= 8'd0;
         nak_sent     <= 1'b0;
         in_session   <= 1'b0;
@@ -183,9 +174,14 @@ always @(posedge clk) begin
                 end
             end
         end
+    end
+end
+
+// The decoder's per-frame state starts afresh after every delimiter.
+always @(posedge clk) begin
+    if (rst || delim) begin
         code_left    <= 8'd0;
         zero_pending <= 1'b0;
-        cobs_err     <= 1'b0;
         n            <= 0;
         got_byte     <= 1'b0;
         crc          <= 16'hFFFF;
