@@ -28,3 +28,12 @@ test-hw: $(E2E_BIN)
 TESTS += test-e2e-faults
 test-e2e-faults: $(E2E_BIN) $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
 	@scripts/runtest e2e-faults tests/e2e/faults.sh
+
+# The link engine under AddressSanitizer and UndefinedBehaviorSanitizer:
+# the end-to-end tests built with the library's sources instrumented.
+$(BUILD)/tests/e2e_asan: tests/e2e/e2e.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ tests/e2e/e2e.c $(LIB_SRCS) $(HOST_LIBS)
+TESTS += test-e2e-asan
+test-e2e-asan: $(BUILD)/tests/e2e_asan $(SIMS)
+	@ICEBUF_DEVICE=sim scripts/runtest e2e-asan sh -c '$< info && $< corrupt && $< gateware && $< loopback'
