@@ -126,7 +126,7 @@ struct Options {
     int port = 0;
     bool once = false, fast = false, stats = false;
     const char *trace = nullptr;
-    uint64_t trace_start = 0, cycles = 0, seed = 1;
+    uint64_t trace_start = 0, cycles = 0, seed = 1, power_cycle = 0;
     Faults faults;
 };
 
@@ -147,6 +147,8 @@ static void usage(FILE *f) {
         "  --ber RATE          flip each bit on the wire with this probability [0]\n"
         "  --drop RATE         lose each byte with this probability [0]\n"
         "  --garbage RATE      insert a random byte after a byte with this probability [0]\n"
+        "  --power-cycle N     at clock N, power the board off and on again: every\n"
+        "                      register and buffer starts afresh, as after a reset [never]\n"
         "  --stall             the host side stops reading at random for a while; bytes\n"
         "                      beyond the FT2232H's %zu-byte buffer are lost [off]\n"
         "  --help              this text\n"
@@ -174,7 +176,7 @@ static bool parse_u64(const char *s, uint64_t &out) {
 
 static int parse_args(int argc, char **argv, Options &o) {
     enum { O_LISTEN = 256, O_ONCE, O_FAST, O_CYCLES, O_TRACE, O_TRACE_START, O_STATS,
-           O_SEED, O_BER, O_DROP, O_GARBAGE, O_STALL, O_HELP };
+           O_SEED, O_BER, O_DROP, O_GARBAGE, O_STALL, O_POWER, O_HELP };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN}, {"once", no_argument, 0, O_ONCE},
         {"fast", no_argument, 0, O_FAST}, {"cycles", required_argument, 0, O_CYCLES},
@@ -182,6 +184,7 @@ static int parse_args(int argc, char **argv, Options &o) {
         {"stats", no_argument, 0, O_STATS}, {"seed", required_argument, 0, O_SEED},
         {"ber", required_argument, 0, O_BER}, {"drop", required_argument, 0, O_DROP},
         {"garbage", required_argument, 0, O_GARBAGE}, {"stall", no_argument, 0, O_STALL},
+        {"power-cycle", required_argument, 0, O_POWER},
         {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0}};
     int c;
     opterr = 0;
@@ -213,13 +216,14 @@ static int parse_args(int argc, char **argv, Options &o) {
         case O_TRACE: o.trace = optarg; break;
         case O_CYCLES:
         case O_TRACE_START:
+        case O_POWER:
         case O_SEED: {
             uint64_t v;
             if (!parse_u64(optarg, v)) {
                 fprintf(stderr, "icebuf-sim: %s wants a whole number, not '%s'\n", argv[optind - 1], optarg);
                 return 2;
             }
-            (c == O_CYCLES ? o.cycles : c == O_SEED ? o.seed : o.trace_start) = v;
+            (c == O_CYCLES ? o.cycles : c == O_SEED ? o.seed : c == O_POWER ? o.power_cycle : o.trace_start) = v;
             break;
         }
         case O_BER:
@@ -242,6 +246,10 @@ static int parse_args(int argc, char **argv, Options &o) {
     }
     if (optind < argc) {
         fprintf(stderr, "icebuf-sim: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (o.power_cycle && o.trace) {
+        fprintf(stderr, "icebuf-sim: --power-cycle and --trace do not go together (the waveform belongs to one power-up)\n");
         return 2;
     }
     return -1;
@@ -290,7 +298,7 @@ int main(int argc, char **argv) {
     ctx->randReset(2);
     ctx->traceEverOn(o.trace != nullptr);
     ctx->commandArgs(argc, argv);
-    const std::unique_ptr<Vicestick_top> top{new Vicestick_top{ctx.get(), "TOP"}};
+    std::unique_ptr<Vicestick_top> top{new Vicestick_top{ctx.get(), "TOP"}};
     std::unique_ptr<VerilatedFstC> tfp;
 
     printf("icebuf-sim: listening on %s:%d\n", o.host.c_str(), port);
@@ -374,6 +382,15 @@ int main(int argc, char **argv) {
             }
         }
 
+        if (o.power_cycle && cyc == o.power_cycle) {
+            // A new model is a board fresh from configuration.
+            top->final();
+            top.reset(new Vicestick_top{ctx.get(), "TOP"});
+            top->clk = 0;
+            top->rx = 1;
+            top->eval();
+            fprintf(stderr, "icebuf-sim: power cycled at clock %llu\n", (unsigned long long)cyc);
+        }
         drv.tick(rng, o.faults);
         top->rx = drv.pin();
         top->clk = 1;

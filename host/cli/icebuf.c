@@ -294,9 +294,11 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 		double t = now_s();
 		if (n > 0)
 			last_data = t;
-		else if (t - last_data > g->timeout_ms / 1000.0) {
+		else if (t - last_data > 3 * g->timeout_ms / 1000.0) {
+			/* The link itself reports a board that stops acknowledging;
+			 * this catches one that acknowledges but sends nothing back. */
 			fprintf(stderr, "\nicebuf: loopback: no data came back for %d ms after %llu of %llu bytes\n",
-			        g->timeout_ms, got, total);
+			        3 * g->timeout_ms, got, total);
 			icebuf_close(dev);
 			return 1;
 		}

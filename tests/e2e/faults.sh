@@ -38,5 +38,18 @@ took=$(( $(date +%s) - start ))
 grep -q "closed the connection" "$tmp/err" || fail "no clear message: $(cat "$tmp/err")"
 [ $took -le 10 ] || fail "took $took s to notice"
 echo "board killed: the tool said: $(cat "$tmp/err")"
+
+# The board is power-cycled mid-stream (everything on it starts afresh): it
+# falls silent until a new session, and the host says so within seconds.
+start_sim --power-cycle 24000000
+start=$(date +%s)
+"$bin/icebuf" -q --device sim://127.0.0.1:$port loopback --bytes 100M >/dev/null 2>"$tmp/err"
+rc=$?
+took=$(( $(date +%s) - start ))
+kill $simpid; wait $simpid 2>/dev/null
+[ $rc -ne 0 ] || fail "the tool exited 0 across a board reset"
+grep -q "stopped acknowledging" "$tmp/err" || fail "no clear message after the reset: $(cat "$tmp/err")"
+[ $took -le 15 ] || fail "took $took s to notice the reset"
+echo "board reset: the tool said: $(cat "$tmp/err")"
 echo "fault tests: $fails failed"
 [ $fails = 0 ]
