@@ -59,6 +59,9 @@ generate
     if ((1 << WB) != WINDOW || WINDOW > 64) begin : illegal_parameter
         link_tx_error_window_must_be_a_power_of_two_up_to_64 u_error();
     end
+    if ((1 << $clog2(MTU)) != MTU || MTU < 64) begin : illegal_parameter_mtu
+        link_tx_error_mtu_must_be_a_power_of_two_at_least_64 u_error();
+    end
     if (NUP > 16 || NDN > 16) begin : illegal_parameter_chan
         link_tx_error_at_most_16_channels u_error();
     end
@@ -241,7 +244,14 @@ always @(*) begin
     for (c = 0; c < NUP; c = c + 1)
         if (h_sel[c]) more_ok = up_more[c];
 end
-wire pay_end = resend_h ? plen == rs_len_h - 1'b1 : (!more_ok || plen == MTU - 1);
+// New frames are at most cur_mtu long: halved (down to 64) on every
+// go-back-N rewind, doubled again (up to MTU) after 16 frames acknowledged
+// in a row. On a noisy line short frames get through where long ones would
+// be hit, and a rewind costs less.
+localparam MIN_MTU = 64;
+reg [LW-1:0] cur_mtu;
+reg [3:0]    clean;                     // frames acknowledged since the last rewind, saturating
+wire pay_end = resend_h ? plen == rs_len_h - 1'b1 : (!more_ok || plen == cur_mtu - 1'b1);
 reg  rs_ok;                             // the resent frame's channel offers its data
 always @(*) begin
     rs_ok = 1'b0;
@@ -277,6 +287,8 @@ always @(posedge clk) begin
         next_seq       <= 8'd0;
         hi_seq         <= 8'd0;
         last_ch        <= 4'd0;
+        cur_mtu        <= MTU[LW-1:0];
+        clean          <= 4'd0;
         una            <= 8'd0;
         ack_to         <= 8'hFF;
         ack_pending    <= 1'b0;
@@ -319,8 +331,12 @@ always @(posedge clk) begin
         if (nak_owed) nak_pending <= 1'b1;
 
         // -- acknowledged frames leave the window ------------------------
-        if (rel_now)
+        if (rel_now) begin
             una <= una + 1'b1;
+            clean <= clean + 1'b1;
+            if (clean == 4'd15 && cur_mtu != MTU[LW-1:0])
+                cur_mtu <= cur_mtu << 1;
+        end
 
         // -- retransmission time-out and keep-alive, in ticks ------------
         presc <= presc + 1'b1;
@@ -351,6 +367,9 @@ always @(posedge clk) begin
             next_seq       <= una;
             timer          <= 0;
             ev_retransmit  <= 1'b1;
+            clean          <= 4'd0;
+            if (cur_mtu != MIN_MTU[LW-1:0])
+                cur_mtu <= cur_mtu >> 1;
         end
         if (start) begin
             state     <= S_BODY;

@@ -64,6 +64,8 @@ struct icebuf {
 	double last_progress;
 	int retries;
 	double rto_ms;
+	unsigned cur_mtu;                /* payload of new frames: halved on retransmission */
+	unsigned clean;                  /* frames acknowledged since the last retransmission */
 	/* wire */
 	uint8_t *txq;
 	size_t txq_len, txq_cap;
@@ -227,6 +229,11 @@ static int flush_tx(icebuf *dev)
 static int retransmit(icebuf *dev)
 {
 	dev->stats.retransmits++;
+	/* A noisy line: shorter new frames are hit less often and cost less to
+	 * resend. (The frames resent now keep their length.) */
+	if (dev->cur_mtu > 64)
+		dev->cur_mtu /= 2;
+	dev->clean = 0;
 	dev->last_progress = now_ms();
 	for (uint8_t s = dev->una; s != dev->next_seq; s++) {
 		struct txslot *t = &dev->slots[s % HOST_WINDOW];
@@ -267,6 +274,10 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 			dev->unacked[t->chan] -= t->len;
 			dev->stats.tx_payload += t->len;
 			dev->una++;
+			if (++dev->clean >= 16 && dev->cur_mtu < dev->mtu) {
+				dev->cur_mtu *= 2;
+				dev->clean = 0;
+			}
 		}
 		dev->last_progress = now_ms();
 		dev->retries = 0;
@@ -618,6 +629,7 @@ static int check_gateware(icebuf *dev, int skip_check)
 		return fail(dev, ICEBUF_ERR_GATEWARE, "the board reports a frame size of %u bytes; this libicebuf "
 		            "handles 1 to %d", in->mtu, IB_MAX_MTU);
 	dev->mtu = in->mtu;
+	dev->cur_mtu = in->mtu;
 	return 0;
 }
 
@@ -640,6 +652,7 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 	dev->baud = opt && opt->baud ? opt->baud : 3000000;
 	dev->timeout_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
 	dev->mtu = IB_MAX_MTU;
+	dev->cur_mtu = IB_MAX_MTU;
 	dev->trace = getenv("ICEBUF_TRACE") != NULL;
 	/* Time for a full window of frames at the line rate, four times over,
 	 * and never below 200 ms (USB and scheduling latency). */
@@ -730,8 +743,8 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 			size_t n = len - taken;
 			if (n > (size_t)allowed)
 				n = (size_t)allowed;
-			if (n > dev->mtu)
-				n = dev->mtu;
+			if (n > dev->cur_mtu)
+				n = dev->cur_mtu;
 			struct txslot *t = &dev->slots[dev->next_seq % HOST_WINDOW];
 			t->chan = (uint8_t)chan;
 			t->len = (uint16_t)n;
