@@ -229,8 +229,9 @@ static uint8_t next_byte(uint64_t *s)
 static int cmd_loopback(const struct global *g, int argc, char **argv)
 {
 	static const char help[] =
-	    "usage: icebuf loopback --bytes N [--seed S]\n"
-	    "Write N random bytes (seeded: the same S gives the same data) into the board's\n"
+	    "usage: icebuf loopback --bytes N [--seed S] [--pattern random|zeros|ones]\n"
+	    "Write N random bytes (seeded: the same S gives the same data; or all 0x00, the\n"
+	    "framing's delimiter, or all 0xFF, with --pattern) into the board's\n"
 	    "stream buffer while reading them back, and verify every byte. N takes k, M, G\n"
 	    "(powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress goes to stderr; the\n"
 	    "last line on stdout gives bytes, seconds, payload bytes/s and the error count.\n"
@@ -238,9 +239,10 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 	if (sub_help(argc, argv, help))
 		return 0;
 	unsigned long long total = 0, seed = 1;
-	int have_bytes = 0;
+	int have_bytes = 0, fill = -1;           /* -1: random, else every byte this value */
 	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
-	                                    { "seed", required_argument, 0, 's' }, { 0, 0, 0, 0 } };
+	                                    { "seed", required_argument, 0, 's' },
+	                                    { "pattern", required_argument, 0, 'p' }, { 0, 0, 0, 0 } };
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -252,6 +254,11 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 		} else if (c == 's') {
 			if (parse_size(optarg, &seed))
 				return usage_error("loopback: --seed wants a number, not '%s'", optarg);
+		} else if (c == 'p') {
+			if (!strcmp(optarg, "random")) fill = -1;
+			else if (!strcmp(optarg, "zeros")) fill = 0x00;
+			else if (!strcmp(optarg, "ones")) fill = 0xFF;
+			else return usage_error("loopback: --pattern is random, zeros or ones, not '%s'", optarg);
 		} else {
 			return usage_error("loopback: unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -273,7 +280,7 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 		if (pending == 0 && sent < total) {
 			pending = sizeof out < total - sent ? sizeof out : (size_t)(total - sent);
 			for (size_t i = 0; i < pending; i++)
-				out[i] = next_byte(&ws);
+				out[i] = fill < 0 ? next_byte(&ws) : (uint8_t)fill;
 			pend_off = 0;
 		}
 		if (pending) {
@@ -288,7 +295,7 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 		if (n < 0)
 			return runtime_error(dev, "loopback read", n);
 		for (long i = 0; i < n; i++)
-			if (in[i] != next_byte(&rs))
+			if (in[i] != (fill < 0 ? next_byte(&rs) : (uint8_t)fill))
 				errors++;
 		got += (unsigned long long)n;
 		double t = now_s();
