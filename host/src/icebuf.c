@@ -732,8 +732,11 @@ int icebuf_get_stats(icebuf *dev, struct icebuf_stats *stats)
 
 long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int timeout_ms)
 {
-	if (!dev || chan >= NCHAN || (!buf && len))
-		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_write: bad channel %u or buffer", chan) : ICEBUF_ERR_ARG;
+	if (!dev || (!buf && len))
+		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_write: no buffer") : ICEBUF_ERR_ARG;
+	if (chan >= NCHAN || (dev->info.channels && chan >= dev->info.channels))
+		return fail(dev, ICEBUF_ERR_ARG, "icebuf_write: channel %u does not exist on this gateware (%u channels)",
+		            chan, dev->info.channels);
 	const uint8_t *p = buf;
 	double deadline = deadline_of(dev, timeout_ms);
 	size_t taken = 0;
@@ -773,8 +776,11 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 
 long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms)
 {
-	if (!dev || chan >= NCHAN || (!buf && len))
-		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_read: bad channel %u or buffer", chan) : ICEBUF_ERR_ARG;
+	if (!dev || (!buf && len))
+		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_read: no buffer") : ICEBUF_ERR_ARG;
+	if (chan >= NCHAN || (dev->info.channels && chan >= dev->info.channels))
+		return fail(dev, ICEBUF_ERR_ARG, "icebuf_read: channel %u does not exist on this gateware (%u channels)",
+		            chan, dev->info.channels);
 	struct ring *r = &dev->rx[chan];
 	if (!r->buf) {
 		/* First read: grant the board credit on this channel. */

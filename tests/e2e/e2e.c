@@ -104,6 +104,10 @@ static void test_info(void)
 	r = icebuf_reg_write(dev, ICEBUF_REG_ID, 1, -1);
 	CHECK(r == ICEBUF_ERR_REGISTER && strstr(icebuf_last_error(dev), "read-only"), "read-only register: %d %s", r, icebuf_last_error(dev));
 	CHECK(reg(dev, ICEBUF_REG_SCRATCH) == 0x8001, "the link goes on after register errors");
+	uint8_t b = 0;
+	CHECK(icebuf_write(dev, in.channels, &b, 1, 0) == ICEBUF_ERR_ARG && strstr(icebuf_last_error(dev), "does not exist"),
+	      "a channel the gateware does not have: %s", icebuf_last_error(dev));
+	CHECK(icebuf_read(dev, 15, &b, 1, 0) == ICEBUF_ERR_ARG, "reading channel 15");
 	icebuf_close(dev);
 }
 
