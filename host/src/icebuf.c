@@ -742,6 +742,11 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 	size_t taken = 0;
 	while (taken < len) {
 		long allowed = dev->left[chan];
+		/* Register requests travel whole, one frame for the lot: the board
+		 * executes them as their frame arrives and drops the effects of a
+		 * frame it refuses, so a request must not straddle two frames. */
+		if (chan == ICEBUF_CHAN_CONTROL && (allowed < (long)(len - taken) || dev->cur_mtu < len - taken))
+			allowed = 0;
 		if ((uint8_t)(dev->next_seq - dev->una) < HOST_WINDOW && allowed > 0) {
 			size_t n = len - taken;
 			if (n > (size_t)allowed)
