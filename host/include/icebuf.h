@@ -170,7 +170,10 @@ ICEBUF_EXPORT const char *icebuf_board_name(uint32_t board);
  * has taken (all of @len unless the time-out ran out first: then fewer,
  * possibly 0, and no error). Bytes taken are sent and retransmitted as
  * needed; icebuf_flush() waits until the board has acknowledged them.
- * Errors: ARG (bad channel), CLOSED, IO, PROTOCOL.
+ * On the control channel (0) the bytes go out in one frame or not at all,
+ * since register requests must not straddle frames: use icebuf_reg_read()
+ * and icebuf_reg_write() rather than writing it directly.
+ * Errors: ARG (a channel the gateware does not have), CLOSED, IO, PROTOCOL.
  */
 ICEBUF_EXPORT long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int timeout_ms);
 
@@ -179,7 +182,7 @@ ICEBUF_EXPORT long icebuf_write(icebuf *dev, unsigned chan, const void *buf, siz
  * there or the time-out runs out; returns the count (0 on time-out).
  * The first read on a channel grants the board credit to send on it
  * (docs/protocol.md §4): until then its data stays on the board.
- * Errors: ARG, CLOSED, IO, PROTOCOL.
+ * Errors: ARG (a channel the gateware does not have), CLOSED, IO, PROTOCOL.
  */
 ICEBUF_EXPORT long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms);
 
