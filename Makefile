@@ -25,7 +25,7 @@ CXX         ?= c++
 TESTS       :=
 BENCHES     :=
 
-.PHONY: all help deps demo test test-run test-hw bench fuzz sim bitstream prog install clean lint
+.PHONY: all help deps demo test test-hw bench fuzz sim bitstream prog install clean lint
 all: host sim
 
 help:
@@ -38,6 +38,8 @@ help:
 	@echo "make sim                       build build/bin/icebuf-sim"
 	@echo "make host                      build libicebuf and build/bin/icebuf"
 	@echo "make bench                     benchmarks, table + build/bench/results.json"
+	@echo "make fuzz                      10 minutes of libFuzzer on the host's frame decoder"
+	@echo "make lint                      verilator --lint-only -Wall and iverilog on every module"
 	@echo "make install PREFIX=…          install library, header, pkg-config file and tools"
 
 # A Verilator C++ test bench: $(eval $(call VTB,name,top,rtl files,c++ files,extra flags))
