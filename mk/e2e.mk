@@ -8,7 +8,7 @@ $(E2E_BIN): tests/e2e/e2e.c $(LIBICEBUF_A) host/include/icebuf.h host/src/icebuf
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
 
-E2E_HW := info loopback corrupt
+E2E_HW := info loopback corrupt traffic
 TESTS += $(addprefix test-e2e-,$(E2E_HW)) test-e2e-gateware test-cli
 $(addprefix test-e2e-,$(E2E_HW)): test-e2e-%: $(E2E_BIN) $(SIMS)
 	@ICEBUF_DEVICE=sim scripts/runtest e2e-$* $(E2E_BIN) $*
@@ -36,4 +36,4 @@ $(BUILD)/tests/e2e_asan: tests/e2e/e2e.c $(LIB_SRCS) $(LIB_HDRS)
 	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ tests/e2e/e2e.c $(LIB_SRCS) $(HOST_LIBS)
 TESTS += test-e2e-asan
 test-e2e-asan: $(BUILD)/tests/e2e_asan $(SIMS)
-	@ICEBUF_DEVICE=sim scripts/runtest e2e-asan sh -c '$< info && $< corrupt && $< gateware && $< loopback'
+	@ICEBUF_DEVICE=sim scripts/runtest e2e-asan sh -c '$< info && $< corrupt && $< traffic && $< gateware && $< loopback'

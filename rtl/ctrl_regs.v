@@ -40,6 +40,11 @@ module ctrl_regs #(
     output wire           m_valid,      // write m_data into the response buffer
     input  wire           m_full,       // the response buffer is full
     input  wire [15:0]    stream_level, // STREAM_LEVEL register
+    input  wire [31:0]    traffic,      // TRAFFIC register as it is now
+    input  wire [31:0]    sink_bytes,   // SINK_BYTES register
+    input  wire [15:0]    sink_crc,     // SINK_CRC register
+    output reg            traffic_set,  // strobe: a committed write of TRAFFIC ...
+    output reg  [31:0]    traffic_value, // ... of this value
     input  wire [NEV-1:0] events,       // counter strobes
     output reg            err_seen      // a trouble counter has counted since reset
 );
@@ -59,6 +64,7 @@ endfunction
 // RX_FRAMES (2) and TX_FRAMES (6) count traffic, the others trouble.
 localparam [9:0] ERR_MASK = 10'b11_1011_1011;
 localparam [7:0] A_SCRATCH = 8'h06;
+localparam [7:0] A_TRAFFIC = 8'h07;
 
 // ---- counters in block RAM ---------------------------------------------------
 reg  [15:0] cram [0:255];
@@ -120,7 +126,7 @@ localparam [2:0] S_OP = 3'd0, S_RADDR = 3'd1, S_WADDR = 3'd2, S_WDATA = 3'd3,
 reg [2:0]  state;
 reg [7:0]  addr;
 reg [7:0]  op;                          // the response's first byte
-reg [15:0] data;                        // write data, then the low half of read data
+reg [31:0] data;                        // write data, or read data
 reg [2:0]  ri;                          // response byte being sent
 reg        rlong;                       // 6-byte response (a read), else 2
 reg [1:0]  wcount;
@@ -147,8 +153,11 @@ always @(*) begin
     8'h04: rval = BAUD;
     8'h05: rval = LINK;
     8'h06: rval = {16'd0, scratch_spec};
+    8'h07: rval = traffic;
     8'h08: rval = STREAM_DEPTH;
     8'h09: rval = {16'd0, stream_level};
+    8'h0C: rval = sink_bytes;
+    8'h0D: rval = {16'd0, sink_crc};
     8'h0A, 8'h0B, 8'h10, 8'h11, 8'h12, 8'h13, 8'h14, 8'h15, 8'h16, 8'h17:
            rval = {16'd0, cram_q};
     default: begin rval = 32'd0; rexists = 1'b0; end
@@ -156,13 +165,29 @@ always @(*) begin
 end
 
 assign m_valid = state == S_RESP && !m_full;
-// The upper half of every register is constant: it is read live; the lower
-// half was latched when the request was read.
+// A read's value is latched whole when the request is read: its bytes are
+// one sample.
 assign m_data  = ri == 3'd0 ? op :
                  ri == 3'd1 ? addr :
-                 ri == 3'd2 ? rval[31:24] :
-                 ri == 3'd3 ? rval[23:16] :
+                 ri == 3'd2 ? data[31:24] :
+                 ri == 3'd3 ? data[23:16] :
                  ri == 3'd4 ? data[15:8] : data[7:0];
+
+// A TRAFFIC write takes effect when its frame commits, and only while the
+// stream buffer is empty (a mode change never mixes two kinds of data).
+reg tr_pend;
+always @(posedge clk) begin
+    traffic_set <= 1'b0;
+    if (rst || sess_rst || f_abort) begin
+        tr_pend <= 1'b0;
+    end else if (f_commit) begin
+        traffic_set <= tr_pend;
+        tr_pend     <= 1'b0;
+    end else if (state == S_EXEC && addr == A_TRAFFIC && stream_level == 16'd0) begin
+        tr_pend       <= 1'b1;
+        traffic_value <= data;
+    end
+end
 
 always @(posedge clk) begin
     if (rst) begin
@@ -173,7 +198,7 @@ always @(posedge clk) begin
     end else if (f_commit) begin
         scratch      <= scratch_spec;
     end else if (state == S_EXEC && addr == A_SCRATCH) begin
-        scratch_spec <= data;
+        scratch_spec <= data[15:0];
     end
     if (rst || sess_rst || f_abort) begin
         state <= S_OP;
@@ -198,7 +223,7 @@ always @(posedge clk) begin
         end
         S_READ: begin
             op    <= rexists ? 8'h81 : 8'hE1;
-            data  <= rval[15:0];
+            data  <= rval;
             rlong <= rexists;
             state <= S_RESP;
         end
@@ -208,12 +233,14 @@ always @(posedge clk) begin
             state  <= S_WDATA;
         end
         S_WDATA: if (take) begin
-            data   <= {data[7:0], s_data};
+            data   <= {data[23:0], s_data};
             wcount <= wcount - 1'b1;
             if (wcount == 2'd0) state <= S_EXEC;
         end
         S_EXEC: begin
-            op    <= (addr == A_SCRATCH) ? 8'h82 : rexists ? 8'hE2 : 8'hE1;
+            op    <= (addr == A_SCRATCH) ? 8'h82 :
+                     (addr == A_TRAFFIC) ? (stream_level == 16'd0 ? 8'h82 : 8'hE3) :
+                     rexists ? 8'hE2 : 8'hE1;
             rlong <= 1'b0;
             state <= S_RESP;
         end

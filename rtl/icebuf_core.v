@@ -4,6 +4,7 @@
 //
 //  uart_rx ─► link_rx ─┬─► ctrl_in (chan 0) ─► ctrl_regs ─► ctrl_out (chan 0) ─┐
 //                      └─► stream  (chan 1) ──────────────────────────────────┤
+//                                  traffic (sink/source test modes) ─┘
 //  uart_tx ◄─ link_tx ◄────────────────────────────────────────────────────────┘
 //
 // Channel 1 is one buffer written by link_rx and read by link_tx: the host's
@@ -114,21 +115,48 @@ assign dn_full[0]    = !req_ready;
 assign dn_free[15:0] = {{(17-CW){1'b0}}, cout_free[CW:2]};
 wire   unused_free_bits = &{1'b0, cout_free[1:0]};
 
-// ---- channel 1: stream (loopback) -------------------------------------------
+// ---- channel 1: stream (loopback, or a test mode of traffic) -----------------
+// Loopback: link_rx writes the buffer, link_tx reads it. SINK: traffic reads
+// it and link_tx sees it empty. SOURCE: traffic writes it and the host's
+// frames for it are refused (its credit reads 0).
 wire [SW:0] s_free, s_level;
-wire        s_full, s_underflow;
+wire        s_full, s_underflow, s_rd_valid;
+wire [7:0]  s_rd_data;
+wire [1:0]  t_mode;
+wire [29:0] t_left;
+wire        t_set, t_take, t_wr_valid;
+wire [31:0] t_value, t_sink_bytes;
+wire [15:0] t_sink_crc;
+wire [7:0]  t_wr_data;
+wire        t_sink   = t_mode == 2'd1;
+wire        t_source = t_mode[1];
+
+traffic u_traffic (
+    .clk(clk), .rst(ctrl_rst), .mode_set(t_set), .mode_value(t_value),
+    .mode(t_mode), .left(t_left),
+    .rd_data(s_rd_data), .rd_valid(s_rd_valid), .rd_take(t_take),
+    .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
+    .wr_data(t_wr_data), .wr_valid(t_wr_valid), .wr_full(s_full));
 
 chan_buf #(.DEPTH(STREAM_DEPTH)) u_stream (
     .clk(clk), .rst(rst),
-    .wr_data(dn_data), .wr_valid(dn_valid[1]), .wr_commit(dn_commit[1]), .wr_abort(dn_abort[1]),
+    .wr_data(t_source ? t_wr_data : dn_data),
+    .wr_valid(t_source ? t_wr_valid : dn_valid[1]),
+    .wr_commit(t_source ? t_wr_valid : dn_commit[1]),
+    .wr_abort(!t_source && dn_abort[1]),
     .wr_full(s_full), .free(s_free),
-    .rd_data(up_data[15:8]), .rd_valid(up_valid[1]), .rd_ready(up_ready[1]), .rd_more(up_more[1]),
-    .rd_release(up_release[1]), .rd_release_len(up_release_len[SW:0]), .rd_rewind(up_rewind[1]),
+    .rd_data(s_rd_data), .rd_valid(s_rd_valid),
+    .rd_ready(t_sink ? t_take : up_ready[1]), .rd_more(up_more[1]),
+    .rd_release(t_sink ? t_take : up_release[1]),
+    .rd_release_len(t_sink ? {{SW{1'b0}}, 1'b1} : up_release_len[SW:0]),
+    .rd_rewind(up_rewind[1]),
     .rd_inflight(), .level(s_level), .overflow(), .underflow(s_underflow));
 
-assign dn_full[1]         = s_full;
+assign up_data[15:8]      = s_rd_data;
+assign up_valid[1]        = s_rd_valid && !t_sink;
+assign dn_full[1]         = s_full || t_source;
 wire   unused_len_bits    = &{1'b0, up_release_len[15:SW+1]};   // frames are shorter than the buffer
-assign dn_free[31:16]     = {{(15-SW){1'b0}}, s_free};
+assign dn_free[31:16]     = t_source ? 16'd0 : {{(15-SW){1'b0}}, s_free};
 
 // ---- registers -----------------------------------------------------------------
 wire err_seen;
@@ -153,7 +181,10 @@ ctrl_regs #(
     .f_commit(dn_commit[0]), .f_abort(dn_abort[0]),
     .s_data(dn_data), .s_valid(dn_valid[0]), .s_ready(req_ready),
     .m_data(resp_data), .m_valid(resp_valid), .m_full(resp_full),
-    .stream_level({{(15-SW){1'b0}}, s_level}), .events(events), .err_seen(err_seen));
+    .stream_level({{(15-SW){1'b0}}, s_level}),
+    .traffic({t_mode, t_left}), .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
+    .traffic_set(t_set), .traffic_value(t_value),
+    .events(events), .err_seen(err_seen));
 
 // ---- status LEDs: activity held for 2^19..2^20 clocks (44-87 ms at 12 MHz)
 reg [19:0] blink_div;

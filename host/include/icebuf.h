@@ -71,10 +71,13 @@ enum icebuf_reg {
 	ICEBUF_REG_BAUD = 0x04,
 	ICEBUF_REG_LINK = 0x05,
 	ICEBUF_REG_SCRATCH = 0x06,
+	ICEBUF_REG_TRAFFIC = 0x07,      /**< stream channel's mode: see enum icebuf_traffic */
 	ICEBUF_REG_STREAM_DEPTH = 0x08,
 	ICEBUF_REG_STREAM_LEVEL = 0x09,
 	ICEBUF_REG_STREAM_OVERFLOW = 0x0A,
 	ICEBUF_REG_STREAM_UNDERFLOW = 0x0B,
+	ICEBUF_REG_SINK_BYTES = 0x0C,   /**< bytes the sink took since TRAFFIC was set */
+	ICEBUF_REG_SINK_CRC = 0x0D,     /**< their CRC-16/CCITT-FALSE */
 	ICEBUF_REG_RX_FRAMES = 0x10,
 	ICEBUF_REG_RX_BAD_CRC = 0x11,
 	ICEBUF_REG_RX_BAD_FRAME = 0x12,
@@ -138,12 +141,24 @@ ICEBUF_EXPORT void icebuf_close(icebuf *dev);
  *  call on @dev. Never NULL. */
 ICEBUF_EXPORT const char *icebuf_last_error(const icebuf *dev);
 
+/** The stream channel's modes: TRAFFIC register bits 31..30; bits 29..0
+ *  are the bytes a source still has to generate (docs/protocol.md §7). */
+enum icebuf_traffic {
+	ICEBUF_TRAFFIC_LOOPBACK = 0,    /**< what the host writes comes back */
+	ICEBUF_TRAFFIC_SINK = 1,        /**< the board counts, checks and drops it */
+	ICEBUF_TRAFFIC_SOURCE = 2,      /**< the board sends a pseudo-random pattern */
+	ICEBUF_TRAFFIC_SOURCE_ZEROS = 3, /**< the board sends 0x00 bytes */
+};
+/** Largest count of a source (TRAFFIC bits 29..0). */
+#define ICEBUF_TRAFFIC_MAX_BYTES 0x3FFFFFFFu
+
 /** Read register @addr into *@value. Errors: REGISTER, TIMEOUT, CLOSED,
  *  IO, PROTOCOL. */
 ICEBUF_EXPORT int icebuf_reg_read(icebuf *dev, uint8_t addr, uint32_t *value, int timeout_ms);
 
 /** Write @value to register @addr. Errors: REGISTER (no such or read-only
- *  register), TIMEOUT, CLOSED, IO, PROTOCOL. */
+ *  register), BUSY (TRAFFIC written while the stream buffer holds data),
+ *  TIMEOUT, CLOSED, IO, PROTOCOL. */
 ICEBUF_EXPORT int icebuf_reg_write(icebuf *dev, uint8_t addr, uint32_t value, int timeout_ms);
 
 /** What the board says about itself (registers read once at open). */

@@ -508,7 +508,8 @@ static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t
 			if (r->len >= 1) {
 				uint8_t op = r->buf[r->head];
 				size_t need = op == 0x81 ? 6 : 2;
-				if (op != 0x81 && op != 0x82 && op != 0xE1 && op != 0xE2 && op != 0xEF) {
+				if (op != 0x81 && op != 0x82 && op != 0xE1 && op != 0xE2 && op != 0xE3 &&
+				    op != 0xEF) {
 					r->len = 0;
 					return fail(dev, ICEBUF_ERR_PROTOCOL,
 					            "unexpected byte 0x%02X on the control channel", op);
@@ -535,6 +536,9 @@ static int reg_error(icebuf *dev, const uint8_t *resp, uint8_t addr)
 		return fail(dev, ICEBUF_ERR_REGISTER, "register 0x%02X does not exist on this gateware", addr);
 	case 0xE2:
 		return fail(dev, ICEBUF_ERR_REGISTER, "register 0x%02X is read-only", addr);
+	case 0xE3:
+		return fail(dev, ICEBUF_ERR_BUSY, "register 0x%02X cannot change while the stream buffer holds data",
+		            addr);
 	case 0xEF:
 		return fail(dev, ICEBUF_ERR_PROTOCOL, "the board did not understand request op 0x%02X", resp[1]);
 	default:
@@ -746,6 +750,13 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 		 * executes them as their frame arrives and drops the effects of a
 		 * frame it refuses, so a request must not straddle two frames. */
 		if (chan == ICEBUF_CHAN_CONTROL && (allowed < (long)(len - taken) || dev->cur_mtu < len - taken))
+			allowed = 0;
+		/* A frame cut short by the credit costs a whole frame's overhead
+		 * for less payload: while frames of this channel are unacknowledged
+		 * their acks bring more credit, so wait for it rather than send a
+		 * short frame. */
+		size_t want = len - taken < dev->cur_mtu ? len - taken : dev->cur_mtu;
+		if (allowed > 0 && (size_t)allowed < want && dev->unacked[chan] > 0)
 			allowed = 0;
 		if ((uint8_t)(dev->next_seq - dev->una) < HOST_WINDOW && allowed > 0) {
 			size_t n = len - taken;

@@ -2,7 +2,7 @@
  * End-to-end tests against libicebuf. The device comes from ICEBUF_DEVICE
  * (`make test` sets "sim", `make test-hw` a real board): the same tests run
  * on the virtual board and on hardware.
- *   e2e info | loopback | corrupt | gateware
+ *   e2e info | loopback | corrupt | traffic | gateware
  * SPDX-License-Identifier: MIT
  */
 #include "codec.h"
@@ -202,6 +202,130 @@ static void test_corrupt(void)
 	icebuf_close(dev);
 }
 
+static uint16_t crc16(uint16_t crc, const uint8_t *p, size_t n)
+{
+	while (n--) {
+		crc ^= (uint16_t)(*p++ << 8);
+		for (int i = 0; i < 8; i++)
+			crc = (uint16_t)((crc & 0x8000) ? (crc << 1) ^ 0x1021 : crc << 1);
+	}
+	return crc;
+}
+
+static uint32_t traffic(unsigned mode, uint32_t count)
+{
+	return (uint32_t)mode << 30 | count;
+}
+
+/* The stream channel's test modes: a sink that checks what it takes, a
+ * source whose pattern the host checks, and a mode change the board refuses
+ * while its buffer holds data, losing none of it. */
+static void test_traffic(void)
+{
+	icebuf *dev = open_or_die();
+	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) == 0, "a new session starts in loopback");
+
+	/* Sink: 200 000 bytes; the board's count and CRC are the host's. */
+	const size_t n = 200000;
+	uint8_t *buf = malloc(n);
+	for (size_t i = 0; i < n; i++) buf[i] = (uint8_t)(i * 131 + (i >> 9));
+	CHECK(icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SINK, 0), -1) == 0,
+	      "set SINK: %s", icebuf_last_error(dev));
+	CHECK(reg(dev, ICEBUF_REG_SINK_BYTES) == 0 && reg(dev, ICEBUF_REG_SINK_CRC) == 0xFFFF, "the sink starts afresh");
+	for (size_t off = 0; off < n; off += 4000) {
+		size_t k = n - off < 4000 ? n - off : 4000;
+		CHECK(icebuf_write(dev, ICEBUF_CHAN_STREAM, buf + off, k, -1) == (long)k, "sink write at %zu: %s", off,
+		      icebuf_last_error(dev));
+	}
+	CHECK(icebuf_flush(dev, -1) == 0, "flush: %s", icebuf_last_error(dev));
+	uint32_t got = 0;
+	for (int i = 0; i < 100 && (got = reg(dev, ICEBUF_REG_SINK_BYTES)) != n; i++) icebuf_poll(dev, 1);
+	CHECK(got == n, "SINK_BYTES %u, sent %zu", got, n);
+	uint32_t crc = reg(dev, ICEBUF_REG_SINK_CRC);
+	CHECK(crc == crc16(0xFFFF, buf, n), "SINK_CRC 0x%04X, the data's 0x%04X", crc, crc16(0xFFFF, buf, n));
+	CHECK(reg(dev, ICEBUF_REG_STREAM_LEVEL) == 0, "the sink left nothing in the buffer");
+	CHECK(icebuf_available(dev, ICEBUF_CHAN_STREAM) == 0, "a sink sends nothing back");
+
+	/* Source: the board's pattern, every byte checked, then zeros. */
+	CHECK(icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SOURCE, (uint32_t)n), -1) == 0,
+	      "set SOURCE: %s", icebuf_last_error(dev));
+	size_t have = 0;
+	while (have < n) {
+		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, n - have, -1);
+		CHECK(k > 0, "source read after %zu bytes: %ld %s", have, k, icebuf_last_error(dev));
+		if (k <= 0) break;
+		have += (size_t)k;
+	}
+	uint16_t ls = 0xACE1;
+	size_t bad = 0;
+	for (size_t i = 0; i < have; i++) {
+		for (int b = 0; b < 8; b++) ls = (uint16_t)((ls >> 1) ^ ((ls & 1) ? 0xB400u : 0u));
+		bad += buf[i] != (uint8_t)ls;
+	}
+	CHECK(have == n && bad == 0, "source: %zu bytes, %zu wrong", have, bad);
+	uint8_t extra;
+	CHECK(icebuf_read(dev, ICEBUF_CHAN_STREAM, &extra, 1, 200) == 0, "the source stops at its count");
+	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) == traffic(ICEBUF_TRAFFIC_SOURCE, 0), "TRAFFIC counts down to 0");
+	int r = ICEBUF_ERR_BUSY;
+	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
+		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SOURCE_ZEROS, 5000), -1);
+	CHECK(r == 0, "set SOURCE zeros: %s", icebuf_last_error(dev));
+	memset(buf, 0x55, 5000);
+	have = 0;
+	while (have < 5000) {
+		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, 5000 - have, -1);
+		if (k <= 0) break;
+		have += (size_t)k;
+	}
+	bad = 0;
+	for (size_t i = 0; i < have; i++) bad += buf[i] != 0;
+	CHECK(have == 5000 && bad == 0, "zeros source: %zu bytes, %zu not zero", have, bad);
+	r = ICEBUF_ERR_BUSY;
+	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
+		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_LOOPBACK, 0), -1);
+	CHECK(r == 0, "back to loopback: %s", icebuf_last_error(dev));
+
+	/* Busy: a source of 100 000 bytes and a host that does not read: its
+	 * receive buffer fills, then the board's. A mode change is refused, and
+	 * every byte still comes, in order. */
+	const size_t m = 100000;
+	CHECK(icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SOURCE, (uint32_t)m), -1) == 0,
+	      "set SOURCE: %s", icebuf_last_error(dev));
+	double t0 = now_s();
+	while (icebuf_available(dev, ICEBUF_CHAN_STREAM) < 60000 && now_s() - t0 < 20)
+		icebuf_poll(dev, 10);
+	CHECK(reg(dev, ICEBUF_REG_STREAM_LEVEL) > 0, "the board holds data the host has no room for");
+	r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SINK, 0), -1);
+	CHECK(r == ICEBUF_ERR_BUSY, "TRAFFIC written with data in the buffer: %d (%s)", r, icebuf_last_error(dev));
+	printf("refused as it should be: %s\n", icebuf_last_error(dev));
+	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) >> 30 == ICEBUF_TRAFFIC_SOURCE, "the mode stayed SOURCE");
+	have = 0;
+	while (have < m) {
+		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, m - have, -1);
+		if (k <= 0) break;
+		have += (size_t)k;
+	}
+	ls = 0xACE1;
+	bad = 0;
+	for (size_t i = 0; i < have; i++) {
+		for (int b = 0; b < 8; b++) ls = (uint16_t)((ls >> 1) ^ ((ls & 1) ? 0xB400u : 0u));
+		bad += buf[i] != (uint8_t)ls;
+	}
+	CHECK(have == m && bad == 0, "after the refusal: %zu of %zu bytes, %zu wrong", have, m, bad);
+
+	/* A source left running ends with the session: the next one starts in
+	 * loopback. */
+	r = ICEBUF_ERR_BUSY;
+	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
+		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SINK, 0), -1);
+	CHECK(r == 0, "set SINK again: %s", icebuf_last_error(dev));
+	free(buf);
+	icebuf_close(dev);
+	dev = open_or_die();
+	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) == 0, "the next session starts in loopback");
+	icebuf_close(dev);
+}
+
 static void expect_refused(const char *sim, const char *want1, const char *want2)
 {
 	setenv("ICEBUF_SIM", sim, 1);
@@ -231,8 +355,9 @@ int main(int argc, char **argv)
 	if (!strcmp(t, "info")) test_info();
 	else if (!strcmp(t, "loopback")) test_loopback();
 	else if (!strcmp(t, "corrupt")) test_corrupt();
+	else if (!strcmp(t, "traffic")) test_traffic();
 	else if (!strcmp(t, "gateware")) test_gateware();
-	else { fprintf(stderr, "usage: e2e info|loopback|corrupt|gateware\n"); return 2; }
+	else { fprintf(stderr, "usage: e2e info|loopback|corrupt|traffic|gateware\n"); return 2; }
 	printf("e2e %s on %s: %s\n", t, device(), failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
 }
