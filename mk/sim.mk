@@ -30,7 +30,7 @@ $(BUILD)/bin/icebuf-sim: $(SIM_DEPS)
 # Gateware with the wrong version and the wrong ID (top-level parameters of
 # icestick_top), for the tests that check the host refuses it.
 $(BUILD)/tests/icebuf-sim-badver: $(SIM_DEPS)
-	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-badver,-GVERSION=32\'h00020000)
+	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-badver,-GVERSION=32\'h00030000)
 
 $(BUILD)/tests/icebuf-sim-badid: $(SIM_DEPS)
 	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-badid,-GID=32\'h12345678)

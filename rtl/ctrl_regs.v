@@ -20,7 +20,7 @@
 
 module ctrl_regs #(
     parameter [31:0] ID           = 32'h49434542, // ID register ("ICEB")
-    parameter [31:0] VERSION      = 32'h00010000, // VERSION register
+    parameter [31:0] VERSION      = 32'h00020000, // VERSION register
     parameter [31:0] BOARD_ID     = 1,            // BOARD register
     parameter [31:0] CLK_HZ       = 12000000,     // CLK_HZ register
     parameter [31:0] BAUD         = 3000000,      // BAUD register

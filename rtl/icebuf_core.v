@@ -19,7 +19,7 @@ module icebuf_core #(
     parameter BOARD_ID     = 1,             // 1 iCEstick, 2 iCEBreaker
     parameter STREAM_DEPTH = 4096,          // stream buffer bytes, a power of two
     parameter [31:0] ID      = 32'h49434542, // ID register ("ICEB")
-    parameter [31:0] VERSION = 32'h00010000  // VERSION register (1.0.0)
+    parameter [31:0] VERSION = 32'h00020000  // VERSION register (2.0.0)
 ) (
     input  wire       clk,                  // system clock
     input  wire       rst,                  // synchronous reset, active high
@@ -29,14 +29,19 @@ module icebuf_core #(
 );
 
 localparam NCHAN  = 2;                      // channels 0 control, 1 stream
-localparam MTU    = 512;                    // payload bytes per frame
-localparam WINDOW = 8;                      // unacknowledged upstream frames
+localparam MTU    = 1024;                   // payload bytes per frame, at most
+localparam WINDOW = 4;                      // unacknowledged upstream bytes: WINDOW × MTU
+// The board's own frames are shorter: a lost one costs less to send again,
+// and in loopback, where one 4 KiB buffer holds both directions' bytes, a
+// byte goes back up (and its room is free again) sooner.
+localparam UP_MTU    = 512;
+localparam UP_WINDOW = WINDOW * MTU / UP_MTU;
 localparam CTRL_DEPTH = 512;                // one block RAM each way
 localparam SW = $clog2(STREAM_DEPTH);
 localparam CW = $clog2(CTRL_DEPTH);
 localparam [31:0] LINK = (NCHAN << 24) | (WINDOW << 16) | MTU;
 // Retransmit when no acknowledgement came for 20 ms: longer than a window of
-// frames (8 × 522 bytes at 3 Mbaud ≈ 14 ms) plus the FT2232H's latency timer.
+// frames (8 × 526 bytes at 3 Mbaud ≈ 14 ms) plus the FT2232H's latency timer.
 localparam RETX_CYCLES = CLK_HZ / 50;
 
 // ---- UART -----------------------------------------------------------------
@@ -83,7 +88,7 @@ link_rx #(.NCHAN(NCHAN), .MTU(MTU)) u_link_rx (
     .ev_frame(ev_rx_frame), .ev_bad_crc(ev_bad_crc), .ev_bad_frame(ev_bad_frame),
     .ev_seq_err(ev_seq_err), .ev_overflow(ev_overflow), .ev_chan(ev_chan));
 
-link_tx #(.NUP(NCHAN), .NDN(NCHAN), .MTU(MTU), .WINDOW(WINDOW), .RETX_CYCLES(RETX_CYCLES)) u_link_tx (
+link_tx #(.NUP(NCHAN), .NDN(NCHAN), .MTU(UP_MTU), .WINDOW(UP_WINDOW), .RETX_CYCLES(RETX_CYCLES)) u_link_tx (
     .clk(clk), .rst(rst), .m_data(tx_data), .m_valid(tx_valid), .m_ready(tx_ready),
     .hdr_valid(hdr_valid), .hdr_type(hdr_type), .hdr_ack(hdr_ack), .hdr_cchan(hdr_cchan),
     .hdr_credit(hdr_credit), .ack_seq(ack_seq), .ack_owed(ack_owed), .nak_owed(nak_owed),
@@ -115,48 +120,40 @@ assign dn_full[0]    = !req_ready;
 assign dn_free[15:0] = {{(17-CW){1'b0}}, cout_free[CW:2]};
 wire   unused_free_bits = &{1'b0, cout_free[1:0]};
 
-// ---- channel 1: stream (loopback, or a test mode of traffic) -----------------
-// Loopback: link_rx writes the buffer, link_tx reads it. SINK: traffic reads
-// it and link_tx sees it empty. SOURCE: traffic writes it and the host's
-// frames for it are refused (its credit reads 0).
+// ---- channel 1: stream (loopback, or the test modes of traffic) -------------
+// Loopback: link_rx writes the buffer, link_tx reads it. SINK: the host's
+// bytes go to traffic instead, and the channel always has room. SOURCE:
+// traffic writes the buffer; without SINK the host's frames for the
+// channel are refused (its credit reads 0).
 wire [SW:0] s_free, s_level;
-wire        s_full, s_underflow, s_rd_valid;
-wire [7:0]  s_rd_data;
-wire [1:0]  t_mode;
-wire [29:0] t_left;
-wire        t_set, t_take, t_wr_valid;
-wire [31:0] t_value, t_sink_bytes;
+wire        s_full, s_underflow;
+wire [31:0] t_mode, t_value, t_sink_bytes;
+wire        t_sink, t_source, t_set, t_wr_valid;
 wire [15:0] t_sink_crc;
 wire [7:0]  t_wr_data;
-wire        t_sink   = t_mode == 2'd1;
-wire        t_source = t_mode[1];
 
 traffic u_traffic (
     .clk(clk), .rst(ctrl_rst), .mode_set(t_set), .mode_value(t_value),
-    .mode(t_mode), .left(t_left),
-    .rd_data(s_rd_data), .rd_valid(s_rd_valid), .rd_take(t_take),
+    .mode(t_mode), .source(t_source), .sink(t_sink),
+    .dn_data(dn_data), .dn_valid(dn_valid[1]), .dn_commit(dn_commit[1]), .dn_abort(dn_abort[1]),
     .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
     .wr_data(t_wr_data), .wr_valid(t_wr_valid), .wr_full(s_full));
 
 chan_buf #(.DEPTH(STREAM_DEPTH)) u_stream (
     .clk(clk), .rst(rst),
     .wr_data(t_source ? t_wr_data : dn_data),
-    .wr_valid(t_source ? t_wr_valid : dn_valid[1]),
-    .wr_commit(t_source ? t_wr_valid : dn_commit[1]),
-    .wr_abort(!t_source && dn_abort[1]),
+    .wr_valid(t_source ? t_wr_valid : dn_valid[1] && !t_sink),
+    .wr_commit(t_source ? t_wr_valid : dn_commit[1] && !t_sink),
+    .wr_abort(!t_source && !t_sink && dn_abort[1]),
     .wr_full(s_full), .free(s_free),
-    .rd_data(s_rd_data), .rd_valid(s_rd_valid),
-    .rd_ready(t_sink ? t_take : up_ready[1]), .rd_more(up_more[1]),
-    .rd_release(t_sink ? t_take : up_release[1]),
-    .rd_release_len(t_sink ? {{SW{1'b0}}, 1'b1} : up_release_len[SW:0]),
-    .rd_rewind(up_rewind[1]),
+    .rd_data(up_data[15:8]), .rd_valid(up_valid[1]), .rd_ready(up_ready[1]), .rd_more(up_more[1]),
+    .rd_release(up_release[1]), .rd_release_len(up_release_len[SW:0]), .rd_rewind(up_rewind[1]),
     .rd_inflight(), .level(s_level), .overflow(), .underflow(s_underflow));
 
-assign up_data[15:8]      = s_rd_data;
-assign up_valid[1]        = s_rd_valid && !t_sink;
-assign dn_full[1]         = s_full || t_source;
+assign dn_full[1]         = t_sink ? 1'b0 : (s_full || t_source);
 wire   unused_len_bits    = &{1'b0, up_release_len[15:SW+1]};   // frames are shorter than the buffer
-assign dn_free[31:16]     = t_source ? 16'd0 : {{(15-SW){1'b0}}, s_free};
+assign dn_free[31:16]     = t_sink   ? STREAM_DEPTH[15:0] :
+                            t_source ? 16'd0 : {{(15-SW){1'b0}}, s_free};
 
 // ---- registers -----------------------------------------------------------------
 wire err_seen;
@@ -182,7 +179,7 @@ ctrl_regs #(
     .s_data(dn_data), .s_valid(dn_valid[0]), .s_ready(req_ready),
     .m_data(resp_data), .m_valid(resp_valid), .m_full(resp_full),
     .stream_level({{(15-SW){1'b0}}, s_level}),
-    .traffic({t_mode, t_left}), .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
+    .traffic(t_mode), .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
     .traffic_set(t_set), .traffic_value(t_value),
     .events(events), .err_seen(err_seen));
 

@@ -4,9 +4,9 @@
 //
 // Takes the bytes of the downstream wire (docs/protocol.md §1–3) one at a
 // time, needs one clock per byte and never stalls. Payload bytes go straight
-// into the channel's buffer as tentative writes, two bytes late (the last two
-// decoded bytes are the CRC, known only at the delimiter); at the delimiter
-// the frame is committed or aborted as a whole.
+// into the channel's buffer as tentative writes, four bytes late (the last
+// four decoded bytes are the CRC, known only at the delimiter); at the
+// delimiter the frame is committed or aborted as a whole.
 `resetall
 `default_nettype none
 
@@ -42,7 +42,7 @@ module link_rx #(
     output reg  [3:0]       ev_chan     // channel of ev_overflow
 );
 
-localparam NW = $clog2(MTU + 9);        // width of the decoded-byte count
+localparam NW = $clog2(MTU + 11);       // width of the decoded-byte count
 localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
 
 // ---- COBS decoder -------------------------------------------------------
@@ -61,8 +61,8 @@ reg [NW-1:0] n;                         // decoded bytes so far (saturates)
 reg [7:0]    kind, seq, ack_f;
 reg [3:0]    cchan;                     // channel numbers are 4 bits wide
 reg [15:0]   credit;
-reg [15:0]   crc;
-reg [7:0]    d1, d2;                    // the last two decoded bytes
+reg [31:0]   crc;
+reg [7:0]    d1, d2, d3, d4;            // the last four decoded bytes
 reg          too_long;
 reg          overflowed;
 reg [7:0]    expected;                  // next DATA seq we accept
@@ -70,23 +70,23 @@ reg          nak_sent;                  // a NAK for `expected` went out already
 reg          in_session;                // a SYNC arrived since reset: frames mean something
 reg          got_byte;                  // a byte arrived since the last delimiter
 
-wire [15:0] crc_next;
-crc16 u_crc (.crc_in(crc), .data(d_byte), .crc_out(crc_next));
+wire [31:0] crc_next;
+crc32 u_crc (.crc_in(crc), .data(d_byte), .crc_out(crc_next));
 
 wire [3:0] f_type  = kind[7:4];
 wire [3:0] f_chan  = kind[3:0];
 wire       chan_ok = f_chan < NCHAN;
 wire       is_data = f_type == T_DATA;
-// Payload byte k (k >= 0) is written when decoded byte k + 8 arrives; a
+// Payload byte k (k >= 0) is written when decoded byte k + 10 arrives; a
 // frame longer than the MTU writes no more (and is aborted at its end).
-wire       wr_now  = d_valid && n >= 8 && n < MTU + 8 && is_data && chan_ok;
+wire       wr_now  = d_valid && n >= 10 && n < MTU + 10 && is_data && chan_ok;
 reg  [NCHAN-1:0] chan_sel;             // the frame's channel, one-hot
 integer k;
 always @(*)
     for (k = 0; k < NCHAN; k = k + 1)
         chan_sel[k] = f_chan == k[3:0];
 
-assign dn_data  = d2;
+assign dn_data  = d4;
 // The header fields stay in their registers until the next frame's third
 // decoded byte, long after hdr_valid.
 assign hdr_type   = f_type;
@@ -98,11 +98,11 @@ assign ack_seq  = expected - 1'b1;
 
 // Frame verdict at the delimiter.
 wire       f_empty   = !got_byte;       // two delimiters in a row: not a frame
-wire       f_short   = n < 8;
+wire       f_short   = n < 10;
 wire       f_badenc  = code_left != 0;  // the last block ran past the delimiter
-wire       f_crc_ok  = crc == 16'h0000;
-wire       f_shape_ok = (f_type == T_DATA) ? (n > 8 && chan_ok && !too_long)
-                                            : (n == 8 && (f_type == T_ACK || f_type == T_NAK || f_type == T_SYNC));
+wire       f_crc_ok  = crc == 32'h00000000;
+wire       f_shape_ok = (f_type == T_DATA) ? (n > 10 && chan_ok && !too_long)
+                                            : (n == 10 && (f_type == T_ACK || f_type == T_NAK || f_type == T_SYNC));
 wire       f_good    = !f_short && !f_badenc && f_crc_ok && f_shape_ok;
 wire       seq_ok    = seq == expected;
 wire [7:0] seq_diff  = seq - expected;
@@ -184,7 +184,7 @@ always @(posedge clk) begin
         zero_pending <= 1'b0;
         n            <= 0;
         got_byte     <= 1'b0;
-        crc          <= 16'hFFFF;
+        crc          <= 32'hFFFFFFFF;
         too_long     <= 1'b0;
         overflowed   <= 1'b0;
     end else if (s_valid) begin
@@ -199,7 +199,9 @@ always @(posedge clk) begin
             crc <= crc_next;
             d1  <= d_byte;
             d2  <= d1;
-            if (n == MTU + 8)
+            d3  <= d2;
+            d4  <= d3;
+            if (n == MTU + 10)
                 too_long <= 1'b1;
             else
                 n <= n + 1'b1;

@@ -53,6 +53,8 @@ module link_tx #(
 
 localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
 localparam WB = $clog2(WINDOW);
+localparam integer WINDOW_I = WINDOW;
+localparam [7:0] WINDOW_N = WINDOW_I[7:0];
 localparam LW = $clog2(MTU + 1);
 
 generate
@@ -110,7 +112,8 @@ assign up_release_len = {{(16-LW){1'b0}}, rel_ent[LW-1:0]};
 // applied once the release engine has caught up with that ack; releasing a
 // channel's frames without a fresh credit for it closes it again (the host's
 // room shrank by what it accepted).
-localparam [15:0] WINDOW_BYTES = WINDOW * MTU;
+localparam integer WINDOW_BYTES_I = WINDOW * MTU;
+localparam [15:0] WINDOW_BYTES = WINDOW_BYTES_I[15:0];
 reg  [NUP-1:0] open;
 reg            pc_valid;                // a credit waits to be applied
 reg  [3:0]     pc_chan;
@@ -143,30 +146,45 @@ always @(*) begin
 end
 
 // ---- credit reports and keep-alive ---------------------------------------
-// Each frame reports the credit of the next downstream channel in turn; when
-// nothing else is sent, an ACK goes out every KEEPALIVE ticks (and NDN-1 of
-// them right after a SYNC) so the host hears of room that opened up.
+// Each frame reports one downstream channel's credit: the next one in turn
+// whose credit changed since it was last reported (a busy channel hears of
+// its room in every frame, not every NDN-th), or the next in turn if none
+// did. When nothing else is sent, an ACK goes out every KEEPALIVE ticks (and
+// NDN-1 of them right after a SYNC, which makes every credit news again) so
+// the host hears of room that opened up.
 localparam TICK_W       = 12;                               // a tick is 4096 clocks
 localparam RETX_TICKS   = (RETX_CYCLES >> TICK_W) + 1;
 localparam KEEPALIVE    = 15;                               // ticks: 5 ms at 12 MHz
 localparam RTW          = $clog2(RETX_TICKS + 1);
 reg [TICK_W-1:0] presc;
 wire             tick = presc == 0;
-reg [3:0]        rot;                   // credit channel of the next frame
+reg [3:0]        rot;                   // credit channel of the next frame, unless another changed
+reg [15:0]       rep_credit [0:NDN-1];  // each channel's credit as last reported
+reg [NDN-1:0]    rep_stale;             // ... or not reported since the SYNC
+reg [3:0]        cc_pick;               // the credit channel the next frame reports
+always @(*) begin
+    cc_pick = rot;
+    for (c = NDN - 1; c >= 0; c = c - 1)
+        if ((rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c]) && c[3:0] < rot)
+            cc_pick = c[3:0];
+    for (c = NDN - 1; c >= 0; c = c - 1)
+        if ((rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c]) && c[3:0] >= rot)
+            cc_pick = c[3:0];
+end
 reg [3:0]        quiet;                 // ticks since the last frame started
 reg [3:0]        sync_acks;             // ACKs still owed after a SYNC
 
 // ---- frame state ------------------------------------------------------------
 localparam [2:0] S_IDLE = 3'd0, S_BODY = 3'd1, S_FF = 3'd2, S_FINAL = 3'd3, S_DELIM = 3'd4;
-localparam [1:0] P_HDR = 2'd0, P_PAY = 2'd1, P_CRCH = 2'd2, P_CRCL = 2'd3;
+localparam [1:0] P_HDR = 2'd0, P_PAY = 2'd1, P_CRC = 2'd2;
 
 reg [2:0]    state;
 reg [1:0]    phase;
-reg [2:0]    hi;                        // header byte index
+reg [2:0]    hi;                        // header byte index, then CRC byte index
 reg [LW-1:0] plen;                      // payload bytes sent so far
 reg          body_done;
 reg [7:0]    run;                       // rCOBS: non-zero bytes since the last code
-reg [15:0]   crc;
+reg [31:0]   crc;
 reg [7:0]    h_kind, h_seq;
 reg [3:0]    h_cchan;
 reg [7:0]    credit_lo;                 // low credit byte, latched with the high one
@@ -216,13 +234,12 @@ always @(*) begin
         b    = pay_byte;
         b_ok = pay_ok;
     end
-    P_CRCH: b = crc[15:8];
-    default: b = crc[7:0];
+    default: b = crc[31:24];               // P_CRC: shifted out MSB first
     endcase
 end
 
-wire [15:0] crc_next;
-crc16 u_crc (.crc_in(crc), .data(b), .crc_out(crc_next));
+wire [31:0] crc_next;
+crc32 u_crc (.crc_in(crc), .data(b), .crc_out(crc_next));
 
 always @(*) begin
     case (state)
@@ -273,7 +290,7 @@ assign sync_start = do_sync;
 // not answer a host whose session it does not know.
 wire start_nak  = idle && synced && !sync_pending && !do_rewind && !rewind_pending && nak_pending;
 wire start_data = idle && synced && !sync_pending && !rewind_pending && !nak_pending
-                  && (resend ? rs_ok : pick_ok && outstanding < WINDOW);
+                  && (resend ? rs_ok : pick_ok && outstanding < WINDOW_N);
 wire [3:0] data_chan = resend ? rs_chan : pick;
 wire start_ack  = idle && synced && !sync_pending && !rewind_pending && !nak_pending && !start_data
                   && (ack_pending || sync_acks != 0 || quiet == KEEPALIVE);
@@ -300,6 +317,7 @@ always @(posedge clk) begin
         quiet          <= 4'd0;
         sync_acks      <= 4'd0;
         rot            <= 4'd0;
+        rep_stale      <= {NDN{1'b1}};
         synced         <= 1'b0;
         open           <= {NUP{1'b0}};
         pc_valid       <= 1'b0;
@@ -361,6 +379,7 @@ always @(posedge clk) begin
             synced         <= 1'b1;
             // A new host knows none of our credits: report every one.
             sync_acks      <= NDN - 1;
+            rep_stale      <= {NDN{1'b1}};
         end
         if (do_rewind) begin
             rewind_pending <= 1'b0;
@@ -377,11 +396,11 @@ always @(posedge clk) begin
             hi        <= 3'd0;
             body_done <= 1'b0;
             run       <= 8'd0;
-            crc       <= 16'hFFFF;
-            h_cchan   <= rot;
+            crc       <= 32'hFFFFFFFF;
+            h_cchan   <= cc_pick;
             quiet     <= 4'd0;
             if (start_ack && sync_acks != 0) sync_acks <= sync_acks - 1'b1;
-            rot       <= (rot + 1'b1 >= NDN) ? 4'd0 : rot + 1'b1;
+            rot       <= (cc_pick + 1'b1 >= NDN) ? 4'd0 : cc_pick + 1'b1;
             if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
             h_seq     <= 8'd0;
             plen      <= 0;
@@ -413,6 +432,8 @@ always @(posedge clk) begin
         S_BODY: if (take) begin
             if (phase == P_HDR || phase == P_PAY)
                 crc <= crc_next;
+            else
+                crc <= {crc[23:0], 8'h00};
             if (b == 8'h00) begin
                 run <= 8'd0;
             end else if (run == 8'd253) begin
@@ -423,25 +444,36 @@ always @(posedge clk) begin
             end
             case (phase)
             P_HDR: begin
-                       if (hi == 3'd4) credit_lo <= credit_now[7:0];
-                       if (hi == 3'd5)
-                           phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRCH;
-                       else
+                       if (hi == 3'd4) begin
+                           credit_lo <= credit_now[7:0];
+                           for (c = 0; c < NDN; c = c + 1)
+                               if (h_cchan == c[3:0]) begin
+                                   rep_credit[c] <= credit_now;
+                                   rep_stale[c]  <= 1'b0;
+                               end
+                       end
+                       if (hi == 3'd5) begin
+                           phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRC;
+                           hi    <= 3'd0;
+                       end else begin
                            hi <= hi + 1'b1;
+                       end
                    end
             P_PAY: begin
                        plen <= plen + 1'b1;
                        if (pay_end) begin
-                           phase <= P_CRCH;
+                           phase <= P_CRC;
                            tab[h_seq[WB-1:0]]    <= {tab_chan_w, plen + 1'b1};
                            tab_rs[h_seq[WB-1:0]] <= {tab_chan_w, plen + 1'b1};
                        end
                    end
-            P_CRCH: phase <= P_CRCL;
             default: begin
-                       body_done <= 1'b1;
-                       if (!(b != 8'h00 && run == 8'd253))
-                           state <= S_FINAL;
+                       hi <= hi + 1'b1;
+                       if (hi == 3'd3) begin
+                           body_done <= 1'b1;
+                           if (!(b != 8'h00 && run == 8'd253))
+                               state <= S_FINAL;
+                       end
                    end
             endcase
         end

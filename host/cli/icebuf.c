@@ -48,6 +48,7 @@ static void usage(FILE *f)
 	    "  loopback --bytes N      random data through the stream buffer and back, verified\n"
 	    "  sink --bytes N          host to board only: the board checks count and CRC\n"
 	    "  source --bytes N        board to host only: a pattern the host verifies\n"
+	    "  duplex --bytes N        sink and source at once\n"
 	    "  send FILE               stream FILE (or - for stdin) into the stream buffer\n"
 	    "  recv FILE               read the stream buffer into FILE (or - for stdout)\n"
 	    "  reg read REG            read a register (name or number)\n"
@@ -348,11 +349,52 @@ static uint16_t crc16_byte(uint16_t crc, uint8_t b)
 	return crc;
 }
 
-/* Options of sink and source: --bytes, --pattern (and --seed for sink). */
-static int oneway_args(const char *cmd, int argc, char **argv, unsigned long long *total,
-                       unsigned long long *seed, int *fill)
+/* Back to loopback once the stream buffer has drained (the board refuses a
+ * mode change before). */
+static int traffic_restore(const struct global *g, icebuf *dev)
 {
-	int have_bytes = 0, is_sink = !strcmp(cmd, "sink");
+	double t_end = now_s() + g->timeout_ms / 1000.0;
+	for (;;) {
+		int r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, ICEBUF_TRAFFIC_LOOPBACK, -1);
+		if (r != ICEBUF_ERR_BUSY || now_s() > t_end)
+			return r;
+		icebuf_poll(dev, 5);
+	}
+}
+
+/* sink, source and duplex: the board's test modes (TRAFFIC). The host writes
+ * N bytes to the sink and checks the board's count and CRC of them, and/or
+ * reads N bytes from the source and checks each. */
+static int cmd_traffic(const struct global *g, int argc, char **argv, const char *cmd, uint32_t flags)
+{
+	static const char help_sink[] =
+	    "usage: icebuf sink --bytes N [--seed S] [--pattern random|zeros|ones]\n"
+	    "The link one way, host to board: the board's stream channel becomes a SINK\n"
+	    "that counts the bytes it takes and computes their CRC. Writes N bytes (as\n"
+	    "loopback makes them) and checks the board's count and CRC.\n";
+	static const char help_source[] =
+	    "usage: icebuf source --bytes N [--pattern random|zeros]\n"
+	    "The link one way, board to host: the board's stream channel becomes a\n"
+	    "SOURCE of N bytes (at most 536870911) of its pseudo-random pattern or of\n"
+	    "0x00; every byte is checked.\n";
+	static const char help_duplex[] =
+	    "usage: icebuf duplex --bytes N [--seed S] [--pattern random|zeros]\n"
+	    "The link both ways at once: sink and source together (see their --help),\n"
+	    "N bytes each way (at most 536870911), all checked.\n";
+	static const char help_tail[] =
+	    "N takes k, M, G (powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress\n"
+	    "goes to stderr; the last line on stdout gives bytes (each way), seconds,\n"
+	    "payload bytes/s (each way), errors and retransmissions. Exits 0 only if\n"
+	    "everything checked out.\n";
+	const int do_sink = !!(flags & ICEBUF_TRAFFIC_SINK), do_source = !!(flags & ICEBUF_TRAFFIC_SOURCE);
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(do_sink && do_source ? help_duplex : do_sink ? help_sink : help_source, stdout);
+			fputs(help_tail, stdout);
+			return 0;
+		}
+	unsigned long long total = 0, seed = 1;
+	int have_bytes = 0, fill = -1;
 	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
 	                                    { "seed", required_argument, 0, 's' },
 	                                    { "pattern", required_argument, 0, 'p' }, { 0, 0, 0, 0 } };
@@ -361,20 +403,19 @@ static int oneway_args(const char *cmd, int argc, char **argv, unsigned long lon
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		if (c == 'n') {
-			if (parse_size(optarg, total) || *total == 0 ||
-			    (!is_sink && *total > ICEBUF_TRAFFIC_MAX_BYTES))
+			if (parse_size(optarg, &total) || total == 0 || (do_source && total > ICEBUF_TRAFFIC_MAX_BYTES))
 				return usage_error("%s: --bytes wants a count from 1 to %s, not '%s'", cmd,
-				                   is_sink ? "2^64-1" : "1073741823", optarg);
+				                   do_source ? "536870911" : "2^64-1", optarg);
 			have_bytes = 1;
-		} else if (c == 's' && is_sink) {
-			if (parse_size(optarg, seed))
+		} else if (c == 's' && do_sink) {
+			if (parse_size(optarg, &seed))
 				return usage_error("%s: --seed wants a number, not '%s'", cmd, optarg);
 		} else if (c == 'p') {
-			if (!strcmp(optarg, "random")) *fill = -1;
-			else if (!strcmp(optarg, "zeros")) *fill = 0x00;
-			else if (!strcmp(optarg, "ones") && is_sink) *fill = 0xFF;
+			if (!strcmp(optarg, "random")) fill = -1;
+			else if (!strcmp(optarg, "zeros")) fill = 0x00;
+			else if (!strcmp(optarg, "ones") && !do_source) fill = 0xFF;
 			else return usage_error("%s: --pattern is random%s or zeros, not '%s'", cmd,
-			                        is_sink ? ", ones" : "", optarg);
+			                        do_source ? "" : ", ones", optarg);
 		} else {
 			return usage_error("%s: unknown or incomplete option '%s'", cmd, argv[optind - 1]);
 		}
@@ -383,168 +424,117 @@ static int oneway_args(const char *cmd, int argc, char **argv, unsigned long lon
 		return usage_error("%s: say how much with --bytes N", cmd);
 	if (optind < argc)
 		return usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
-	return -1;
-}
-
-/* Back to loopback once the stream buffer has drained (the board refuses a
- * mode change before). */
-static int traffic_restore(const struct global *g, icebuf *dev)
-{
-	double t_end = now_s() + g->timeout_ms / 1000.0;
-	for (;;) {
-		int r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, ICEBUF_TRAFFIC_LOOPBACK << 30, -1);
-		if (r != ICEBUF_ERR_BUSY || now_s() > t_end)
-			return r;
-		icebuf_poll(dev, 5);
-	}
-}
-
-static void oneway_progress(const struct global *g, const char *cmd, unsigned long long done,
-                            unsigned long long total, double t0, double *last, int tty)
-{
-	double t = now_s();
-	if (g->quiet || (t - *last < (tty ? 0.2 : 2.0) && done != total))
-		return;
-	fprintf(stderr, "%s%s: %llu/%llu bytes, %.0f B/s%s", tty ? "\r" : "", cmd, done, total,
-	        done / (t - t0), tty ? "" : "\n");
-	*last = t;
-}
-
-static int cmd_sink(const struct global *g, int argc, char **argv)
-{
-	static const char help[] =
-	    "usage: icebuf sink --bytes N [--seed S] [--pattern random|zeros|ones]\n"
-	    "Measure the link one way, host to board: set the board's stream channel to\n"
-	    "SINK, write N bytes (as loopback makes them), and check the count and CRC the\n"
-	    "board computed over what it took. The last line on stdout gives bytes,\n"
-	    "seconds, payload bytes/s and the error count. Exits 0 only if both match.\n";
-	if (sub_help(argc, argv, help))
-		return 0;
-	unsigned long long total = 0, seed = 1;
-	int fill = -1;
-	int a = oneway_args("sink", argc, argv, &total, &seed, &fill);
-	if (a >= 0)
-		return a;
 	icebuf *dev;
 	if (open_dev(g, &dev))
 		return 1;
-	int r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, (uint32_t)ICEBUF_TRAFFIC_SINK << 30, -1);
-	if (r)
-		return runtime_error(dev, "sink: setting the stream channel to SINK", r);
-	uint64_t ws = seed * 0x9E3779B97F4A7C15ULL | 1;
-	uint16_t crc = 0xFFFF;
-	uint8_t out[4096];
-	unsigned long long sent = 0;
+	if (do_source) {
+		flags |= (uint32_t)total;
+		if (fill == 0x00)
+			flags |= ICEBUF_TRAFFIC_ZEROS;
+	}
 	double t0 = now_s(), last = t0;
+	int r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, flags, -1);
+	if (r)
+		return runtime_error(dev, "setting the board's TRAFFIC mode", r);
+	uint64_t ws = seed * 0x9E3779B97F4A7C15ULL | 1;
+	uint16_t crc = 0xFFFF, ls = 0xACE1;
+	uint8_t out[4096], in[4096];
+	size_t pending = 0, pend_off = 0;
+	unsigned long long sent = do_sink ? 0 : total, got = do_source ? 0 : total, errors = 0;
+	double last_data = t0;
 	int tty = isatty(2);
-	while (sent < total) {
-		size_t n = sizeof out < total - sent ? sizeof out : (size_t)(total - sent);
-		for (size_t i = 0; i < n; i++) {
-			out[i] = fill < 0 ? next_byte(&ws) : (uint8_t)fill;
-			crc = crc16_byte(crc, out[i]);
+	while (sent < total || got < total) {
+		if (pending == 0 && sent < total) {
+			pending = sizeof out < total - sent ? sizeof out : (size_t)(total - sent);
+			for (size_t i = 0; i < pending; i++) {
+				out[i] = fill < 0 ? next_byte(&ws) : (uint8_t)fill;
+				crc = crc16_byte(crc, out[i]);
+			}
+			pend_off = 0;
 		}
-		long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, out, n, -1);
-		if (w < 0)
-			return runtime_error(dev, "sink write", w);
-		if ((size_t)w < n) {
-			fprintf(stderr, "\nicebuf: sink: the board took nothing for %d ms after %llu bytes\n",
-			        g->timeout_ms, sent + (unsigned long long)w);
+		long moved = 0;
+		if (pending) {
+			long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, out + pend_off, pending, 0);
+			if (w < 0)
+				return runtime_error(dev, "writing to the sink", w);
+			pend_off += (size_t)w;
+			pending -= (size_t)w;
+			sent += (unsigned long long)w;
+			moved += w;
+		}
+		if (got < total) {
+			size_t ask = sizeof in < total - got ? sizeof in : (size_t)(total - got);
+			long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, in, ask, pending ? 0 : 5);
+			if (n < 0)
+				return runtime_error(dev, "reading from the source", n);
+			for (long i = 0; i < n; i++)
+				if (in[i] != (fill < 0 ? lfsr_byte(&ls) : 0x00))
+					errors++;
+			got += (unsigned long long)n;
+			moved += n;
+		} else if (moved == 0) {
+			icebuf_poll(dev, 5);
+		}
+		double t = now_s();
+		if (moved)
+			last_data = t;
+		else if (t - last_data > g->timeout_ms / 1000.0) {
+			fprintf(stderr, "\nicebuf: %s: nothing moved for %d ms after %llu bytes sent, %llu received\n",
+			        cmd, g->timeout_ms, do_sink ? sent : 0, do_source ? got : 0);
 			icebuf_close(dev);
 			return 1;
 		}
-		sent += n;
-		oneway_progress(g, "sink", sent, total, t0, &last, tty);
+		if (!g->quiet && (t - last > (tty ? 0.2 : 2.0))) {
+			fprintf(stderr, "%s%s: %llu/%llu bytes, %.0f B/s%s", tty ? "\r" : "", cmd,
+			        do_sink ? sent : got, total, (do_sink ? sent : got) / (t - t0), tty ? "" : "\n");
+			last = t;
+		}
 	}
-	if ((r = icebuf_flush(dev, -1)))
-		return runtime_error(dev, "sink: waiting for the board's acknowledgements", r);
+	if (do_sink && (r = icebuf_flush(dev, -1)))
+		return runtime_error(dev, "waiting for the board's acknowledgements", r);
 	double dt = now_s() - t0;
 	if (!g->quiet && tty)
 		fputc('\n', stderr);
-	/* Acknowledged bytes are in the buffer; the sink takes one every two
-	 * clocks, so its count catches up at once. */
-	uint32_t bytes = 0, bcrc = 0;
-	double t_end = now_s() + g->timeout_ms / 1000.0;
-	do {
-		if ((r = icebuf_reg_read(dev, ICEBUF_REG_SINK_BYTES, &bytes, -1)))
-			return runtime_error(dev, "sink: reading SINK_BYTES", r);
-	} while (bytes != (uint32_t)total && now_s() < t_end);
-	if ((r = icebuf_reg_read(dev, ICEBUF_REG_SINK_CRC, &bcrc, -1)))
-		return runtime_error(dev, "sink: reading SINK_CRC", r);
-	unsigned long long errors = 0;
-	if (bytes != (uint32_t)total) {
-		fprintf(stderr, "icebuf: sink: the board counted %u bytes (mod 2^32), %llu were sent\n", bytes, total);
-		errors++;
-	}
-	if (bcrc != crc) {
-		fprintf(stderr, "icebuf: sink: the board's CRC is 0x%04X, the data's 0x%04X\n", bcrc, crc);
-		errors++;
+	if (do_sink) {
+		/* Acknowledged bytes are counted: the board counts a frame's bytes
+		 * as it accepts the frame. */
+		uint32_t bytes = 0, bcrc = 0;
+		if ((r = icebuf_reg_read(dev, ICEBUF_REG_SINK_BYTES, &bytes, -1)) ||
+		    (r = icebuf_reg_read(dev, ICEBUF_REG_SINK_CRC, &bcrc, -1)))
+			return runtime_error(dev, "reading the sink's count and CRC", r);
+		if (bytes != (uint32_t)total) {
+			fprintf(stderr, "icebuf: %s: the board counted %u bytes (mod 2^32), %llu were sent\n", cmd, bytes,
+			        total);
+			errors++;
+		}
+		if (bcrc != crc) {
+			fprintf(stderr, "icebuf: %s: the board's CRC is 0x%04X, the data's 0x%04X\n", cmd, bcrc, crc);
+			errors++;
+		}
 	}
 	if ((r = traffic_restore(g, dev)))
-		return runtime_error(dev, "sink: setting the stream channel back to LOOPBACK", r);
+		return runtime_error(dev, "setting the stream channel back to loopback", r);
 	struct icebuf_stats s;
 	icebuf_get_stats(dev, &s);
 	icebuf_close(dev);
-	printf("sink: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions\n", total, dt, total / dt,
+	printf("%s: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions\n", cmd, total, dt, total / dt,
 	       errors, (unsigned long long)s.retransmits);
 	return errors ? 1 : 0;
 }
 
+static int cmd_sink(const struct global *g, int argc, char **argv)
+{
+	return cmd_traffic(g, argc, argv, "sink", ICEBUF_TRAFFIC_SINK);
+}
+
 static int cmd_source(const struct global *g, int argc, char **argv)
 {
-	static const char help[] =
-	    "usage: icebuf source --bytes N [--pattern random|zeros]\n"
-	    "Measure the link one way, board to host: the board's stream channel\n"
-	    "generates N bytes (at most 1073741823) of a pseudo-random pattern, or 0x00\n"
-	    "bytes, and the host reads and verifies every one. The last line on stdout\n"
-	    "gives bytes, seconds, payload bytes/s and the error count. Exits 0 only if\n"
-	    "every byte came intact.\n";
-	if (sub_help(argc, argv, help))
-		return 0;
-	unsigned long long total = 0, seed = 0;
-	int fill = -1;
-	int a = oneway_args("source", argc, argv, &total, &seed, &fill);
-	if (a >= 0)
-		return a;
-	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
-	uint32_t mode = fill < 0 ? ICEBUF_TRAFFIC_SOURCE : ICEBUF_TRAFFIC_SOURCE_ZEROS;
-	double t0 = now_s(), last = t0;
-	int r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, mode << 30 | (uint32_t)total, -1);
-	if (r)
-		return runtime_error(dev, "source: setting the stream channel to SOURCE", r);
-	uint16_t ls = 0xACE1;
-	uint8_t in[4096];
-	unsigned long long got = 0, errors = 0;
-	int tty = isatty(2);
-	while (got < total) {
-		size_t ask = sizeof in < total - got ? sizeof in : (size_t)(total - got);
-		long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, in, ask, -1);
-		if (n < 0)
-			return runtime_error(dev, "source read", n);
-		if (n == 0) {
-			fprintf(stderr, "\nicebuf: source: nothing came for %d ms after %llu of %llu bytes\n",
-			        g->timeout_ms, got, total);
-			icebuf_close(dev);
-			return 1;
-		}
-		for (long i = 0; i < n; i++)
-			if (in[i] != (fill < 0 ? lfsr_byte(&ls) : 0x00))
-				errors++;
-		got += (unsigned long long)n;
-		oneway_progress(g, "source", got, total, t0, &last, tty);
-	}
-	double dt = now_s() - t0;
-	if (!g->quiet && tty)
-		fputc('\n', stderr);
-	if ((r = traffic_restore(g, dev)))
-		return runtime_error(dev, "source: setting the stream channel back to LOOPBACK", r);
-	struct icebuf_stats s;
-	icebuf_get_stats(dev, &s);
-	icebuf_close(dev);
-	printf("source: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions\n", total, dt,
-	       total / dt, errors, (unsigned long long)s.retransmits);
-	return errors ? 1 : 0;
+	return cmd_traffic(g, argc, argv, "source", ICEBUF_TRAFFIC_SOURCE);
+}
+
+static int cmd_duplex(const struct global *g, int argc, char **argv)
+{
+	return cmd_traffic(g, argc, argv, "duplex", ICEBUF_TRAFFIC_SINK | ICEBUF_TRAFFIC_SOURCE);
 }
 
 static int cmd_send(const struct global *g, int argc, char **argv)
@@ -751,7 +741,7 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "info") ? cmd_info : !strcmp(cmd, "loopback") ? cmd_loopback :
 	    !strcmp(cmd, "send") ? cmd_send : !strcmp(cmd, "recv") ? cmd_recv :
 	    !strcmp(cmd, "reg") ? cmd_reg : !strcmp(cmd, "sink") ? cmd_sink :
-	    !strcmp(cmd, "source") ? cmd_source : NULL;
+	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex : NULL;
 	if (!fn)
 		return usage_error("unknown command '%s'", cmd);
 	int wants_help = 0;

@@ -49,7 +49,7 @@ extern "C" {
 
 /** Version of the link protocol this library speaks; the board's VERSION
  *  register must have the same major number. */
-#define ICEBUF_PROTOCOL_MAJOR 1
+#define ICEBUF_PROTOCOL_MAJOR 2
 /** Value of the board's ID register ("ICEB"). */
 #define ICEBUF_ID_MAGIC 0x49434542u
 
@@ -141,16 +141,16 @@ ICEBUF_EXPORT void icebuf_close(icebuf *dev);
  *  call on @dev. Never NULL. */
 ICEBUF_EXPORT const char *icebuf_last_error(const icebuf *dev);
 
-/** The stream channel's modes: TRAFFIC register bits 31..30; bits 29..0
- *  are the bytes a source still has to generate (docs/protocol.md §7). */
+/** The TRAFFIC register (docs/protocol.md §7): the stream channel's test
+ *  modes, flags that combine; 0 is loopback. */
 enum icebuf_traffic {
-	ICEBUF_TRAFFIC_LOOPBACK = 0,    /**< what the host writes comes back */
-	ICEBUF_TRAFFIC_SINK = 1,        /**< the board counts, checks and drops it */
-	ICEBUF_TRAFFIC_SOURCE = 2,      /**< the board sends a pseudo-random pattern */
-	ICEBUF_TRAFFIC_SOURCE_ZEROS = 3, /**< the board sends 0x00 bytes */
+	ICEBUF_TRAFFIC_LOOPBACK = 0,          /**< what the host writes comes back */
+	ICEBUF_TRAFFIC_SOURCE = 1u << 31,     /**< the board sends bits 28..0 bytes of a pattern */
+	ICEBUF_TRAFFIC_SINK = 1u << 30,       /**< the board counts, CRCs and drops the host's bytes */
+	ICEBUF_TRAFFIC_ZEROS = 1u << 29,      /**< the source's pattern is 0x00 bytes, not pseudo-random */
 };
-/** Largest count of a source (TRAFFIC bits 29..0). */
-#define ICEBUF_TRAFFIC_MAX_BYTES 0x3FFFFFFFu
+/** Largest count of a source (TRAFFIC bits 28..0). */
+#define ICEBUF_TRAFFIC_MAX_BYTES 0x1FFFFFFFu
 
 /** Read register @addr into *@value. Errors: REGISTER, TIMEOUT, CLOSED,
  *  IO, PROTOCOL. */

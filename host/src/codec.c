@@ -1,42 +1,44 @@
 /*
- * codec.c — CRC-16/CCITT-FALSE, COBS, rCOBS and frames (docs/protocol.md).
+ * codec.c — CRC-32/MPEG-2, COBS, rCOBS and frames (docs/protocol.md).
  * SPDX-License-Identifier: MIT
  */
 #include "codec.h"
 
 #include <string.h>
 
-/* Two 256-entry tables: the CRC of a byte in the high and in the low half of
- * the register, so the loop does two bytes per step (slicing-by-2). */
-static uint16_t crc_tab[2][256];
+/* Four 256-entry tables: the CRC of a byte followed by 0..3 zero bytes, so
+ * the loop takes four bytes per step (slicing-by-4, MSB first). */
+static uint32_t crc_tab[4][256];
 static int crc_ready;
 
 static void crc_init(void)
 {
-	for (int i = 0; i < 256; i++) {
-		uint16_t c = (uint16_t)(i << 8);
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i << 24;
 		for (int b = 0; b < 8; b++)
-			c = (uint16_t)((c & 0x8000) ? (c << 1) ^ 0x1021 : c << 1);
+			c = (c & 0x80000000u) ? (c << 1) ^ 0x04C11DB7u : c << 1;
 		crc_tab[0][i] = c;
 	}
-	for (int i = 0; i < 256; i++)
-		crc_tab[1][i] = (uint16_t)((crc_tab[0][i] << 8) ^ crc_tab[0][crc_tab[0][i] >> 8]);
+	for (int k = 1; k < 4; k++)
+		for (int i = 0; i < 256; i++)
+			crc_tab[k][i] = (crc_tab[k - 1][i] << 8) ^ crc_tab[0][crc_tab[k - 1][i] >> 24];
 	crc_ready = 1;
 }
 
-uint16_t ib_crc16(uint16_t crc, const void *data, size_t len)
+uint32_t ib_crc32(uint32_t crc, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	if (!crc_ready)
 		crc_init();   /* idempotent: racing threads write the same values */
-	while (len >= 2) {
-		uint16_t x = (uint16_t)(crc ^ (p[0] << 8 | p[1]));
-		crc = (uint16_t)(crc_tab[1][x >> 8] ^ crc_tab[0][x & 0xFF]);
-		p += 2;
-		len -= 2;
+	while (len >= 4) {
+		uint32_t x = crc ^ ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+		crc = crc_tab[3][x >> 24] ^ crc_tab[2][(x >> 16) & 0xFF] ^ crc_tab[1][(x >> 8) & 0xFF] ^
+		      crc_tab[0][x & 0xFF];
+		p += 4;
+		len -= 4;
 	}
-	if (len)
-		crc = (uint16_t)((crc << 8) ^ crc_tab[0][(crc >> 8) ^ p[0]]);
+	while (len--)
+		crc = (crc << 8) ^ crc_tab[0][(crc >> 24) ^ *p++];
 	return crc;
 }
 
@@ -138,9 +140,11 @@ size_t ib_frame_body(const struct ib_frame *f, uint8_t *body)
 	if (f->len)
 		memcpy(body + IB_HDR_LEN, f->payload, f->len);
 	size_t n = IB_HDR_LEN + f->len;
-	uint16_t crc = ib_crc16(0xFFFF, body, n);
-	body[n] = (uint8_t)(crc >> 8);
-	body[n + 1] = (uint8_t)crc;
+	uint32_t crc = ib_crc32(0xFFFFFFFFu, body, n);
+	body[n] = (uint8_t)(crc >> 24);
+	body[n + 1] = (uint8_t)(crc >> 16);
+	body[n + 2] = (uint8_t)(crc >> 8);
+	body[n + 3] = (uint8_t)crc;
 	return n + IB_CRC_LEN;
 }
 
@@ -163,7 +167,7 @@ int ib_frame_parse(const uint8_t *in, size_t len, int rcobs, size_t mtu,
 		return IB_PARSE_BAD_ENCODING;
 	if (n < IB_HDR_LEN + IB_CRC_LEN || (size_t)n > IB_HDR_LEN + mtu + IB_CRC_LEN)
 		return IB_PARSE_BAD_LENGTH;
-	if (ib_crc16(0xFFFF, scratch, (size_t)n) != 0)
+	if (ib_crc32(0xFFFFFFFFu, scratch, (size_t)n) != 0)
 		return IB_PARSE_BAD_CRC;
 	f->type = scratch[0] >> 4;
 	f->chan = scratch[0] & 0x0F;

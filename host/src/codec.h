@@ -1,5 +1,5 @@
 /*
- * codec.h — frame encoding of docs/protocol.md: CRC-16, COBS, rCOBS, frames.
+ * codec.h — frame encoding of docs/protocol.md: CRC-32, COBS, rCOBS, frames.
  * SPDX-License-Identifier: MIT
  * Private to libicebuf; the tests and benchmarks use it too.
  */
@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define IB_HDR_LEN 6          /* kind, seq, ack, cchan, credit[2] */
-#define IB_CRC_LEN 2
+#define IB_CRC_LEN 4
 #define IB_MAX_MTU 1024       /* largest payload this library handles */
 /* Largest encoded frame: body, one code byte per 254 body bytes plus one,
  * and the delimiter. */
@@ -37,8 +37,9 @@ enum ib_parse {
 	IB_PARSE_BAD_TYPE = -4,
 };
 
-/* CRC-16/CCITT-FALSE continued from @crc (start with 0xFFFF). */
-uint16_t ib_crc16(uint16_t crc, const void *data, size_t len);
+/* CRC-32/MPEG-2 (poly 0x04C11DB7, MSB first, no final xor) continued from
+ * @crc (start with 0xFFFFFFFF). */
+uint32_t ib_crc32(uint32_t crc, const void *data, size_t len);
 
 /* COBS-encode @len bytes into @out (room for len + len/254 + 1), without the
  * delimiter. Returns the encoded length. */

@@ -10,7 +10,7 @@
 
 module icebreaker_top #(
     parameter [31:0] ID      = 32'h49434542,   // ID register
-    parameter [31:0] VERSION = 32'h00010000    // VERSION register
+    parameter [31:0] VERSION = 32'h00020000    // VERSION register
 ) (
     input  wire clk,                           // 12 MHz oscillator, pin 35
     input  wire rx,                            // FT2232H B TXD -> FPGA, pin 6

@@ -9,7 +9,7 @@
 
 module icestick_top #(
     parameter [31:0] ID      = 32'h49434542,   // ID register (tests build a wrong one)
-    parameter [31:0] VERSION = 32'h00010000    // VERSION register (tests build a wrong one)
+    parameter [31:0] VERSION = 32'h00020000    // VERSION register (tests build a wrong one)
 ) (
     input  wire       clk,                     // 12 MHz oscillator, pin 21
     input  wire       rx,                      // FT2232H B TXD -> FPGA, pin 9

@@ -28,10 +28,14 @@ expect 2 "baud" "$bin/icebuf" --device sim --baud fast info
 expect 2 "cannot open" "$bin/icebuf" --device sim send "$tmp/missing"
 touch "$tmp/exists"
 expect 2 "--force" "$bin/icebuf" --device sim recv "$tmp/exists"
+expect 2 "say how much" "$bin/icebuf" --device sim sink
+expect 2 "from 1 to 536870911" "$bin/icebuf" --device sim source --bytes 600M
+expect 2 "random or zeros" "$bin/icebuf" --device sim duplex --bytes 1k --pattern ones
 expect 2 "neither a register name" "$bin/icebuf" --device sim reg read NOPE
 expect 1 "bad device" "$bin/icebuf" --device usb://x info
 "$bin/icebuf" --help >/dev/null || fail "--help"
 "$bin/icebuf" loopback --help >/dev/null || fail "loopback --help"
+for c in sink source duplex; do "$bin/icebuf" $c --help | grep -q "usage: icebuf $c" || fail "$c --help"; done
 
 # send and recv through one virtual board, in separate runs.
 "$bin/icebuf-sim" --listen 127.0.0.1:0 >"$tmp/sim.out" 2>&1 &
@@ -52,7 +56,7 @@ expect 1 "nobody is reading" "$bin/icebuf" --timeout 500 --device "$dev" send "$
 kill $simpid
 
 # Wrong gateware, through the tool.
-ICEBUF_SIM=${BUILD:-build}/tests/icebuf-sim-badver expect 1 "gateware version 2.0.0" "$bin/icebuf" --device sim info
+ICEBUF_SIM=${BUILD:-build}/tests/icebuf-sim-badver expect 1 "gateware version 3.0.0" "$bin/icebuf" --device sim info
 ICEBUF_SIM=${BUILD:-build}/tests/icebuf-sim-badid expect 1 "0x12345678" "$bin/icebuf" --device sim info
 echo "cli tests: $fails failed"
 [ $fails = 0 ]

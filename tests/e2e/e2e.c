@@ -212,9 +212,16 @@ static uint16_t crc16(uint16_t crc, const uint8_t *p, size_t n)
 	return crc;
 }
 
-static uint32_t traffic(unsigned mode, uint32_t count)
+static uint32_t traffic(uint32_t flags, uint32_t count)
 {
-	return (uint32_t)mode << 30 | count;
+	return flags | count;
+}
+
+static uint8_t lfsr_byte(uint16_t *s)
+{
+	for (int b = 0; b < 8; b++)
+		*s = (uint16_t)((*s >> 1) ^ ((*s & 1) ? 0xB400u : 0u));
+	return (uint8_t)*s;
 }
 
 /* The stream channel's test modes: a sink that checks what it takes, a
@@ -258,17 +265,15 @@ static void test_traffic(void)
 	}
 	uint16_t ls = 0xACE1;
 	size_t bad = 0;
-	for (size_t i = 0; i < have; i++) {
-		for (int b = 0; b < 8; b++) ls = (uint16_t)((ls >> 1) ^ ((ls & 1) ? 0xB400u : 0u));
-		bad += buf[i] != (uint8_t)ls;
-	}
+	for (size_t i = 0; i < have; i++)
+		bad += buf[i] != lfsr_byte(&ls);
 	CHECK(have == n && bad == 0, "source: %zu bytes, %zu wrong", have, bad);
 	uint8_t extra;
 	CHECK(icebuf_read(dev, ICEBUF_CHAN_STREAM, &extra, 1, 200) == 0, "the source stops at its count");
 	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) == traffic(ICEBUF_TRAFFIC_SOURCE, 0), "TRAFFIC counts down to 0");
 	int r = ICEBUF_ERR_BUSY;
 	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
-		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SOURCE_ZEROS, 5000), -1);
+		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SOURCE | ICEBUF_TRAFFIC_ZEROS, 5000), -1);
 	CHECK(r == 0, "set SOURCE zeros: %s", icebuf_last_error(dev));
 	memset(buf, 0x55, 5000);
 	have = 0;
@@ -298,7 +303,7 @@ static void test_traffic(void)
 	r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SINK, 0), -1);
 	CHECK(r == ICEBUF_ERR_BUSY, "TRAFFIC written with data in the buffer: %d (%s)", r, icebuf_last_error(dev));
 	printf("refused as it should be: %s\n", icebuf_last_error(dev));
-	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) >> 30 == ICEBUF_TRAFFIC_SOURCE, "the mode stayed SOURCE");
+	CHECK((reg(dev, ICEBUF_REG_TRAFFIC) & ~ICEBUF_TRAFFIC_MAX_BYTES) == ICEBUF_TRAFFIC_SOURCE, "the mode stayed SOURCE");
 	have = 0;
 	while (have < m) {
 		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, m - have, -1);
@@ -307,11 +312,39 @@ static void test_traffic(void)
 	}
 	ls = 0xACE1;
 	bad = 0;
-	for (size_t i = 0; i < have; i++) {
-		for (int b = 0; b < 8; b++) ls = (uint16_t)((ls >> 1) ^ ((ls & 1) ? 0xB400u : 0u));
-		bad += buf[i] != (uint8_t)ls;
-	}
+	for (size_t i = 0; i < have; i++)
+		bad += buf[i] != lfsr_byte(&ls);
 	CHECK(have == m && bad == 0, "after the refusal: %zu of %zu bytes, %zu wrong", have, m, bad);
+
+	/* Both at once: 100 000 bytes into the sink while 100 000 come from the
+	 * source, through the same channel. */
+	r = ICEBUF_ERR_BUSY;
+	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
+		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC,
+		                     traffic(ICEBUF_TRAFFIC_SINK | ICEBUF_TRAFFIC_SOURCE, (uint32_t)m), -1);
+	CHECK(r == 0, "set SINK|SOURCE: %s", icebuf_last_error(dev));
+	uint8_t *out = malloc(m);
+	for (size_t i = 0; i < m; i++) out[i] = (uint8_t)(i * 7 ^ (i >> 11));
+	size_t sent = 0;
+	have = 0;
+	t0 = now_s();
+	while ((sent < m || have < m) && now_s() - t0 < 30) {
+		long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, out + sent, m - sent, 0);
+		CHECK(w >= 0, "duplex write: %s", icebuf_last_error(dev));
+		if (w > 0) sent += (size_t)w;
+		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, m - have, sent < m ? 0 : 5);
+		CHECK(k >= 0, "duplex read: %s", icebuf_last_error(dev));
+		if (k > 0) have += (size_t)k;
+	}
+	CHECK(icebuf_flush(dev, -1) == 0, "flush: %s", icebuf_last_error(dev));
+	ls = 0xACE1;
+	bad = 0;
+	for (size_t i = 0; i < have; i++)
+		bad += buf[i] != lfsr_byte(&ls);
+	CHECK(have == m && bad == 0, "duplex source: %zu of %zu bytes, %zu wrong", have, m, bad);
+	CHECK(reg(dev, ICEBUF_REG_SINK_BYTES) == m && reg(dev, ICEBUF_REG_SINK_CRC) == crc16(0xFFFF, out, m),
+	      "duplex sink: count or CRC differ");
+	free(out);
 
 	/* A source left running ends with the session: the next one starts in
 	 * loopback. */
@@ -345,7 +378,7 @@ static void test_gateware(void)
 	char badver[512], badid[512];
 	snprintf(badver, sizeof badver, "%s/icebuf-sim-badver", dir ? dir : "build/tests");
 	snprintf(badid, sizeof badid, "%s/icebuf-sim-badid", dir ? dir : "build/tests");
-	expect_refused(badver, "2.0.0", "protocol 1");
+	expect_refused(badver, "3.0.0", "protocol 2");
 	expect_refused(badid, "0x12345678", "ICEB");
 }
 

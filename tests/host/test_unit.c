@@ -21,22 +21,31 @@ static uint8_t rnd8(void) { rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17; retur
 
 static void test_crc(void)
 {
-	CHECK(ib_crc16(0xFFFF, "123456789", 9) == 0x29B1, "check value of CRC-16/CCITT-FALSE");
-	CHECK(ib_crc16(0xFFFF, "", 0) == 0xFFFF, "empty input");
-	/* Odd and even lengths, split anywhere, give the same CRC. */
+	CHECK(ib_crc32(0xFFFFFFFFu, "123456789", 9) == 0x0376E6E7u, "check value of CRC-32/MPEG-2");
+	CHECK(ib_crc32(0xFFFFFFFFu, "", 0) == 0xFFFFFFFFu, "empty input");
+	/* Every length, split anywhere, gives the same CRC. */
 	uint8_t buf[1000];
 	for (size_t i = 0; i < sizeof buf; i++) buf[i] = rnd8();
 	for (size_t n = 0; n < 40; n++) {
-		uint16_t whole = ib_crc16(0xFFFF, buf, 500 + n);
-		uint16_t split = ib_crc16(ib_crc16(0xFFFF, buf, 7 + n), buf + 7 + n, 493);
+		uint32_t whole = ib_crc32(0xFFFFFFFFu, buf, 500 + n);
+		uint32_t split = ib_crc32(ib_crc32(0xFFFFFFFFu, buf, 7 + n), buf + 7 + n, 493);
 		CHECK(whole == split, "split at %zu", 7 + n);
 		/* Appending the CRC big-endian gives residue 0: what the board checks. */
 		uint8_t tmp[600];
 		memcpy(tmp, buf, 500 + n);
-		tmp[500 + n] = (uint8_t)(whole >> 8);
-		tmp[501 + n] = (uint8_t)whole;
-		CHECK(ib_crc16(0xFFFF, tmp, 502 + n) == 0, "residue");
+		for (int k = 0; k < 4; k++)
+			tmp[500 + n + (size_t)k] = (uint8_t)(whole >> (24 - 8 * k));
+		CHECK(ib_crc32(0xFFFFFFFFu, tmp, 504 + n) == 0, "residue");
 	}
+	/* Against the bit-serial definition, byte by byte. */
+	uint32_t ref = 0xFFFFFFFFu;
+	for (size_t i = 0; i < 257; i++) {
+		for (int b = 7; b >= 0; b--) {
+			uint32_t in = (uint32_t)(buf[i] >> b) & 1;
+			ref = ((ref >> 31) ^ in) ? (ref << 1) ^ 0x04C11DB7u : ref << 1;
+		}
+	}
+	CHECK(ib_crc32(0xFFFFFFFFu, buf, 257) == ref, "bit-serial reference");
 }
 
 static void roundtrip(const uint8_t *in, size_t n, const char *what)

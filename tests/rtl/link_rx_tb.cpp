@@ -36,18 +36,19 @@ struct Model {
         if (enc.empty()) return NONE;
         std::vector<uint8_t> dec(enc.size() + 2);
         long n = ib_cobs_decode(enc.data(), enc.size(), dec.data());
-        if (n < 8) return BAD_FRAME;
-        if (ib_crc16(0xFFFF, dec.data(), (size_t)n) != 0) return BAD_CRC;
+        if (n < IB_HDR_LEN + IB_CRC_LEN) return BAD_FRAME;
+        if (ib_crc32(0xFFFFFFFFu, dec.data(), (size_t)n) != 0) return BAD_CRC;
         int type = dec[0] >> 4, ch = dec[0] & 15;
-        bool shape = type == IB_T_DATA ? (n > 8 && n <= 8 + MTU && ch < NCHAN)
-                                       : (n == 8 && type >= IB_T_ACK && type <= IB_T_SYNC);
+        const long H = IB_HDR_LEN + IB_CRC_LEN;
+        bool shape = type == IB_T_DATA ? (n > H && n <= H + MTU && ch < NCHAN)
+                                       : (n == H && type >= IB_T_ACK && type <= IB_T_SYNC);
         if (!shape) return BAD_FRAME;
         if (type != IB_T_SYNC && !in_session) return SEQ_ERR;
         if (type == IB_T_SYNC) { in_session = true; expected = 0; return GOOD; }
         if (type != IB_T_DATA) return GOOD;
         if (dec[1] != expected) return SEQ_ERR;
         chan = ch;
-        payload.assign(dec.begin() + 6, dec.begin() + n - 2);
+        payload.assign(dec.begin() + IB_HDR_LEN, dec.begin() + n - IB_CRC_LEN);
         if (full) return OVERFLOW;
         commit = true;
         expected++;

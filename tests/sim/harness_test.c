@@ -9,7 +9,7 @@
  *     ahead of the wall clock; SIGTERM stops it promptly, with stats;
  *     clients one after another; with --once the client's hang-up ends it;
  *   - bytes through the real gateware, framed by hand (docs/protocol.md,
- *     COBS down, rCOBS up, CRC-16 inline, nothing linked from host/): the
+ *     COBS down, rCOBS up, CRC-32 inline, nothing linked from host/): the
  *     board stays silent before SYNC whatever garbage it gets, answers SYNC,
  *     answers register reads (ID, VERSION, and CLK_HZ and BAUD equal to
  *     what the harness says in --help), sends keep-alive ACKs, survives
@@ -234,16 +234,19 @@ static int start_sim(struct child **out, const char *const argv[])
 
 enum { T_DATA = 1, T_ACK = 2, T_NAK = 3, T_SYNC = 4 };
 
-static uint16_t crc16(const uint8_t *p, size_t n)
+/* CRC-32/MPEG-2: poly 0x04C11DB7, MSB first, init 0xFFFFFFFF, no final xor. */
+static uint32_t crc32(const uint8_t *p, size_t n)
 {
-	uint16_t c = 0xFFFF;
+	uint32_t c = 0xFFFFFFFFu;
 	while (n--) {
-		c ^= (uint16_t)(*p++ << 8);
+		c ^= (uint32_t)*p++ << 24;
 		for (int b = 0; b < 8; b++)
-			c = (uint16_t)(c & 0x8000 ? (c << 1) ^ 0x1021 : c << 1);
+			c = c & 0x80000000u ? (c << 1) ^ 0x04C11DB7u : c << 1;
 	}
 	return c;
 }
+
+enum { HDR = 6, CRCLEN = 4, MINBODY = HDR + CRCLEN };
 
 /* Body of a frame: kind, seq, ack, cchan, credit, payload, CRC. */
 static size_t body(uint8_t *b, int type, int chan, int seq, int ack, int cchan, unsigned credit,
@@ -257,10 +260,10 @@ static size_t body(uint8_t *b, int type, int chan, int seq, int ack, int cchan, 
 	b[5] = (uint8_t)credit;
 	if (n)
 		memcpy(b + 6, pl, n);
-	uint16_t c = crc16(b, 6 + n);
-	b[6 + n] = (uint8_t)(c >> 8);
-	b[7 + n] = (uint8_t)c;
-	return 8 + n;
+	uint32_t c = crc32(b, 6 + n);
+	for (int k = 0; k < CRCLEN; k++)
+		b[6 + n + (size_t)k] = (uint8_t)(c >> (24 - 8 * k));
+	return MINBODY + n;
 }
 
 /* COBS, then the delimiter. */
@@ -319,23 +322,23 @@ static void self_check_codec(void)
 	group = "codec";
 	uint8_t b[64], w[64], d[64];
 	size_t n = body(b, T_SYNC, 0, 0, 0xFF, 0, 0xFFFF, NULL, 0);
-	expect_hex(b, n, "40 00 FF 00 FF FF 32 AC", "host SYNC body");
-	expect_hex(w, cobs(b, n, w), "02 40 02 FF 05 FF FF 32 AC 00", "host SYNC on the wire");
+	expect_hex(b, n, "40 00 FF 00 FF FF 9A D7 6B C6", "host SYNC body");
+	expect_hex(w, cobs(b, n, w), "02 40 02 FF 07 FF FF 9A D7 6B C6 00", "host SYNC on the wire");
 	const uint8_t rd[] = {0x01, 0x00};
 	n = body(b, T_DATA, 0, 0, 0xFF, 0, 0xFFFF, rd, 2);
-	expect_hex(w, cobs(b, n, w), "02 10 02 FF 04 FF FF 01 03 EF C4 00", "host DATA on the wire");
-	const uint8_t ans[] = {0x40, 0x02, 0xFF, 0x02, 0x01, 0x80, 0xBE, 0x2B, 0x04};
+	expect_hex(w, cobs(b, n, w), "02 10 02 FF 04 FF FF 01 05 1D 5C 47 6F 00", "host DATA on the wire");
+	const uint8_t ans[] = {0x40, 0x02, 0xFF, 0x02, 0x01, 0x80, 0x0C, 0x93, 0xEF, 0x55, 0x06};
 	long m = rcobs_decode(ans, sizeof ans, d);
-	CHECK(m == 8, "the board's SYNC answer decodes to %ld bytes", m);
-	expect_hex(d, (size_t)m, "40 00 FF 00 00 80 BE 2B", "board SYNC answer body");
-	CHECK(crc16(d, 8) == 0, "CRC over a good body is not 0");
+	CHECK(m == MINBODY, "the board's SYNC answer decodes to %ld bytes", m);
+	expect_hex(d, (size_t)m, "40 00 FF 00 00 80 0C 93 EF 55", "board SYNC answer body");
+	CHECK(crc32(d, MINBODY) == 0, "CRC over a good body is not 0");
 	uint8_t z[300], e[310];
 	memset(z, 0, 100);
 	for (int i = 100; i < 300; i++)
 		z[i] = (uint8_t)(i % 255 + 1);
 	size_t en = cobs(z, 300, e);
 	CHECK(memchr(e, 0, en - 1) == NULL && e[en - 1] == 0, "COBS left a zero in the frame");
-	printf("ok  codec: COBS, rCOBS and CRC-16 reproduce the worked example of docs/protocol.md\n");
+	printf("ok  codec: COBS, rCOBS and CRC-32 reproduce the worked example of docs/protocol.md\n");
 }
 
 /* ---- a client */
@@ -433,7 +436,7 @@ static size_t next_frame(struct link *l, uint8_t *b, int ms)
 			l->rn -= n + 1;
 			if (!n)
 				continue;
-			if (m < 8 || crc16(b, (size_t)m) != 0) {
+			if (m < MINBODY || crc32(b, (size_t)m) != 0) {
 				l->bad++;
 				continue;
 			}
@@ -450,15 +453,15 @@ static int take(struct link *l, const uint8_t *b, size_t n)
 {
 	int type = b[0] >> 4, chan = b[0] & 15;
 	CHECK(type >= T_DATA && type <= T_SYNC, "a frame of unknown type %d from the board", type);
-	CHECK(type == T_DATA || n == 8, "a %d-byte frame of type %d (only DATA has a payload)", (int)n, type);
+	CHECK(type == T_DATA || n == MINBODY, "a %d-byte frame of type %d (only DATA has a payload)", (int)n, type);
 	l->acked = b[2];
 	if (type == T_DATA) {
 		CHECK(chan == 0, "DATA on channel %d; nothing was asked there", chan);
-		CHECK(n > 8, "an empty DATA frame");
+		CHECK(n > MINBODY, "an empty DATA frame");
 		if (b[1] == l->board_next) {
-			CHECK(l->resp_n + n - 8 <= sizeof l->resp, "too many responses");
-			memcpy(l->resp + l->resp_n, b + 6, n - 8);
-			l->resp_n += n - 8;
+			CHECK(l->resp_n + n - MINBODY <= sizeof l->resp, "too many responses");
+			memcpy(l->resp + l->resp_n, b + HDR, n - MINBODY);
+			l->resp_n += n - MINBODY;
 			l->board_next = (l->board_next + 1) & 0xFF;
 		}
 		send_frame(l, T_ACK, 0, 0, NULL, 0);
@@ -483,7 +486,7 @@ static void sync_session(struct link *l)
 		while ((n = next_frame(l, b, ms_left(again)))) {
 			if (b[0] >> 4 != T_SYNC)
 				continue;   /* before the answer, everything is ignored */
-			CHECK(n == 8 && b[0] == 0x40 && b[1] == 0 && b[2] == 0xFF,
+			CHECK(n == MINBODY && b[0] == 0x40 && b[1] == 0 && b[2] == 0xFF,
 			      "the SYNC answer has the wrong shape: %zu bytes, kind %02X seq %d ack %02X", n, b[0], b[1], b[2]);
 			CHECK(b[3] < 5, "the SYNC answer's cchan is %d", b[3]);
 			l->my_seq = 0;
@@ -786,7 +789,7 @@ static uint32_t check_board(const char *sim, const char *name, int full, uint32_
 	if (version)
 		CHECK(bd.version == version, "%s: VERSION 0x%08X, expected 0x%08X", name, bd.version, version);
 	else
-		CHECK(bd.version >> 16 == 1, "%s: VERSION 0x%08X, expected major version 1 (the protocol's)", name,
+		CHECK(bd.version >> 16 == 2, "%s: VERSION 0x%08X, expected major version 2 (the protocol's)", name,
 		      bd.version);
 	if (full) {
 		CHECK((int)bd.clk == help_clk && (int)bd.baud == help_baud,
@@ -818,8 +821,8 @@ int main(int argc, char **argv)
 	check_help(argv[1]);
 	check_bad_options(argv[1]);
 	uint32_t version = check_board(argv[1], "the board", 1, 0x49434542, 0);
-	/* mk/sim.mk builds these with VERSION 2.0.0 and ID 0x12345678. */
-	check_board(argv[2], "wrong version", 0, 0x49434542, 0x00020000);
+	/* mk/sim.mk builds these with VERSION 3.0.0 and ID 0x12345678. */
+	check_board(argv[2], "wrong version", 0, 0x49434542, 0x00030000);
 	check_board(argv[3], "wrong ID", 0, 0x12345678, version);
 	check_cycles(argv[1]);
 	check_sigterm(argv[1]);
