@@ -23,9 +23,11 @@ test-hw: $(E2E_BIN)
 	@rm -rf $(BUILD)/tests/results
 	@for t in $(E2E_HW); do ICEBUF_DEVICE="$(ICEBUF_DEVICE)" scripts/runtest e2e-$$t $(E2E_BIN) $$t; done
 	@scripts/testsummary $(addprefix e2e-,$(E2E_HW))
-.PHONY: test-hw
+.PHONY: test-hw test-e2e-16m
 
-TESTS += test-e2e-faults
+TESTS += test-e2e-faults test-e2e-16m
+test-e2e-16m: $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
+	@scripts/runtest e2e-16m tests/e2e/long.sh
 test-e2e-faults: $(E2E_BIN) $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
 	@scripts/runtest e2e-faults tests/e2e/faults.sh
 
