@@ -34,7 +34,7 @@ bench-fpga:
 	    if $(MAKE) --no-print-directory bitstream BOARD=$$b >$(BUILD)/bench/fpga-$$b.log 2>&1; then \
 	        awk -v b=$$b '/^logic cells/ { split($$3, a, "/"); print "fpga_" b "_lcs", a[1], "LCs", "of", a[2] } \
 	                     /^block RAMs/  { split($$3, a, "/"); print "fpga_" b "_brams", a[1], "BRAMs", "of", a[2] } \
-	                     /^Fmax/        { print "fpga_" b "_fmax_mhz", $$3, "MHz", "post-route, clock", $$2 }' \
+	                     /^Fmax/        { print "fpga_" b "_fmax_mhz_" $$2, $$3, "MHz", "post-route, needs", $$6, "MHz" }' \
 	            $(BUILD)/$$b/summary.txt; \
 	    else \
 	        lc=$$(sed -n 's/.*ICESTORM_LC: *\([0-9]*\)\/ *\([0-9]*\).*/\1/p' $(BUILD)/$$b/nextpnr.log | head -n 1); \
@@ -42,5 +42,5 @@ bench-fpga:
 	    fi; \
 	done >$(BENCH_PARTS)/fpga.txt
 
-bench-link: $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
+bench-link: $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-icebreaker
 	@mkdir -p $(BENCH_PARTS) && scripts/bench-link >$(BENCH_PARTS)/link.txt

@@ -25,6 +25,20 @@ test-hw: $(E2E_BIN)
 	@scripts/testsummary $(addprefix e2e-,$(E2E_HW))
 .PHONY: test-hw test-e2e-16m
 
+# The same end-to-end tests on the iCEBreaker's top: PLL, two clock domains,
+# 12 Mbaud.
+TESTS += test-e2e-icebreaker
+test-e2e-icebreaker: $(E2E_BIN) $(BUILD)/bin/icebuf-sim-icebreaker
+	@ICEBUF_DEVICE=sim ICEBUF_SIM=$(BUILD)/bin/icebuf-sim-icebreaker scripts/runtest e2e-icebreaker \
+	    sh -c '$< info && $< traffic && $< corrupt && $< loopback'
+.PHONY: test-e2e-icebreaker
+
+# tty: through a pseudo-terminal that socat joins to a virtual board.
+TESTS += test-tty
+test-tty: $(E2E_BIN) $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
+	@scripts/runtest tty tests/e2e/tty.sh
+.PHONY: test-tty
+
 TESTS += test-e2e-faults test-e2e-16m
 test-e2e-16m: $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
 	@scripts/runtest e2e-16m tests/e2e/long.sh

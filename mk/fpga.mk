@@ -18,9 +18,10 @@ $(BUILD)/$(1)/icebuf.json: $(call FPGA_RTL,$(1)) mk/fpga.mk
 	@yosys -q -l $(BUILD)/$(1)/yosys.log -p "read_verilog -Irtl $(call FPGA_RTL,$(1)); synth_ice40 -top $(1)_top -json $$@" \
 	    || { tail -20 $(BUILD)/$(1)/yosys.log; exit 1; }
 
-$(BUILD)/$(1)/icebuf.asc: $(BUILD)/$(1)/icebuf.json constraints/$(1).pcf
+$(BUILD)/$(1)/icebuf.asc: $(BUILD)/$(1)/icebuf.json constraints/$(1).pcf $(wildcard constraints/$(1).pre.py)
 	@echo "  NEXTPNR  $$@"
 	@nextpnr-ice40 -q $(NEXTPNR_$(1)) --pcf constraints/$(1).pcf --freq $(CLK_MHZ_$(1)) --seed $(SEED) \
+	    $(if $(wildcard constraints/$(1).pre.py),--pre-pack constraints/$(1).pre.py) \
 	    --json $$< --asc $$@.tmp --report $(BUILD)/$(1)/report.json -l $(BUILD)/$(1)/nextpnr.log \
 	    || { tail -20 $(BUILD)/$(1)/nextpnr.log; echo "bitstream: $(1): place and route failed (does the design fit?)"; exit 1; }
 	@mv $$@.tmp $$@

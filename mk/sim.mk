@@ -1,4 +1,5 @@
-# The virtual board: build/bin/icebuf-sim, Verilator around icestick_top.
+# The virtual boards: build/bin/icebuf-sim, Verilator around icestick_top, and
+# build/bin/icebuf-sim-icebreaker around icebreaker_top.
 #
 # The board's clock and baud rate, for the harness, set here and nowhere else
 # on the C++ side; they must be those icestick_top gives icebuf_core (the
@@ -6,21 +7,22 @@
 SIM_CLK_HZ  := 12000000
 SIM_BAUD    := 3000000
 
-SIM_RTL     := $(wildcard rtl/*.v) rtl/boards/icestick_top.v $(wildcard sim/models/*.v)
+SIM_RTL     := $(wildcard rtl/*.v) $(wildcard rtl/boards/*.v) $(wildcard sim/models/*.v)
 SIM_CPP     := $(wildcard sim/*.cpp)
 SIM_HDR     := $(wildcard sim/*.h)
 # Verilator's own optimiser at -O3; the generated C++ at -O2 (Verilator's
 # makefile would otherwise compile the model at -Os, about 30 % slower).
-SIM_VFLAGS  := --trace-fst -O3 -CFLAGS "-DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD)" \
+SIM_VFLAGS  := --trace-fst -O3 \
                -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2 OPT_SLOW=-O1"
 SIM_DEPS    := $(SIM_RTL) $(SIM_CPP) $(SIM_HDR) rtl/verilator.vlt mk/sim.mk
 
-# $(call SIM_BUILD,output,dir,extra verilator flags)
+# $(call SIM_BUILD,output,dir,extra verilator flags[,top module[,C++ defines]])
 define SIM_BUILD
 	@mkdir -p $(2) $(dir $(1))
 	@echo "  VERILATE $(1)"
-	@$(VERILATOR) $(VFLAGS) $(SIM_VFLAGS) $(3) --cc --exe --build -j $(JOBS) -Mdir $(2) \
-	    --top-module icestick_top $(SIM_RTL) $(abspath $(SIM_CPP)) -o $(abspath $(1)) \
+	@$(VERILATOR) $(VFLAGS) $(SIM_VFLAGS) $(3) --cc --exe --build -j $(JOBS) -Mdir $(2) --prefix Vtop \
+	    --top-module $(or $(4),icestick_top) $(SIM_RTL) $(abspath $(SIM_CPP)) -o $(abspath $(1)) \
+	    -CFLAGS "$(or $(5),-DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD))" \
 	    >$(2)/build.log 2>&1 || { cat $(2)/build.log; exit 1; }
 endef
 
@@ -35,7 +37,13 @@ $(BUILD)/tests/icebuf-sim-badver: $(SIM_DEPS)
 $(BUILD)/tests/icebuf-sim-badid: $(SIM_DEPS)
 	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-badid,-GID=32\'h12345678)
 
-sim: $(BUILD)/bin/icebuf-sim
+# The iCEBreaker top: its pad clock driven at the PLL's 48 MHz (the PLL model
+# divides it back to 12 MHz for the link, sim/models/), the UART at 12 Mbaud.
+$(BUILD)/bin/icebuf-sim-icebreaker: $(SIM_DEPS)
+	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-icebreaker,,icebreaker_top,\
+	    -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER)
+
+sim: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-icebreaker
 .PHONY: sim
 
 # ---- self-tests of the harness (tests/sim/)

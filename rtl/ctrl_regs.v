@@ -9,12 +9,17 @@
 // half-parsed request. (The engine needs at most 8 clocks a request byte;
 // the link delivers one at most every 10 clocks and commits one byte-time
 // after the last.) s_ready is low only while the response buffer is full:
-// a byte arriving then makes the link refuse the frame. The 16-bit event counters live in one block RAM, addressed by
-// their register address, and are incremented read-modify-write one at a
-// time: an event is remembered in a pending bit until its turn (at most
-// 2 × NEV clocks), which is far sooner than any counted event recurs (the
-// fastest, a UART byte, takes 40 clocks). Counters start at 0 when the FPGA
-// is configured and wrap.
+// a byte arriving then makes the link refuse the frame.
+//
+// The 16-bit event counters live in one block RAM, addressed by their
+// register address, and are incremented read-modify-write one at a time,
+// lowest event number first, two clocks each: an event is remembered in a
+// pending bit until its turn. Only a UART framing error can recur within a
+// frame, once a byte (10 clocks at the fastest, 12 Mbaud with a 12 MHz
+// clock); at most four other events are ever pending with it (a received
+// frame's one verdict, TX_FRAMES, TX_RETRANSMIT, STREAM_UNDERFLOW), so it
+// is counted within 10 clocks, before it can recur. Counters start at 0
+// when the FPGA is configured and wrap.
 `resetall
 `default_nettype none
 

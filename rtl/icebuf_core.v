@@ -16,6 +16,7 @@
 module icebuf_core #(
     parameter CLK_HZ       = 12000000,      // system clock in Hz
     parameter BAUD         = 3000000,       // UART rate
+    parameter UART_CLK_HZ  = 0,             // uart_clk in Hz; 0: the UART runs on clk
     parameter BOARD_ID     = 1,             // 1 iCEstick, 2 iCEBreaker
     parameter STREAM_DEPTH = 4096,          // stream buffer bytes, a power of two
     parameter [31:0] ID      = 32'h49434542, // ID register ("ICEB")
@@ -23,6 +24,8 @@ module icebuf_core #(
 ) (
     input  wire       clk,                  // system clock
     input  wire       rst,                  // synchronous reset, active high
+    input  wire       uart_clk,             // the UART's clock when UART_CLK_HZ != 0
+    input  wire       uart_rst,             // its reset: rst synchronised to uart_clk
     input  wire       uart_rx,              // from the FTDI (asynchronous)
     output wire       uart_tx,              // to the FTDI
     output wire [3:0] status                // LEDs: link up, rx, tx, error seen
@@ -30,33 +33,100 @@ module icebuf_core #(
 
 localparam NCHAN  = 2;                      // channels 0 control, 1 stream
 localparam MTU    = 1024;                   // payload bytes per frame, at most
-localparam WINDOW = 4;                      // unacknowledged upstream bytes: WINDOW × MTU
-// The board's own frames are shorter: a lost one costs less to send again,
-// and in loopback, where one 4 KiB buffer holds both directions' bytes, a
-// byte goes back up (and its room is free again) sooner.
-localparam UP_MTU    = 512;
+// Unacknowledged upstream bytes at most: WINDOW × MTU, the stream buffer's
+// size (the board never holds more unacknowledged data than that buffer).
+// Acks reach the board behind whatever the host has queued toward it, up to
+// the FT2232H's 4 KiB: a window smaller than a few of those would idle the
+// line while waiting for them.
+localparam WINDOW = STREAM_DEPTH / MTU;
+// With a 4 KiB stream buffer the board's own frames are shorter: in
+// loopback, where that one buffer holds both directions' bytes, a byte goes
+// back up (and its room is free again) sooner; with 1 KiB frames the
+// loopback would idle the line for a third of the time (0.73 of the line
+// rate against 0.97, `icebuf loopback` on the virtual board). 8 KiB leave
+// room for full-size frames both ways.
+localparam UP_MTU    = (STREAM_DEPTH >= 8192) ? 1024 : 512;
 localparam UP_WINDOW = WINDOW * MTU / UP_MTU;
 localparam CTRL_DEPTH = 512;                // one block RAM each way
 localparam SW = $clog2(STREAM_DEPTH);
 localparam CW = $clog2(CTRL_DEPTH);
 localparam [31:0] LINK = (NCHAN << 24) | (WINDOW << 16) | MTU;
-// Retransmit when no acknowledgement came for 20 ms: longer than a window of
-// frames (8 × 526 bytes at 3 Mbaud ≈ 14 ms) plus the FT2232H's latency timer.
-localparam RETX_CYCLES = CLK_HZ / 50;
+// Retransmit when no acknowledgement came for 20 ms, or for one and a half
+// windows of frames at the line rate if that is longer (4 KiB at 3 Mbaud:
+// 14 ms), so a window in flight plus the FT2232H's latency timer never
+// times out.
+localparam integer WINDOW_CYCLES = (WINDOW * MTU + UP_WINDOW * 16) * 10 * (CLK_HZ / BAUD);
+localparam integer RETX_CYCLES   = (CLK_HZ / 50 > WINDOW_CYCLES * 3 / 2) ? CLK_HZ / 50 : WINDOW_CYCLES * 3 / 2;
 
-// ---- UART -----------------------------------------------------------------
+// The UART samples at 4 clocks a bit or more; the link takes a byte per 10
+// clocks at the most (ctrl_regs needs 8 per request byte).
+localparam integer UART_HZ = (UART_CLK_HZ == 0) ? CLK_HZ : UART_CLK_HZ;
+generate
+    if (STREAM_DEPTH < MTU || UART_HZ < 4 * BAUD || CLK_HZ < BAUD) begin : illegal_parameter
+        icebuf_core_error_depth_below_mtu_or_clocks_too_slow_for_baud u_error();
+    end
+endgenerate
+
+// ---- UART ----------------------------------------------------------------
+// On clk, or in a faster clock domain of its own (a UART samples at 4 clocks
+// a bit or more: 12 Mbaud needs 48 MHz, more than the link logic meets)
+// with a fifo_async each way and a toggle for the framing-error event.
 wire [7:0] rx_data;
 wire       rx_valid, rx_frame_err;
 wire [7:0] tx_data;
 wire       tx_valid, tx_ready;
 
-uart_rx #(.CLK_HZ(CLK_HZ), .BAUD(BAUD)) u_uart_rx (
-    .clk(clk), .rst(rst), .rx(uart_rx),
-    .m_data(rx_data), .m_valid(rx_valid), .frame_err(rx_frame_err));
+generate
+    if (UART_CLK_HZ == 0) begin : uart_same_clock
+        uart_rx #(.CLK_HZ(CLK_HZ), .BAUD(BAUD)) u_uart_rx (
+            .clk(clk), .rst(rst), .rx(uart_rx),
+            .m_data(rx_data), .m_valid(rx_valid), .frame_err(rx_frame_err));
 
-uart_tx #(.CLK_HZ(CLK_HZ), .BAUD(BAUD)) u_uart_tx (
-    .clk(clk), .rst(rst),
-    .s_data(tx_data), .s_valid(tx_valid), .s_ready(tx_ready), .tx(uart_tx));
+        uart_tx #(.CLK_HZ(CLK_HZ), .BAUD(BAUD)) u_uart_tx (
+            .clk(clk), .rst(rst),
+            .s_data(tx_data), .s_valid(tx_valid), .s_ready(tx_ready), .tx(uart_tx));
+
+        wire unused_uart_clock = &{1'b0, uart_clk, uart_rst};
+    end else begin : uart_own_clock
+        wire [7:0] u_rx_data, u_tx_data;
+        wire       u_rx_valid, u_rx_err, u_tx_valid, u_tx_ready, rx_fifo_ready;
+
+        uart_rx #(.CLK_HZ(UART_CLK_HZ), .BAUD(BAUD)) u_uart_rx (
+            .clk(uart_clk), .rst(uart_rst), .rx(uart_rx),
+            .m_data(u_rx_data), .m_valid(u_rx_valid), .frame_err(u_rx_err));
+
+        // link_rx takes a byte every clock, so the FIFO never holds more
+        // than the few bytes in flight through its synchronisers.
+        fifo_async #(.WIDTH(8), .DEPTH(16)) u_rx_fifo (
+            .s_clk(uart_clk), .s_rst(uart_rst),
+            .s_data(u_rx_data), .s_valid(u_rx_valid), .s_ready(rx_fifo_ready), .s_level(),
+            .m_clk(clk), .m_rst(rst),
+            .m_data(rx_data), .m_valid(rx_valid), .m_ready(1'b1), .m_level());
+        wire unused_rx_ready = &{1'b0, rx_fifo_ready};
+
+        fifo_async #(.WIDTH(8), .DEPTH(16)) u_tx_fifo (
+            .s_clk(clk), .s_rst(rst),
+            .s_data(tx_data), .s_valid(tx_valid), .s_ready(tx_ready), .s_level(),
+            .m_clk(uart_clk), .m_rst(uart_rst),
+            .m_data(u_tx_data), .m_valid(u_tx_valid), .m_ready(u_tx_ready), .m_level());
+
+        uart_tx #(.CLK_HZ(UART_CLK_HZ), .BAUD(BAUD)) u_uart_tx (
+            .clk(uart_clk), .rst(uart_rst),
+            .s_data(u_tx_data), .s_valid(u_tx_valid), .s_ready(u_tx_ready), .tx(uart_tx));
+
+        // A framing error (at most one a byte time) flips a toggle; clk sees
+        // each flip through two flops.
+        reg       err_toggle;
+        reg [2:0] err_sync;
+        always @(posedge uart_clk)
+            if (uart_rst) err_toggle <= 1'b0;
+            else if (u_rx_err) err_toggle <= !err_toggle;
+        always @(posedge clk)
+            if (rst) err_sync <= 3'b000;
+            else err_sync <= {err_sync[1:0], err_toggle};
+        assign rx_frame_err = err_sync[2] != err_sync[1];
+    end
+endgenerate
 
 // ---- link -------------------------------------------------------------------
 wire [7:0]       dn_data;

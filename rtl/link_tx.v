@@ -159,16 +159,16 @@ localparam RTW          = $clog2(RETX_TICKS + 1);
 reg [TICK_W-1:0] presc;
 wire             tick = presc == 0;
 reg [3:0]        rot;                   // credit channel of the next frame, unless another changed
-reg [15:0]       rep_credit [0:NDN-1];  // each channel's credit as last reported
+reg [NDN*16-1:0] rep_credit;            // each channel's credit as last reported
 reg [NDN-1:0]    rep_stale;             // ... or not reported since the SYNC
 reg [3:0]        cc_pick;               // the credit channel the next frame reports
 always @(*) begin
     cc_pick = rot;
     for (c = NDN - 1; c >= 0; c = c - 1)
-        if ((rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c]) && c[3:0] < rot)
+        if ((rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c*16 +: 16]) && c[3:0] < rot)
             cc_pick = c[3:0];
     for (c = NDN - 1; c >= 0; c = c - 1)
-        if ((rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c]) && c[3:0] >= rot)
+        if ((rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c*16 +: 16]) && c[3:0] >= rot)
             cc_pick = c[3:0];
 end
 reg [3:0]        quiet;                 // ticks since the last frame started
@@ -448,7 +448,7 @@ always @(posedge clk) begin
                            credit_lo <= credit_now[7:0];
                            for (c = 0; c < NDN; c = c + 1)
                                if (h_cchan == c[3:0]) begin
-                                   rep_credit[c] <= credit_now;
+                                   rep_credit[c*16 +: 16] <= credit_now;
                                    rep_stale[c]  <= 1'b0;
                                end
                        end

@@ -1,4 +1,4 @@
-// icebuf-sim — the virtual board: the iCEstick board top under Verilator,
+// icebuf-sim — the virtual board: a board top (icestick_top by default) under Verilator,
 // its UART pins driven bit by bit from a TCP socket on 127.0.0.1.
 // SPDX-License-Identifier: MIT
 //
@@ -12,7 +12,7 @@
 //              FTDI tick     samples tx, picks the rx level for the next clock
 //              clk 0, eval   rx changes half a clock before the edge that sees it
 
-#include "Vicestick_top.h"
+#include "Vtop.h"   // the board top, whichever it is (verilator --prefix Vtop)
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
@@ -39,6 +39,15 @@
 #endif
 #ifndef SIM_BAUD
 #error "SIM_BAUD must be defined by the build (mk/sim.mk)"
+#endif
+// The top's inputs other than clk and rx, held at their idle levels: the
+// iCEBreaker's reset button (btn_n) is released.
+#ifdef SIM_TOP_ICEBREAKER
+#define SIM_BOARD_NAME "iCEBreaker"
+#define SIM_TOP_INPUTS(t) ((t)->btn_n = 1)
+#else
+#define SIM_BOARD_NAME "iCEstick"
+#define SIM_TOP_INPUTS(t) ((void)(t))
 #endif
 
 using icebuf_sim::FtdiUart;
@@ -72,7 +81,7 @@ struct Options {
 static void usage(FILE *f) {
     fprintf(f,
         "usage: icebuf-sim [options]\n"
-        "The virtual iCEstick: the board's Verilog under Verilator, its UART served on TCP.\n"
+        "The virtual " SIM_BOARD_NAME ": the board's Verilog under Verilator, its UART served on TCP.\n"
         "  --listen HOST:PORT  address to serve, loopback only (127.x.x.x or localhost);\n"
         "                      PORT 0 picks a free one [127.0.0.1:0]. When ready, prints one\n"
         "                      line to stdout: 'icebuf-sim: listening on HOST:PORT'\n"
@@ -371,7 +380,7 @@ int main(int argc, char **argv) {
     ctx->randSeed((int)(o.seed % 0x7FFFFFFF) + 1);   // ... but the same each run
     ctx->traceEverOn(o.trace != nullptr);
     ctx->commandArgs(argc, argv);
-    std::unique_ptr<Vicestick_top> top{new Vicestick_top{ctx.get(), "TOP"}};
+    std::unique_ptr<Vtop> top{new Vtop{ctx.get(), "TOP"}};
     std::unique_ptr<VerilatedFstC> tfp;
     const TraceClock tclk;
 
@@ -380,6 +389,7 @@ int main(int argc, char **argv) {
 
     top->clk = 0;
     top->rx = uart.rx();
+    SIM_TOP_INPUTS(top);
     top->eval();
 
     printf("icebuf-sim: listening on %s:%d\n", o.host.c_str(), port);
@@ -396,9 +406,10 @@ int main(int argc, char **argv) {
                 // A new model is a board fresh from configuration.
                 top->final();
                 top.reset();
-                top.reset(new Vicestick_top{ctx.get(), "TOP"});
+                top.reset(new Vtop{ctx.get(), "TOP"});
                 top->clk = 0;
                 top->rx = uart.rx();
+                SIM_TOP_INPUTS(top);
                 top->eval();
                 fprintf(stderr, "icebuf-sim: power cycled at clock %llu\n", (unsigned long long)cyc);
             }

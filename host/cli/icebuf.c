@@ -37,7 +37,8 @@ static void usage(FILE *f)
 	    "                     sim://HOST:PORT     a running icebuf-sim\n"
 	    "                     tty:/dev/ttyUSB1    through the kernel's ftdi_sio\n"
 	    "                     ftdi://[SERIAL]     through libftdi1 (FT2232H interface B)\n"
-	    "  -b, --baud N       UART rate [3000000]\n"
+	    "  -b, --baud N       UART rate [tty:, ftdi://: 3000000 (iCEstick), then 12000000\n"
+	    "                     (iCEBreaker), whichever answers]\n"
 	    "  -t, --timeout MS   time-out of every wait [2000]\n"
 	    "  -q, --quiet        no progress output\n"
 	    "  -h, --help         this text (COMMAND --help for a command's)\n"
@@ -704,7 +705,7 @@ static int cmd_reg(const struct global *g, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct global g = { .device = getenv("ICEBUF_DEVICE"), .baud = 3000000, .timeout_ms = 2000 };
+	struct global g = { .device = getenv("ICEBUF_DEVICE"), .baud = 0, .timeout_ms = 2000 };
 	static const struct option lo[] = {
 		{ "device", required_argument, 0, 'd' }, { "baud", required_argument, 0, 'b' },
 		{ "timeout", required_argument, 0, 't' }, { "quiet", no_argument, 0, 'q' },

@@ -110,7 +110,8 @@ ICEBUF_EXPORT const char *icebuf_strerror(int err);
 
 /** Options for icebuf_open(). Zeroed fields take the defaults shown. */
 struct icebuf_options {
-	unsigned baud;       /**< UART baud rate; 0: 3000000 */
+	unsigned baud;       /**< UART baud rate (tty:, ftdi://); 0: try 3000000 (iCEstick),
+	                          *   then 12000000 (iCEBreaker), half a second each */
 	int timeout_ms;      /**< default time-out of every call; 0: 2000 */
 	int skip_check;      /**< nonzero: do not check ID/VERSION on open */
 };

@@ -653,16 +653,10 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 		snprintf(open_err, sizeof open_err, "out of memory");
 		return ICEBUF_ERR_NOMEM;
 	}
-	dev->baud = opt && opt->baud ? opt->baud : 3000000;
 	dev->timeout_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
 	dev->mtu = IB_MAX_MTU;
 	dev->cur_mtu = IB_MAX_MTU;
 	dev->trace = getenv("ICEBUF_TRACE") != NULL;
-	/* Time for a full window of frames at the line rate, four times over,
-	 * and never below 200 ms (USB and scheduling latency). */
-	dev->rto_ms = 4.0 * HOST_WINDOW * (IB_MAX_MTU + 12) * 10 * 1000 / dev->baud;
-	if (dev->rto_ms < 200)
-		dev->rto_ms = 200;
 	dev->tr.fd = -1;
 	dev->tr.err = dev->err;
 	dev->tr.errlen = sizeof dev->err;
@@ -671,14 +665,40 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 		snprintf(open_err, sizeof open_err, "out of memory");
 		return r;
 	}
-	switch (d.kind) {
-	case IB_DEV_SIM: r = ib_sim_open(&dev->tr, 10000); break;
-	case IB_DEV_SIM_ADDR: r = ib_socket_open(&dev->tr, d.host, d.port); break;
-	case IB_DEV_TTY: r = ib_tty_open(&dev->tr, d.path, dev->baud); break;
-	default: r = ib_ftdi_open(&dev->tr, &d, dev->baud); break;
+	/* A serial line needs its rate before the board can say what it was
+	 * built for: without one, try the boards' rates in turn (iCEstick
+	 * 3 Mbaud, iCEBreaker 12 Mbaud), each for a short SYNC. */
+	static const unsigned rates[] = { 3000000, 12000000 };
+	int serial = d.kind == IB_DEV_TTY || d.kind == IB_DEV_FTDI;
+	int autobaud = serial && !(opt && opt->baud);
+	size_t ntry = autobaud ? sizeof rates / sizeof rates[0] : 1;
+	for (size_t i = 0; i < ntry; i++) {
+		dev->baud = opt && opt->baud ? opt->baud : autobaud ? rates[i] : 3000000;
+		/* Time for a full window of frames at the line rate, four times
+		 * over, and never below 200 ms (USB and scheduling latency). */
+		dev->rto_ms = 4.0 * HOST_WINDOW * (IB_MAX_MTU + 12) * 10 * 1000 / dev->baud;
+		if (dev->rto_ms < 200)
+			dev->rto_ms = 200;
+		switch (d.kind) {
+		case IB_DEV_SIM: r = ib_sim_open(&dev->tr, 10000); break;
+		case IB_DEV_SIM_ADDR: r = ib_socket_open(&dev->tr, d.host, d.port); break;
+		case IB_DEV_TTY: r = ib_tty_open(&dev->tr, d.path, dev->baud); break;
+		default: r = ib_ftdi_open(&dev->tr, &d, dev->baud); break;
+		}
+		if (r)
+			break;
+		int t = autobaud && dev->timeout_ms > 500 ? 500 : dev->timeout_ms;
+		r = do_sync(dev, t);
+		if (r != ICEBUF_ERR_TIMEOUT || i + 1 == ntry)
+			break;
+		dev->tr.ops->close(&dev->tr);
+		dev->tr.ops = NULL;
+		dev->txq_len = 0;                 /* what the last rate did not send */
+		dev->rxf_len = 0;
 	}
-	if (r == 0)
-		r = do_sync(dev, dev->timeout_ms);
+	if (r == ICEBUF_ERR_TIMEOUT && autobaud)
+		fail(dev, r, "no icebuf gateware answered at 3000000 or 12000000 baud: is the board programmed "
+		             "(make prog BOARD=...)? Or give its rate with --baud");
 	if (r == 0)
 		r = check_gateware(dev, opt && opt->skip_check);
 	if (r) {

@@ -12,6 +12,7 @@
 #include <asm/termbits.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -23,8 +24,14 @@ static long tty_read(struct ib_transport *t, void *buf, size_t len)
 	if (n > 0)
 		return n;
 	if (n == 0) {
-		ib_set_err(t, "the serial port was closed (board unplugged?)");
-		return ICEBUF_ERR_CLOSED;
+		/* With VMIN and VTIME 0 a read with nothing to give returns 0; a
+		 * port that went away (hangup) also does, and poll() tells. */
+		struct pollfd p = { .fd = t->fd, .events = POLLIN };
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			ib_set_err(t, "the serial port was closed (board unplugged?)");
+			return ICEBUF_ERR_CLOSED;
+		}
+		return 0;
 	}
 	if (errno == EAGAIN || errno == EINTR)
 		return 0;

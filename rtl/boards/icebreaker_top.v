@@ -2,9 +2,12 @@
 // Copyright (c) 2026 the icebuf authors
 // SPDX-License-Identifier: MIT
 //
-// 12 MHz oscillator straight into the core. A PLL (SB_PLL40_PAD on pin 35,
-// behind a wrapper in rtl/ice40/ with a model in sim/models/) goes here when
-// the board runs faster than its oscillator.
+// The 12 MHz oscillator (pin 35, a PLL input) feeds the PLL: port A passes
+// the 12 MHz on to the link (clk_sys), port B makes 48 MHz for the UART
+// (clk_uart), which samples the FT2232H's 12 Mbaud at 4 clocks a bit
+// (FT2232H datasheet, DS_FT2232H: 12 Mbaud is the UART's top rate). The
+// two clocks are crossed as unrelated ones, through fifo_async. The
+// virtual board can build this top too (build/bin/icebuf-sim-icebreaker).
 `resetall
 `default_nettype none
 
@@ -20,21 +23,36 @@ module icebreaker_top #(
     input  wire btn_n                          // user button, pin 10, active low: reset
 );
 
+localparam SYS_HZ  = 12000000;
+localparam UART_HZ = 48000000;                 // icepll -i 12 -o 48: DIVR 0, DIVF 63, DIVQ 4, FILTER 1
+localparam BAUD    = 12000000;
+
+wire clk_sys, clk_uart, pll_lock;
+
+ice40_pll_2pad #(.DIVR(4'd0), .DIVF(7'd63), .DIVQ(3'd4), .FILTER_RANGE(3'd1)) u_pll (
+    .pad(clk), .clk_ref(clk_sys), .clk_pll(clk_uart), .lock(pll_lock));
+
+// The button and the PLL's lock are asynchronous: two flops each into
+// clk_sys, then reset_por holds rst for 16 clocks after both are well.
+reg [1:0] hold_sync = 2'b11;
+always @(posedge clk_sys) hold_sync <= {hold_sync[0], !btn_n || !pll_lock};
+
 wire rst;
+reset_por #(.CYCLES(16)) u_por (.clk(clk_sys), .rst_in(hold_sync[1]), .rst(rst));
+
+// The UART's reset is rst seen through two flops of clk_uart: it overlaps
+// rst by far more than the two clk_sys cycles fifo_async asks for.
+reg [1:0] uart_rst_sync = 2'b11;
+always @(posedge clk_uart) uart_rst_sync <= {uart_rst_sync[0], rst};
+
 wire [3:0] status;
 
-// The button is asynchronous; reset_por holds rst for 16 clocks after it,
-// and the core's reset is synchronous, so one synchroniser flop suffices.
-reg btn_sync_reg = 1'b0;
-always @(posedge clk) btn_sync_reg <= !btn_n;
-
-reset_por #(.CYCLES(16)) u_por (.clk(clk), .rst_in(btn_sync_reg), .rst(rst));
-
 icebuf_core #(
-    .CLK_HZ(12000000), .BAUD(3000000), .BOARD_ID(2), .STREAM_DEPTH(8192),
+    .CLK_HZ(SYS_HZ), .BAUD(BAUD), .UART_CLK_HZ(UART_HZ), .BOARD_ID(2), .STREAM_DEPTH(8192),
     .ID(ID), .VERSION(VERSION)
 ) u_core (
-    .clk(clk), .rst(rst), .uart_rx(rx), .uart_tx(tx), .status(status));
+    .clk(clk_sys), .rst(rst), .uart_clk(clk_uart), .uart_rst(uart_rst_sync[1]),
+    .uart_rx(rx), .uart_tx(tx), .status(status));
 
 // Green: link up, blinking off with traffic; red: an error was counted.
 assign led_g_n = !(status[0] && !(status[1] || status[2]));

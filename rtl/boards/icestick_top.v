@@ -26,7 +26,8 @@ icebuf_core #(
     .CLK_HZ(12000000), .BAUD(3000000), .BOARD_ID(1), .STREAM_DEPTH(4096),
     .ID(ID), .VERSION(VERSION)
 ) u_core (
-    .clk(clk), .rst(rst), .uart_rx(rx), .uart_tx(tx), .status(status));
+    .clk(clk), .rst(rst), .uart_clk(clk), .uart_rst(rst),
+    .uart_rx(rx), .uart_tx(tx), .status(status));
 
 // D1..D4 (red, around the edge): link up, rx, tx, error; D5 (green, centre): power/alive.
 assign led = {!rst, status[3], status[2], status[1], status[0]};
