@@ -41,15 +41,20 @@ echo "board killed: the tool said: $(cat "$tmp/err")"
 
 # The board is power-cycled mid-stream (everything on it starts afresh): it
 # falls silent until a new session, and the host says so within seconds.
+# Timed from the reset itself (the simulator reports it), not from the
+# start: a loaded machine runs the board slower than real time before it.
 start_sim --power-cycle 24000000
+"$bin/icebuf" -q --device sim://127.0.0.1:$port loopback --bytes 100M >/dev/null 2>"$tmp/err" &
+cli=$!
+while kill -0 $cli 2>/dev/null && ! grep -q "power cycled" "$tmp/sim.err"; do sleep 0.1; done
 start=$(date +%s)
-"$bin/icebuf" -q --device sim://127.0.0.1:$port loopback --bytes 100M >/dev/null 2>"$tmp/err"
-rc=$?
+wait $cli; rc=$?
 took=$(( $(date +%s) - start ))
 kill $simpid; wait $simpid 2>/dev/null
+grep -q "power cycled" "$tmp/sim.err" || fail "the board was not power-cycled (the tool stopped first: $(cat "$tmp/err"))"
 [ $rc -ne 0 ] || fail "the tool exited 0 across a board reset"
 grep -q "stopped acknowledging" "$tmp/err" || fail "no clear message after the reset: $(cat "$tmp/err")"
-[ $took -le 15 ] || fail "took $took s to notice the reset"
+[ $took -le 10 ] || fail "took $took s after the reset to notice it"
 echo "board reset: the tool said: $(cat "$tmp/err")"
 echo "fault tests: $fails failed"
 [ $fails = 0 ]
