@@ -75,6 +75,7 @@ struct Options {
     const char *trace = nullptr;
     uint64_t trace_start = 0, cycles = 0, seed = 1, power_cycle = 0;
     double stall_max_ms = 20;
+    double speed = 1;
     icebuf_sim::FaultRates faults;
 };
 
@@ -90,6 +91,10 @@ static void usage(FILE *f) {
         "  --fast              run as fast as possible [off: simulated time never runs\n"
         "                      ahead of wall-clock time, so time-outs mean what they do\n"
         "                      on a real board]\n"
+        "  --speed X           without --fast: simulated time never runs ahead of X times\n"
+        "                      wall-clock time [1]; below 1 the host, which shares the\n"
+        "                      machine's cores with the simulator, keeps up with the board\n"
+        "                      as with a real one when the machine is busy\n"
         "  --cycles N          stop after N clocks [0: run until stopped]\n"
         "  --trace FILE.fst    write a waveform (FST, for GTKWave) [none]\n"
         "  --trace-start N     start the waveform at clock N [0]\n"
@@ -135,11 +140,12 @@ static bool parse_u64(const char *s, uint64_t &out) {
 // 0 or 2 to exit with that status (help, bad arguments), -1 to run.
 static int parse_args(int argc, char **argv, Options &o) {
     enum { O_LISTEN = 256, O_ONCE, O_FAST, O_CYCLES, O_TRACE, O_TRACE_START, O_STATS, O_SEED,
-           O_BER, O_DROP, O_GARBAGE, O_STALL, O_STALL_MAX, O_POWER, O_HELP };
+           O_BER, O_DROP, O_GARBAGE, O_STALL, O_STALL_MAX, O_POWER, O_SPEED, O_HELP };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
         {"once", no_argument, 0, O_ONCE},
         {"fast", no_argument, 0, O_FAST},
+        {"speed", required_argument, 0, O_SPEED},
         {"cycles", required_argument, 0, O_CYCLES},
         {"trace", required_argument, 0, O_TRACE},
         {"trace-start", required_argument, 0, O_TRACE_START},
@@ -180,6 +186,12 @@ static int parse_args(int argc, char **argv, Options &o) {
         }
         case O_ONCE: o.once = true; break;
         case O_FAST: o.fast = true; break;
+        case O_SPEED:
+            if (!parse_double(optarg, 0.001, 1000, o.speed)) {
+                fprintf(stderr, "icebuf-sim: --speed wants a factor from 0.001 to 1000, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case O_STATS: o.stats = true; break;
         case O_STALL: o.stall = true; break;
         case O_TRACE: o.trace = optarg; break;
@@ -423,9 +435,9 @@ int main(int argc, char **argv) {
                 if (!host.service(cyc)) break;
                 next_service = cyc + SERVICE_EVERY;
                 if (!o.fast) {
-                    // Never run ahead of the wall clock: a board's time-outs
-                    // and the host's must mean the same thing.
-                    double ahead = (double)cyc / SIM_CLK_HZ - (now_s() - t0);
+                    // Never run ahead of the wall clock (times --speed): a
+                    // board's time-outs and the host's must mean the same thing.
+                    double ahead = ((double)cyc / SIM_CLK_HZ - (now_s() - t0) * o.speed) / o.speed;
                     if (ahead > PACE_SLACK_S) {
                         struct timespec ts;
                         ts.tv_sec = (time_t)ahead;
