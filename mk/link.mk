@@ -20,3 +20,11 @@ $(BUILD)/tb/link_tx/Vlink_tx: $(BUILD)/obj/lib/codec.o
 TESTS += test-link-tx
 test-link-tx: $(BUILD)/tb/link_tx/Vlink_tx
 	@scripts/runtest link-tx $< 3000000
+
+# The frame receiver proven against a reference model of the protocol
+# (Yosys `sat` k-induction, tests/formal/link_rx.ys), then shown to fail on
+# broken copies of it.
+TESTS += test-formal-link-rx
+.PHONY: test-formal-link-rx
+test-formal-link-rx:
+	@scripts/runtest formal-link-rx tests/formal/link_rx_formal

@@ -43,6 +43,12 @@ module link_rx #(
 );
 
 localparam NW = $clog2(MTU + 11);       // width of the decoded-byte count
+
+generate
+    if (NCHAN < 1 || NCHAN > 16 || MTU < 1) begin : illegal_parameter
+        link_rx_error_nchan_1_to_16_and_mtu_at_least_1 u_error();
+    end
+endgenerate
 localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
 
 // ---- COBS decoder -------------------------------------------------------
