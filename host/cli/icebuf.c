@@ -232,6 +232,47 @@ static uint8_t next_byte(uint64_t *s)
 	return (uint8_t)(*s >> 32);
 }
 
+/* The options of loopback, sink, source and duplex: --bytes N (1 to @max, or
+ * any positive count with @max 0), --seed S (if @seed_ok) and --pattern
+ * random|zeros (|ones if @ones_ok; *fill -1 for random, else the byte).
+ * Returns -1 to go on, else the exit status after a message. */
+static int stream_args(const char *cmd, int argc, char **argv, unsigned long long max, int seed_ok, int ones_ok,
+                       unsigned long long *total, unsigned long long *seed, int *fill)
+{
+	int have_bytes = 0;
+	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
+	                                    { "seed", required_argument, 0, 's' },
+	                                    { "pattern", required_argument, 0, 'p' }, { 0, 0, 0, 0 } };
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c == 'n') {
+			if (parse_size(optarg, total) || *total == 0 || (max && *total > max))
+				return max ? usage_error("%s: --bytes wants a count from 1 to %llu, not '%s'", cmd, max, optarg)
+				           : usage_error("%s: --bytes wants a positive count like 1000000 or 1M, not '%s'",
+				                         cmd, optarg);
+			have_bytes = 1;
+		} else if (c == 's' && seed_ok) {
+			if (parse_size(optarg, seed))
+				return usage_error("%s: --seed wants a number, not '%s'", cmd, optarg);
+		} else if (c == 'p') {
+			if (!strcmp(optarg, "random")) *fill = -1;
+			else if (!strcmp(optarg, "zeros")) *fill = 0x00;
+			else if (!strcmp(optarg, "ones") && ones_ok) *fill = 0xFF;
+			else return usage_error("%s: --pattern is %s, not '%s'", cmd,
+			                        ones_ok ? "random, zeros or ones" : "random or zeros", optarg);
+		} else {
+			return usage_error("%s: unknown or incomplete option '%s'", cmd, argv[optind - 1]);
+		}
+	}
+	if (!have_bytes)
+		return usage_error("%s: say how much with --bytes N", cmd);
+	if (optind < argc)
+		return usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+	return -1;
+}
+
 static int cmd_loopback(const struct global *g, int argc, char **argv)
 {
 	static const char help[] =
@@ -245,34 +286,10 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 	if (sub_help(argc, argv, help))
 		return 0;
 	unsigned long long total = 0, seed = 1;
-	int have_bytes = 0, fill = -1;           /* -1: random, else every byte this value */
-	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
-	                                    { "seed", required_argument, 0, 's' },
-	                                    { "pattern", required_argument, 0, 'p' }, { 0, 0, 0, 0 } };
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (c == 'n') {
-			if (parse_size(optarg, &total) || total == 0)
-				return usage_error("loopback: --bytes wants a positive count like 1000000 or 1M, not '%s'", optarg);
-			have_bytes = 1;
-		} else if (c == 's') {
-			if (parse_size(optarg, &seed))
-				return usage_error("loopback: --seed wants a number, not '%s'", optarg);
-		} else if (c == 'p') {
-			if (!strcmp(optarg, "random")) fill = -1;
-			else if (!strcmp(optarg, "zeros")) fill = 0x00;
-			else if (!strcmp(optarg, "ones")) fill = 0xFF;
-			else return usage_error("loopback: --pattern is random, zeros or ones, not '%s'", optarg);
-		} else {
-			return usage_error("loopback: unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (!have_bytes)
-		return usage_error("loopback: say how much with --bytes N");
-	if (optind < argc)
-		return usage_error("loopback: unexpected argument '%s'", argv[optind]);
+	int fill = -1;                           /* -1: random, else every byte this value */
+	int a = stream_args("loopback", argc, argv, 0, 1, 1, &total, &seed, &fill);
+	if (a >= 0)
+		return a;
 	icebuf *dev;
 	if (open_dev(g, &dev))
 		return 1;
@@ -368,63 +385,34 @@ static int traffic_restore(const struct global *g, icebuf *dev)
  * reads N bytes from the source and checks each. */
 static int cmd_traffic(const struct global *g, int argc, char **argv, const char *cmd, uint32_t flags)
 {
+#define TRAFFIC_HELP_TAIL \
+	"N takes k, M, G (powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress\n" \
+	"goes to stderr; the last line on stdout gives bytes (each way), seconds,\n" \
+	"payload bytes/s (each way), errors and retransmissions. Exits 0 only if\n" \
+	"everything checked out.\n"
 	static const char help_sink[] =
 	    "usage: icebuf sink --bytes N [--seed S] [--pattern random|zeros|ones]\n"
 	    "The link one way, host to board: the board's stream channel becomes a SINK\n"
 	    "that counts the bytes it takes and computes their CRC. Writes N bytes (as\n"
-	    "loopback makes them) and checks the board's count and CRC.\n";
+	    "loopback makes them) and checks the board's count and CRC.\n" TRAFFIC_HELP_TAIL;
 	static const char help_source[] =
 	    "usage: icebuf source --bytes N [--pattern random|zeros]\n"
 	    "The link one way, board to host: the board's stream channel becomes a\n"
 	    "SOURCE of N bytes (at most 536870911) of its pseudo-random pattern or of\n"
-	    "0x00; every byte is checked.\n";
+	    "0x00; every byte is checked.\n" TRAFFIC_HELP_TAIL;
 	static const char help_duplex[] =
 	    "usage: icebuf duplex --bytes N [--seed S] [--pattern random|zeros]\n"
 	    "The link both ways at once: sink and source together (see their --help),\n"
-	    "N bytes each way (at most 536870911), all checked.\n";
-	static const char help_tail[] =
-	    "N takes k, M, G (powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress\n"
-	    "goes to stderr; the last line on stdout gives bytes (each way), seconds,\n"
-	    "payload bytes/s (each way), errors and retransmissions. Exits 0 only if\n"
-	    "everything checked out.\n";
+	    "N bytes each way (at most 536870911), all checked.\n" TRAFFIC_HELP_TAIL;
 	const int do_sink = !!(flags & ICEBUF_TRAFFIC_SINK), do_source = !!(flags & ICEBUF_TRAFFIC_SOURCE);
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(do_sink && do_source ? help_duplex : do_sink ? help_sink : help_source, stdout);
-			fputs(help_tail, stdout);
-			return 0;
-		}
+	if (sub_help(argc, argv, do_sink && do_source ? help_duplex : do_sink ? help_sink : help_source))
+		return 0;
 	unsigned long long total = 0, seed = 1;
-	int have_bytes = 0, fill = -1;
-	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
-	                                    { "seed", required_argument, 0, 's' },
-	                                    { "pattern", required_argument, 0, 'p' }, { 0, 0, 0, 0 } };
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (c == 'n') {
-			if (parse_size(optarg, &total) || total == 0 || (do_source && total > ICEBUF_TRAFFIC_MAX_BYTES))
-				return usage_error("%s: --bytes wants a count from 1 to %s, not '%s'", cmd,
-				                   do_source ? "536870911" : "2^64-1", optarg);
-			have_bytes = 1;
-		} else if (c == 's' && do_sink) {
-			if (parse_size(optarg, &seed))
-				return usage_error("%s: --seed wants a number, not '%s'", cmd, optarg);
-		} else if (c == 'p') {
-			if (!strcmp(optarg, "random")) fill = -1;
-			else if (!strcmp(optarg, "zeros")) fill = 0x00;
-			else if (!strcmp(optarg, "ones") && !do_source) fill = 0xFF;
-			else return usage_error("%s: --pattern is random%s or zeros, not '%s'", cmd,
-			                        do_source ? "" : ", ones", optarg);
-		} else {
-			return usage_error("%s: unknown or incomplete option '%s'", cmd, argv[optind - 1]);
-		}
-	}
-	if (!have_bytes)
-		return usage_error("%s: say how much with --bytes N", cmd);
-	if (optind < argc)
-		return usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+	int fill = -1;
+	int a = stream_args(cmd, argc, argv, do_source ? ICEBUF_TRAFFIC_MAX_BYTES : 0, do_sink, !do_source, &total,
+	                    &seed, &fill);
+	if (a >= 0)
+		return a;
 	icebuf *dev;
 	if (open_dev(g, &dev))
 		return 1;

@@ -224,6 +224,40 @@ static uint8_t lfsr_byte(uint16_t *s)
 	return (uint8_t)*s;
 }
 
+/* Bytes of @p that differ from the board's source pattern (rtl/traffic.v). */
+static size_t pattern_errors(const uint8_t *p, size_t n)
+{
+	uint16_t ls = 0xACE1;
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad += p[i] != lfsr_byte(&ls);
+	return bad;
+}
+
+/* Read @n stream bytes into @buf, each wait up to the time-out; the count
+ * that came. */
+static size_t read_stream(icebuf *dev, uint8_t *buf, size_t n)
+{
+	size_t have = 0;
+	while (have < n) {
+		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, n - have, -1);
+		CHECK(k > 0, "stream read after %zu of %zu bytes: %ld %s", have, n, k, icebuf_last_error(dev));
+		if (k <= 0) break;
+		have += (size_t)k;
+	}
+	return have;
+}
+
+/* Write TRAFFIC once the board takes it: it refuses (BUSY) until the host
+ * has acknowledged what the stream buffer held. */
+static int set_traffic(icebuf *dev, uint32_t value)
+{
+	int r = ICEBUF_ERR_BUSY;
+	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
+		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, value, -1);
+	return r;
+}
+
 /* The stream channel's test modes: a sink that checks what it takes, a
  * source whose pattern the host checks, and a mode change the board refuses
  * while its buffer holds data, losing none of it. */
@@ -256,38 +290,20 @@ static void test_traffic(void)
 	/* Source: the board's pattern, every byte checked, then zeros. */
 	CHECK(icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SOURCE, (uint32_t)n), -1) == 0,
 	      "set SOURCE: %s", icebuf_last_error(dev));
-	size_t have = 0;
-	while (have < n) {
-		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, n - have, -1);
-		CHECK(k > 0, "source read after %zu bytes: %ld %s", have, k, icebuf_last_error(dev));
-		if (k <= 0) break;
-		have += (size_t)k;
-	}
-	uint16_t ls = 0xACE1;
-	size_t bad = 0;
-	for (size_t i = 0; i < have; i++)
-		bad += buf[i] != lfsr_byte(&ls);
+	size_t have = read_stream(dev, buf, n);
+	size_t bad = pattern_errors(buf, have);
 	CHECK(have == n && bad == 0, "source: %zu bytes, %zu wrong", have, bad);
 	uint8_t extra;
 	CHECK(icebuf_read(dev, ICEBUF_CHAN_STREAM, &extra, 1, 200) == 0, "the source stops at its count");
 	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) == traffic(ICEBUF_TRAFFIC_SOURCE, 0), "TRAFFIC counts down to 0");
-	int r = ICEBUF_ERR_BUSY;
-	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
-		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SOURCE | ICEBUF_TRAFFIC_ZEROS, 5000), -1);
+	int r = set_traffic(dev, traffic(ICEBUF_TRAFFIC_SOURCE | ICEBUF_TRAFFIC_ZEROS, 5000));
 	CHECK(r == 0, "set SOURCE zeros: %s", icebuf_last_error(dev));
 	memset(buf, 0x55, 5000);
-	have = 0;
-	while (have < 5000) {
-		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, 5000 - have, -1);
-		if (k <= 0) break;
-		have += (size_t)k;
-	}
+	have = read_stream(dev, buf, 5000);
 	bad = 0;
 	for (size_t i = 0; i < have; i++) bad += buf[i] != 0;
 	CHECK(have == 5000 && bad == 0, "zeros source: %zu bytes, %zu not zero", have, bad);
-	r = ICEBUF_ERR_BUSY;
-	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
-		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_LOOPBACK, 0), -1);
+	r = set_traffic(dev, traffic(ICEBUF_TRAFFIC_LOOPBACK, 0));
 	CHECK(r == 0, "back to loopback: %s", icebuf_last_error(dev));
 
 	/* Busy: a source of 100 000 bytes and a host that does not read: its
@@ -304,24 +320,13 @@ static void test_traffic(void)
 	CHECK(r == ICEBUF_ERR_BUSY, "TRAFFIC written with data in the buffer: %d (%s)", r, icebuf_last_error(dev));
 	printf("refused as it should be: %s\n", icebuf_last_error(dev));
 	CHECK((reg(dev, ICEBUF_REG_TRAFFIC) & ~ICEBUF_TRAFFIC_MAX_BYTES) == ICEBUF_TRAFFIC_SOURCE, "the mode stayed SOURCE");
-	have = 0;
-	while (have < m) {
-		long k = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf + have, m - have, -1);
-		if (k <= 0) break;
-		have += (size_t)k;
-	}
-	ls = 0xACE1;
-	bad = 0;
-	for (size_t i = 0; i < have; i++)
-		bad += buf[i] != lfsr_byte(&ls);
+	have = read_stream(dev, buf, m);
+	bad = pattern_errors(buf, have);
 	CHECK(have == m && bad == 0, "after the refusal: %zu of %zu bytes, %zu wrong", have, m, bad);
 
 	/* Both at once: 100 000 bytes into the sink while 100 000 come from the
 	 * source, through the same channel. */
-	r = ICEBUF_ERR_BUSY;
-	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
-		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC,
-		                     traffic(ICEBUF_TRAFFIC_SINK | ICEBUF_TRAFFIC_SOURCE, (uint32_t)m), -1);
+	r = set_traffic(dev, traffic(ICEBUF_TRAFFIC_SINK | ICEBUF_TRAFFIC_SOURCE, (uint32_t)m));
 	CHECK(r == 0, "set SINK|SOURCE: %s", icebuf_last_error(dev));
 	uint8_t *out = malloc(m);
 	for (size_t i = 0; i < m; i++) out[i] = (uint8_t)(i * 7 ^ (i >> 11));
@@ -337,10 +342,7 @@ static void test_traffic(void)
 		if (k > 0) have += (size_t)k;
 	}
 	CHECK(icebuf_flush(dev, -1) == 0, "flush: %s", icebuf_last_error(dev));
-	ls = 0xACE1;
-	bad = 0;
-	for (size_t i = 0; i < have; i++)
-		bad += buf[i] != lfsr_byte(&ls);
+	bad = pattern_errors(buf, have);
 	CHECK(have == m && bad == 0, "duplex source: %zu of %zu bytes, %zu wrong", have, m, bad);
 	CHECK(reg(dev, ICEBUF_REG_SINK_BYTES) == m && reg(dev, ICEBUF_REG_SINK_CRC) == crc16(0xFFFF, out, m),
 	      "duplex sink: count or CRC differ");
@@ -348,9 +350,7 @@ static void test_traffic(void)
 
 	/* A source left running ends with the session: the next one starts in
 	 * loopback. */
-	r = ICEBUF_ERR_BUSY;
-	for (int i = 0; i < 200 && r == ICEBUF_ERR_BUSY; i++)
-		r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SINK, 0), -1);
+	r = set_traffic(dev, traffic(ICEBUF_TRAFFIC_SINK, 0));
 	CHECK(r == 0, "set SINK again: %s", icebuf_last_error(dev));
 	free(buf);
 	icebuf_close(dev);
