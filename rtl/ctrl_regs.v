@@ -180,7 +180,8 @@ assign m_data  = ri == 3'd0 ? op :
 
 // A TRAFFIC write takes effect when its frame commits, and only while the
 // stream buffer is empty (a mode change never mixes two kinds of data).
-reg tr_pend;
+wire traffic_idle = stream_level == 16'd0;
+reg  tr_pend;
 always @(posedge clk) begin
     traffic_set <= 1'b0;
     if (rst || sess_rst || f_abort) begin
@@ -188,7 +189,7 @@ always @(posedge clk) begin
     end else if (f_commit) begin
         traffic_set <= tr_pend;
         tr_pend     <= 1'b0;
-    end else if (state == S_EXEC && addr == A_TRAFFIC && stream_level == 16'd0) begin
+    end else if (state == S_EXEC && addr == A_TRAFFIC && traffic_idle) begin
         tr_pend       <= 1'b1;
         traffic_value <= data;
     end
@@ -244,7 +245,7 @@ always @(posedge clk) begin
         end
         S_EXEC: begin
             op    <= (addr == A_SCRATCH) ? 8'h82 :
-                     (addr == A_TRAFFIC) ? (stream_level == 16'd0 ? 8'h82 : 8'hE3) :
+                     (addr == A_TRAFFIC) ? (traffic_idle ? 8'h82 : 8'hE3) :
                      rexists ? 8'hE2 : 8'hE1;
             rlong <= 1'b0;
             state <= S_RESP;

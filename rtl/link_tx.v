@@ -161,14 +161,17 @@ wire             tick = presc == 0;
 reg [3:0]        rot;                   // credit channel of the next frame, unless another changed
 reg [NDN*16-1:0] rep_credit;            // each channel's credit as last reported
 reg [NDN-1:0]    rep_stale;             // ... or not reported since the SYNC
+reg [NDN-1:0]    credit_news;           // channels whose credit the host has not heard
 reg [3:0]        cc_pick;               // the credit channel the next frame reports
 always @(*) begin
+    for (c = 0; c < NDN; c = c + 1)
+        credit_news[c] = rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c*16 +: 16];
     cc_pick = rot;
     for (c = NDN - 1; c >= 0; c = c - 1)
-        if ((rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c*16 +: 16]) && c[3:0] < rot)
+        if (credit_news[c] && c[3:0] < rot)
             cc_pick = c[3:0];
     for (c = NDN - 1; c >= 0; c = c - 1)
-        if ((rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c*16 +: 16]) && c[3:0] >= rot)
+        if (credit_news[c] && c[3:0] >= rot)
             cc_pick = c[3:0];
 end
 reg [3:0]        quiet;                 // ticks since the last frame started

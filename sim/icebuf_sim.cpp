@@ -392,17 +392,22 @@ int main(int argc, char **argv) {
     ctx->randSeed((int)(o.seed % 0x7FFFFFFF) + 1);   // ... but the same each run
     ctx->traceEverOn(o.trace != nullptr);
     ctx->commandArgs(argc, argv);
-    std::unique_ptr<Vtop> top{new Vtop{ctx.get(), "TOP"}};
+    std::unique_ptr<Vtop> top;
     std::unique_ptr<VerilatedFstC> tfp;
     const TraceClock tclk;
 
     FtdiUart uart(CLKS_PER_BIT, o.faults, o.seed);
     HostPort host(lfd, uart, o);
 
-    top->clk = 0;
-    top->rx = uart.rx();
-    SIM_TOP_INPUTS(top);
-    top->eval();
+    // A new model is a board fresh from configuration, its inputs idle.
+    const auto power_up = [&]() {
+        top.reset(new Vtop{ctx.get(), "TOP"});
+        top->clk = 0;
+        top->rx = uart.rx();
+        SIM_TOP_INPUTS(top);
+        top->eval();
+    };
+    power_up();
 
     printf("icebuf-sim: listening on %s:%d\n", o.host.c_str(), port);
     fflush(stdout);
@@ -415,14 +420,9 @@ int main(int argc, char **argv) {
         if (cyc == next_event) {
             if (g_stop || (o.cycles && cyc >= o.cycles)) break;
             if (o.power_cycle && cyc == o.power_cycle) {
-                // A new model is a board fresh from configuration.
                 top->final();
                 top.reset();
-                top.reset(new Vtop{ctx.get(), "TOP"});
-                top->clk = 0;
-                top->rx = uart.rx();
-                SIM_TOP_INPUTS(top);
-                top->eval();
+                power_up();
                 fprintf(stderr, "icebuf-sim: power cycled at clock %llu\n", (unsigned long long)cyc);
             }
             if (o.trace && !tfp && cyc >= o.trace_start) {
