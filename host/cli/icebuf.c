@@ -253,7 +253,9 @@ static int stream_args(const char *cmd, int argc, char **argv, unsigned long lon
 				           : usage_error("%s: --bytes wants a positive count like 1000000 or 1M, not '%s'",
 				                         cmd, optarg);
 			have_bytes = 1;
-		} else if (c == 's' && seed_ok) {
+		} else if (c == 's') {
+			if (!seed_ok)
+				return usage_error("%s: takes no --seed: the board makes its data from a fixed seed", cmd);
 			if (parse_size(optarg, seed))
 				return usage_error("%s: --seed wants a number, not '%s'", cmd, optarg);
 		} else if (c == 'p') {

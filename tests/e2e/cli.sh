@@ -31,6 +31,7 @@ expect 2 "--force" "$bin/icebuf" --device sim recv "$tmp/exists"
 expect 2 "say how much" "$bin/icebuf" --device sim sink
 expect 2 "from 1 to 536870911" "$bin/icebuf" --device sim source --bytes 600M
 expect 2 "random or zeros" "$bin/icebuf" --device sim duplex --bytes 1k --pattern ones
+expect 2 "source: takes no --seed" "$bin/icebuf" --device sim source --bytes 1k --seed 3
 expect 2 "neither a register name" "$bin/icebuf" --device sim reg read NOPE
 expect 1 "bad device" "$bin/icebuf" --device usb://x info
 "$bin/icebuf" --help >/dev/null || fail "--help"
