@@ -86,9 +86,9 @@ reg [7:0]    hi_seq;                    // one past the highest seq ever sent th
 wire          resend   = next_seq != hi_seq;
 wire [LW+3:0] rs_ent   = tab_rs[next_seq[WB-1:0]];
 wire [3:0]    rs_chan  = rs_ent[LW+3:LW];
-wire [LW-1:0] rs_len   = rs_ent[LW-1:0];
+wire [LW-1:0] rs_last  = rs_ent[LW-1:0];     // its length - 1
 reg           resend_h;                 // the frame on the wire is a resend
-reg [LW-1:0]  rs_len_h;
+reg [LW-1:0]  rs_last_h;
 
 wire [7:0] outstanding = next_seq - una;
 wire [7:0] ack_span    = ack_to - una;
@@ -158,7 +158,9 @@ localparam KEEPALIVE    = 15;                               // ticks: 5 ms at 12
 localparam RTW          = $clog2(RETX_TICKS + 1);
 reg [TICK_W-1:0] presc;
 wire             tick = presc == 0;
-reg [3:0]        rot;                   // credit channel of the next frame, unless another changed
+localparam RB = (NDN > 1) ? $clog2(NDN) : 1;     // bits of a channel number below NDN
+localparam integer NDN_LAST = NDN - 1;
+reg [RB-1:0]     rot;                   // credit channel of the next frame, unless another changed
 reg [NDN*16-1:0] rep_credit;            // each channel's credit as last reported
 reg [NDN-1:0]    rep_stale;             // ... or not reported since the SYNC
 reg [NDN-1:0]    credit_news;           // channels whose credit the host has not heard
@@ -166,12 +168,12 @@ reg [3:0]        cc_pick;               // the credit channel the next frame rep
 always @(*) begin
     for (c = 0; c < NDN; c = c + 1)
         credit_news[c] = rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c*16 +: 16];
-    cc_pick = rot;
+    cc_pick = {{(4-RB){1'b0}}, rot};
     for (c = NDN - 1; c >= 0; c = c - 1)
-        if (credit_news[c] && c[3:0] < rot)
+        if (credit_news[c] && c < rot)
             cc_pick = c[3:0];
     for (c = NDN - 1; c >= 0; c = c - 1)
-        if (credit_news[c] && c[3:0] >= rot)
+        if (credit_news[c] && c >= rot)
             cc_pick = c[3:0];
 end
 reg [3:0]        quiet;                 // ticks since the last frame started
@@ -241,8 +243,6 @@ always @(*) begin
     endcase
 end
 
-wire [31:0] crc_next;
-crc32 u_crc (.crc_in(crc), .data(b), .crc_out(crc_next));
 
 always @(*) begin
     case (state)
@@ -269,9 +269,11 @@ end
 // in a row. On a noisy line short frames get through where long ones would
 // be hit, and a rewind costs less.
 localparam MIN_MTU = 64;
-reg [LW-1:0] cur_mtu;
+localparam MB = $clog2(MIN_MTU);        // mtu_last has this bit set while above MIN_MTU
+localparam integer MTU_LAST = MTU - 1;
+reg [LW-1:0] mtu_last;                  // the current largest payload - 1: a mask of ones
 reg [3:0]    clean;                     // frames acknowledged since the last rewind, saturating
-wire pay_end = resend_h ? plen == rs_len_h - 1'b1 : (!more_ok || plen == cur_mtu - 1'b1);
+wire pay_end = resend_h ? plen == rs_last_h : (!more_ok || plen == mtu_last);
 reg  rs_ok;                             // the resent frame's channel offers its data
 always @(*) begin
     rs_ok = 1'b0;
@@ -299,15 +301,186 @@ wire start_ack  = idle && synced && !sync_pending && !rewind_pending && !nak_pen
                   && (ack_pending || sync_acks != 0 || quiet == KEEPALIVE);
 wire start      = do_sync || start_nak || start_data || start_ack;
 
+// The CRC register starts each frame at all ones and takes every body byte
+// as the UART takes it. In P_CRC the byte is the register's own top byte,
+// and the update is then a plain shift by 8: no special case.
+wire [31:0] crc_next;
+crc32 u_crc (.crc_in(crc), .data(b), .crc_out(crc_next));
+always @(posedge clk)
+    if (start) crc <= 32'hFFFFFFFF;
+    else if (take) crc <= crc_next;
+
 always @(posedge clk) begin
     ev_frame      <= 1'b0;
     ev_retransmit <= 1'b0;
+    // The reset comes last and overrides: registers without a reset value
+    // stay out of it, which keeps their logic free of it.
+    // -- what the host told us --------------------------------------
+    if (hdr_valid) begin
+        pc_valid <= 1'b1;
+        pc_chan  <= hdr_cchan;
+        pc_open  <= hdr_credit >= WINDOW_BYTES;
+        if (hdr_type == T_SYNC) begin
+            sync_pending <= 1'b1;
+        end else begin
+            ack_to <= hdr_ack;
+            if (hdr_type == T_NAK)
+                rewind_pending <= 1'b1;
+        end
+    end else if (apply_credit) begin
+        pc_valid <= 1'b0;
+    end
+    for (c = 0; c < NUP; c = c + 1) begin
+        if (do_sync)
+            open[c] <= 1'b0;
+        else if (apply_credit && pc_chan == c[3:0])
+            open[c] <= pc_open;
+        else if (rel_sel[c])
+            open[c] <= 1'b0;
+    end
+    if (ack_owed) ack_pending <= 1'b1;
+    if (nak_owed) nak_pending <= 1'b1;
+
+    // -- acknowledged frames leave the window ------------------------
+    if (rel_now) begin
+        una <= una + 1'b1;
+        clean <= clean + 1'b1;
+        if (clean == 4'd15 && !mtu_last[LW-2])
+            mtu_last <= {mtu_last[LW-2:0], 1'b1};
+    end
+
+    // -- retransmission time-out and keep-alive, in ticks ------------
+    presc <= presc + 1'b1;
+    if (outstanding == 0 || rel_now)
+        timer <= 0;
+    else if (tick && timer == RETX_TICKS[RTW-1:0])
+        rewind_pending <= 1'b1;
+    else if (tick)
+        timer <= timer + 1'b1;
+    if (tick && quiet != KEEPALIVE)
+        quiet <= quiet + 1'b1;
+
+    // -- between frames ----------------------------------------------
+    if (do_sync) begin
+        sync_pending   <= 1'b0;
+        rewind_pending <= 1'b0;
+        nak_pending    <= 1'b0;
+        next_seq       <= 8'd0;
+        hi_seq         <= 8'd0;
+        una            <= 8'd0;
+        ack_to         <= 8'hFF;
+        synced         <= 1'b1;
+        // A new host knows none of our credits: report every one.
+        sync_acks      <= NDN_LAST[3:0];
+        rep_stale      <= {NDN{1'b1}};
+    end
+    if (do_rewind) begin
+        rewind_pending <= 1'b0;
+        next_seq       <= una;
+        timer          <= 0;
+        ev_retransmit  <= 1'b1;
+        clean          <= 4'd0;
+        if (mtu_last[MB])
+            mtu_last <= mtu_last >> 1;
+    end
+    if (start) begin
+        state     <= S_BODY;
+        phase     <= P_HDR;
+        hi        <= 3'd0;
+        body_done <= 1'b0;
+        run       <= 8'd0;
+        h_cchan   <= cc_pick;
+        quiet     <= 4'd0;
+        if (start_ack && sync_acks != 0) sync_acks <= sync_acks - 1'b1;
+        rot       <= (cc_pick == NDN_LAST[3:0]) ? {RB{1'b0}} : cc_pick[RB-1:0] + 1'b1;
+        if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
+        h_seq     <= 8'd0;
+        plen      <= 0;
+        if (do_sync) begin
+            h_kind <= {T_SYNC, 4'd0};
+        end else if (start_nak) begin
+            h_kind <= {T_NAK, 4'd0};
+            if (!nak_owed) nak_pending <= 1'b0;
+        end else if (start_data) begin
+            h_kind   <= {T_DATA, data_chan};
+            h_seq    <= next_seq;
+            for (c = 0; c < NUP; c = c + 1)
+                h_sel[c] <= data_chan == c[3:0];
+            tab_chan_w <= data_chan;
+            resend_h   <= resend;
+            rs_last_h  <= rs_last;
+            next_seq   <= next_seq + 1'b1;
+            if (!resend) begin
+                hi_seq  <= hi_seq + 1'b1;
+                last_ch <= data_chan;
+            end
+        end else begin
+            h_kind <= {T_ACK, 4'd0};
+        end
+    end
+
+    // -- the frame on the wire ---------------------------------------
+    case (state)
+    S_BODY: if (take) begin
+        if (b == 8'h00) begin
+            run <= 8'd0;
+        end else if (run == 8'd253) begin
+            run   <= 8'd0;
+            state <= S_FF;          // 254 bytes without a zero: a code of its own
+        end else begin
+            run <= run + 1'b1;
+        end
+        case (phase)
+        P_HDR: begin
+                   if (hi == 3'd4) begin
+                       credit_lo <= credit_now[7:0];
+                       for (c = 0; c < NDN; c = c + 1)
+                           if (h_cchan == c[3:0]) begin
+                               rep_credit[c*16 +: 16] <= credit_now;
+                               rep_stale[c]  <= 1'b0;
+                           end
+                   end
+                   if (hi == 3'd5) begin
+                       phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRC;
+                       hi    <= 3'd0;
+                   end else begin
+                       hi <= hi + 1'b1;
+                   end
+               end
+        P_PAY: begin
+                   plen <= plen + 1'b1;
+                   if (pay_end) begin
+                       phase <= P_CRC;
+                       tab[h_seq[WB-1:0]]    <= {tab_chan_w, plen + 1'b1};
+                       tab_rs[h_seq[WB-1:0]] <= {tab_chan_w, plen};
+                   end
+               end
+        default: begin
+                   hi <= hi + 1'b1;
+                   if (hi == 3'd3) begin
+                       body_done <= 1'b1;
+                       if (!(b != 8'h00 && run == 8'd253))
+                           state <= S_FINAL;
+                   end
+               end
+        endcase
+    end
+    S_FF:    if (m_ready) state <= body_done ? S_FINAL : S_BODY;
+    S_FINAL: if (m_ready) state <= S_DELIM;
+    S_DELIM: if (m_ready) begin
+                 state    <= S_IDLE;
+                 ev_frame <= 1'b1;
+             end
+    default: ;
+    endcase
     if (rst) begin
+        ev_frame       <= 1'b0;
+        ev_retransmit  <= 1'b0;
         state          <= S_IDLE;
         next_seq       <= 8'd0;
         hi_seq         <= 8'd0;
         last_ch        <= 4'd0;
-        cur_mtu        <= MTU[LW-1:0];
+        mtu_last       <= MTU_LAST[LW-1:0];
         clean          <= 4'd0;
         una            <= 8'd0;
         ack_to         <= 8'hFF;
@@ -319,175 +492,11 @@ always @(posedge clk) begin
         presc          <= 0;
         quiet          <= 4'd0;
         sync_acks      <= 4'd0;
-        rot            <= 4'd0;
+        rot            <= {RB{1'b0}};
         rep_stale      <= {NDN{1'b1}};
         synced         <= 1'b0;
         open           <= {NUP{1'b0}};
         pc_valid       <= 1'b0;
-    end else begin
-        // -- what the host told us --------------------------------------
-        if (hdr_valid) begin
-            pc_valid <= 1'b1;
-            pc_chan  <= hdr_cchan;
-            pc_open  <= hdr_credit >= WINDOW_BYTES;
-            if (hdr_type == T_SYNC) begin
-                sync_pending <= 1'b1;
-            end else begin
-                ack_to <= hdr_ack;
-                if (hdr_type == T_NAK)
-                    rewind_pending <= 1'b1;
-            end
-        end else if (apply_credit) begin
-            pc_valid <= 1'b0;
-        end
-        for (c = 0; c < NUP; c = c + 1) begin
-            if (do_sync)
-                open[c] <= 1'b0;
-            else if (apply_credit && pc_chan == c[3:0])
-                open[c] <= pc_open;
-            else if (rel_sel[c])
-                open[c] <= 1'b0;
-        end
-        if (ack_owed) ack_pending <= 1'b1;
-        if (nak_owed) nak_pending <= 1'b1;
-
-        // -- acknowledged frames leave the window ------------------------
-        if (rel_now) begin
-            una <= una + 1'b1;
-            clean <= clean + 1'b1;
-            if (clean == 4'd15 && cur_mtu != MTU[LW-1:0])
-                cur_mtu <= cur_mtu << 1;
-        end
-
-        // -- retransmission time-out and keep-alive, in ticks ------------
-        presc <= presc + 1'b1;
-        if (outstanding == 0 || rel_now)
-            timer <= 0;
-        else if (tick && timer == RETX_TICKS[RTW-1:0])
-            rewind_pending <= 1'b1;
-        else if (tick)
-            timer <= timer + 1'b1;
-        if (tick && quiet != KEEPALIVE)
-            quiet <= quiet + 1'b1;
-
-        // -- between frames ----------------------------------------------
-        if (do_sync) begin
-            sync_pending   <= 1'b0;
-            rewind_pending <= 1'b0;
-            nak_pending    <= 1'b0;
-            next_seq       <= 8'd0;
-            hi_seq         <= 8'd0;
-            una            <= 8'd0;
-            ack_to         <= 8'hFF;
-            synced         <= 1'b1;
-            // A new host knows none of our credits: report every one.
-            sync_acks      <= NDN - 1;
-            rep_stale      <= {NDN{1'b1}};
-        end
-        if (do_rewind) begin
-            rewind_pending <= 1'b0;
-            next_seq       <= una;
-            timer          <= 0;
-            ev_retransmit  <= 1'b1;
-            clean          <= 4'd0;
-            if (cur_mtu != MIN_MTU[LW-1:0])
-                cur_mtu <= cur_mtu >> 1;
-        end
-        if (start) begin
-            state     <= S_BODY;
-            phase     <= P_HDR;
-            hi        <= 3'd0;
-            body_done <= 1'b0;
-            run       <= 8'd0;
-            crc       <= 32'hFFFFFFFF;
-            h_cchan   <= cc_pick;
-            quiet     <= 4'd0;
-            if (start_ack && sync_acks != 0) sync_acks <= sync_acks - 1'b1;
-            rot       <= (cc_pick + 1'b1 >= NDN) ? 4'd0 : cc_pick + 1'b1;
-            if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
-            h_seq     <= 8'd0;
-            plen      <= 0;
-            if (do_sync) begin
-                h_kind <= {T_SYNC, 4'd0};
-            end else if (start_nak) begin
-                h_kind <= {T_NAK, 4'd0};
-                if (!nak_owed) nak_pending <= 1'b0;
-            end else if (start_data) begin
-                h_kind   <= {T_DATA, data_chan};
-                h_seq    <= next_seq;
-                for (c = 0; c < NUP; c = c + 1)
-                    h_sel[c] <= data_chan == c[3:0];
-                tab_chan_w <= data_chan;
-                resend_h   <= resend;
-                rs_len_h   <= rs_len;
-                next_seq   <= next_seq + 1'b1;
-                if (!resend) begin
-                    hi_seq  <= hi_seq + 1'b1;
-                    last_ch <= data_chan;
-                end
-            end else begin
-                h_kind <= {T_ACK, 4'd0};
-            end
-        end
-
-        // -- the frame on the wire ---------------------------------------
-        case (state)
-        S_BODY: if (take) begin
-            if (phase == P_HDR || phase == P_PAY)
-                crc <= crc_next;
-            else
-                crc <= {crc[23:0], 8'h00};
-            if (b == 8'h00) begin
-                run <= 8'd0;
-            end else if (run == 8'd253) begin
-                run   <= 8'd0;
-                state <= S_FF;          // 254 bytes without a zero: a code of its own
-            end else begin
-                run <= run + 1'b1;
-            end
-            case (phase)
-            P_HDR: begin
-                       if (hi == 3'd4) begin
-                           credit_lo <= credit_now[7:0];
-                           for (c = 0; c < NDN; c = c + 1)
-                               if (h_cchan == c[3:0]) begin
-                                   rep_credit[c*16 +: 16] <= credit_now;
-                                   rep_stale[c]  <= 1'b0;
-                               end
-                       end
-                       if (hi == 3'd5) begin
-                           phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRC;
-                           hi    <= 3'd0;
-                       end else begin
-                           hi <= hi + 1'b1;
-                       end
-                   end
-            P_PAY: begin
-                       plen <= plen + 1'b1;
-                       if (pay_end) begin
-                           phase <= P_CRC;
-                           tab[h_seq[WB-1:0]]    <= {tab_chan_w, plen + 1'b1};
-                           tab_rs[h_seq[WB-1:0]] <= {tab_chan_w, plen + 1'b1};
-                       end
-                   end
-            default: begin
-                       hi <= hi + 1'b1;
-                       if (hi == 3'd3) begin
-                           body_done <= 1'b1;
-                           if (!(b != 8'h00 && run == 8'd253))
-                               state <= S_FINAL;
-                       end
-                   end
-            endcase
-        end
-        S_FF:    if (m_ready) state <= body_done ? S_FINAL : S_BODY;
-        S_FINAL: if (m_ready) state <= S_DELIM;
-        S_DELIM: if (m_ready) begin
-                     state    <= S_IDLE;
-                     ev_frame <= 1'b1;
-                 end
-        default: ;
-        endcase
     end
 end
 
