@@ -132,6 +132,7 @@ endgenerate
 wire [7:0]       dn_data;
 wire [NCHAN-1:0] dn_valid, dn_commit, dn_abort, dn_full;
 wire [NCHAN*16-1:0] dn_free;
+wire [NCHAN-1:0] dn_news;                  // dn_free changes: a commit, a release, a reset, a mode
 wire [NCHAN*8-1:0]  up_data;
 wire [NCHAN-1:0] up_valid, up_ready, up_more, up_release, up_rewind;
 wire [15:0]      up_release_len;
@@ -162,7 +163,7 @@ link_tx #(.NUP(NCHAN), .NDN(NCHAN), .MTU(UP_MTU), .WINDOW(UP_WINDOW), .RETX_CYCL
     .clk(clk), .rst(rst), .m_data(tx_data), .m_valid(tx_valid), .m_ready(tx_ready),
     .hdr_valid(hdr_valid), .hdr_type(hdr_type), .hdr_ack(hdr_ack), .hdr_cchan(hdr_cchan),
     .hdr_credit(hdr_credit), .ack_seq(ack_seq), .ack_owed(ack_owed), .nak_owed(nak_owed),
-    .dn_free(dn_free),
+    .dn_free(dn_free), .dn_news(dn_news),
     .up_data(up_data), .up_valid(up_valid), .up_ready(up_ready),
     .up_release(up_release), .up_release_len(up_release_len), .up_rewind(up_rewind),
     .up_more(up_more),
@@ -188,6 +189,7 @@ chan_buf #(.DEPTH(CTRL_DEPTH)) u_ctrl_out (
 // requests is a quarter of the room for responses.
 assign dn_full[0]    = !req_ready;
 assign dn_free[15:0] = {{(17-CW){1'b0}}, cout_free[CW:2]};
+assign dn_news[0]    = dn_commit[0] || up_release[0] || ctrl_rst;
 wire   unused_free_bits = &{1'b0, cout_free[1:0]};
 
 // ---- channel 1: stream (loopback, or the test modes of traffic) -------------
@@ -224,6 +226,7 @@ assign dn_full[1]         = t_sink ? 1'b0 : (s_full || t_source);
 wire   unused_len_bits    = &{1'b0, up_release_len[15:SW+1]};   // frames are shorter than the buffer
 assign dn_free[31:16]     = t_sink   ? STREAM_DEPTH[15:0] :
                             t_source ? 16'd0 : {{(15-SW){1'b0}}, s_free};
+assign dn_news[1]         = dn_commit[1] || up_release[1] || t_wr_valid || t_set || ctrl_rst;
 
 // ---- registers -----------------------------------------------------------------
 wire err_seen;

@@ -36,6 +36,7 @@ module link_tx #(
     input  wire             nak_owed,       // strobe: send a NAK soon
     // downstream buffers: their room, reported as credit
     input  wire [NDN*16-1:0] dn_free,       // free bytes of downstream channel i
+    input  wire [NDN-1:0]    dn_news,       // strobe: dn_free of channel i changes (by the next clock)
     // upstream buffers (read sides)
     input  wire [NUP*8-1:0]  up_data,       // byte of channel i
     input  wire [NUP-1:0]    up_valid,      // up_data of channel i is valid
@@ -161,13 +162,12 @@ wire             tick = presc == 0;
 localparam RB = (NDN > 1) ? $clog2(NDN) : 1;     // bits of a channel number below NDN
 localparam integer NDN_LAST = NDN - 1;
 reg [RB-1:0]     rot;                   // credit channel of the next frame, unless another changed
-reg [NDN*16-1:0] rep_credit;            // each channel's credit as last reported
-reg [NDN-1:0]    rep_stale;             // ... or not reported since the SYNC
+// A channel's credit is news from the clock its room changes (dn_news) or
+// a SYNC until a frame's header takes its value; a change in that very
+// clock keeps it news.
 reg [NDN-1:0]    credit_news;           // channels whose credit the host has not heard
 reg [3:0]        cc_pick;               // the credit channel the next frame reports
 always @(*) begin
-    for (c = 0; c < NDN; c = c + 1)
-        credit_news[c] = rep_stale[c] || dn_free[c*16 +: 16] != rep_credit[c*16 +: 16];
     cc_pick = {{(4-RB){1'b0}}, rot};
     for (c = NDN - 1; c >= 0; c = c - 1)
         if (credit_news[c] && c < rot)
@@ -372,7 +372,6 @@ always @(posedge clk) begin
         synced         <= 1'b1;
         // A new host knows none of our credits: report every one.
         sync_acks      <= NDN_LAST[3:0];
-        rep_stale      <= {NDN{1'b1}};
     end
     if (do_rewind) begin
         rewind_pending <= 1'b0;
@@ -432,14 +431,8 @@ always @(posedge clk) begin
         end
         case (phase)
         P_HDR: begin
-                   if (hi == 3'd4) begin
+                   if (hi == 3'd4)
                        credit_lo <= credit_now[7:0];
-                       for (c = 0; c < NDN; c = c + 1)
-                           if (h_cchan == c[3:0]) begin
-                               rep_credit[c*16 +: 16] <= credit_now;
-                               rep_stale[c]  <= 1'b0;
-                           end
-                   end
                    if (hi == 3'd5) begin
                        phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRC;
                        hi    <= 3'd0;
@@ -473,6 +466,13 @@ always @(posedge clk) begin
              end
     default: ;
     endcase
+    for (c = 0; c < NDN; c = c + 1)
+        if (do_sync)
+            credit_news[c] <= 1'b1;
+        else if (take && phase == P_HDR && hi == 3'd4 && h_cchan == c[3:0] && !dn_news[c])
+            credit_news[c] <= 1'b0;
+        else if (dn_news[c])
+            credit_news[c] <= 1'b1;
     if (rst) begin
         ev_frame       <= 1'b0;
         ev_retransmit  <= 1'b0;
@@ -493,7 +493,7 @@ always @(posedge clk) begin
         quiet          <= 4'd0;
         sync_acks      <= 4'd0;
         rot            <= {RB{1'b0}};
-        rep_stale      <= {NDN{1'b1}};
+        credit_news    <= {NDN{1'b1}};
         synced         <= 1'b0;
         open           <= {NUP{1'b0}};
         pc_valid       <= 1'b0;

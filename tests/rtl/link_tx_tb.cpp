@@ -50,6 +50,13 @@ int main(int argc, char **argv) {
 
     t->rst = 1; t->m_ready = 0; t->hdr_valid = 0; t->ack_owed = 0; t->nak_owed = 0; t->ack_seq = 0xFF;
     t->dn_free = 0;
+    t->dn_news = 0;
+    // The downstream channels' room: it changes now and then, in the clock
+    // dn_news says so or in the next; the last credit the board reports for
+    // each must be its room at the end.
+    uint16_t room[2] = {0, 0};
+    int change_next = 0;
+    int reported[2] = {-1, -1};
     for (int i = 0; i < 4; i++) { t->clk = 1; t->eval(); t->clk = 0; t->eval(); }
     t->rst = 0;
     int uart_busy = 0;
@@ -71,7 +78,18 @@ int main(int argc, char **argv) {
             }
             if (ch[i].rt + 1 < ch[i].wc) t->up_more |= 1 << i;
         }
-        t->dn_free = (uint32_t)(rnd() & 0xFFFF) | ((uint32_t)(rnd() & 0xFFFF) << 16);
+        t->dn_news = 0;
+        for (int i = 0; i < 2; i++)
+            if (change_next >> i & 1) room[i] = (uint16_t)rnd();
+        change_next = 0;
+        if (c < cycles - 400000)
+            for (int i = 0; i < 2; i++)
+                if (rnd() % 64 == 0) {
+                    t->dn_news |= 1 << i;
+                    if (rnd() % 2) room[i] = (uint16_t)rnd();
+                    else change_next |= 1 << i;
+                }
+        t->dn_free = (uint32_t)room[0] | (uint32_t)room[1] << 16;
         // The host's frames reach the board as link_rx would pass them on.
         t->hdr_valid = 0;
         if (c == sync_at) {
@@ -134,6 +152,7 @@ int main(int argc, char **argv) {
         wire.clear();
         if (r != IB_PARSE_OK) { fail(c, "the board sent a frame that does not parse"); continue; }
         frames++;
+        if (f.cchan < 2) reported[f.cchan] = f.credit;
         if (f.type == IB_T_SYNC) {
             session = true; expected = 0;
             for (int i = 0; i < NUP; i++) next_pos[i] = acked_pos[i] = ch[i].rc;
@@ -174,6 +193,9 @@ int main(int argc, char **argv) {
             if (errors++ < 10) fprintf(stderr, "channel %d: %llu of %llu committed bytes delivered\n", i,
                                        (unsigned long long)next_pos[i], (unsigned long long)ch[i].wc);
         }
+    for (int i = 0; i < 2; i++)
+        if (reported[i] != room[i] && errors++ < 10)
+            fprintf(stderr, "channel %d: last credit reported %d, its room is %u\n", i, reported[i], room[i]);
     printf("link_tx: %llu frames (%llu DATA), %llu payload bytes delivered in order, %llu NAKs, %llu go-back-N "
            "rewinds, %llu errors\n", (unsigned long long)frames, (unsigned long long)data_frames,
            (unsigned long long)delivered, (unsigned long long)naks, (unsigned long long)retx,
