@@ -73,7 +73,9 @@ wire [AW:0] rc_next = rd_release ? rc_reg + rd_release_len : rc_reg;
 // same address, other lap.
 assign wr_full     = wt[AW] != rc[AW] && wt[AW-1:0] == rc[AW-1:0];
 assign level       = wc - rc;
-assign free        = DEPTH[AW:0] - level;
+// DEPTH - (wc - rc) = (rc - wc) + DEPTH, and adding DEPTH flips the top bit.
+wire [AW:0] neg_level = rc - wc;
+assign free        = {~neg_level[AW], neg_level[AW-1:0]};
 assign rd_inflight = rt - rc;
 assign rd_data     = rd_data_reg;
 assign rd_valid    = rd_valid_reg;
