@@ -66,7 +66,11 @@ wire [AW:0] rc = TXN_RD ? rc_reg : rt;
 wire do_write = wr_valid && !wr_full;
 wire do_read  = rd_ready && rd_valid_reg;
 wire [AW:0] wt_inc  = wt + {{AW{1'b0}}, do_write};
-wire [AW:0] rt_inc  = rt + 1'b1;
+// One past the offered byte while one is offered, else the read pointer: the
+// next read position, and with one comparison against wc both "another byte
+// follows" (while offered) and "a byte can be offered" (while not).
+wire [AW:0] rt_inc  = rt + {{AW{1'b0}}, rd_valid_reg};
+wire        rt_inc_ne_wc = rt_inc != wc;
 wire [AW:0] rc_next = rd_release ? rc_reg + rd_release_len : rc_reg;
 
 // Full when the writer is a whole buffer ahead of the released pointer:
@@ -79,7 +83,7 @@ assign free        = {~neg_level[AW], neg_level[AW-1:0]};
 assign rd_inflight = rt - rc;
 assign rd_data     = rd_data_reg;
 assign rd_valid    = rd_valid_reg;
-assign rd_more     = rt_inc != wc;
+assign rd_more     = rt_inc_ne_wc;
 assign overflow    = wr_valid && wr_full;
 assign underflow   = rd_ready && !rd_valid_reg;
 
@@ -108,7 +112,7 @@ always @(posedge clk) begin
             rt <= rt_inc;
             rd_valid_reg <= 1'b0;
         end else begin
-            rd_valid_reg <= rt != wc;
+            rd_valid_reg <= rd_valid_reg || rt_inc_ne_wc;
         end
     end
 end
