@@ -50,37 +50,49 @@ generate
     end
 endgenerate
 
+// The registers hold the write, committed and read pointers inverted (wt_n =
+// ~wt, ...) and the released pointer as it is. On iCE40 a carry chain takes
+// its operands as they are, so a - b costs an inverter per bit; with one
+// operand of every difference kept inverted, each is a plain sum (a - b =
+// ~(~a + b)), and the inversions left fold into the LUTs that use them.
+// Bytes live at the inverted address: position p at ~p mod DEPTH.
+//
 // A write and the read meet at one address only when the read pointer equals
 // the write pointer (a write needs wt < rc + DEPTH), and then nothing is
 // committed to offer: the byte read in that clock is never marked valid.
 // no_rw_check tells synthesis so, and it builds no bypass logic.
 (* no_rw_check *)
 reg [7:0]  mem [0:DEPTH-1];
-reg [AW:0] wt, wc_reg, rt, rc_reg;
+reg [AW:0] wt_n, wc_n_reg, rt_n, rc_reg;
 reg [7:0]  rd_data_reg;
 reg        rd_valid_reg;
 
-wire [AW:0] wc = TXN_WR ? wc_reg : wt;
-wire [AW:0] rc = TXN_RD ? rc_reg : rt;
+wire [AW:0] wc_n = TXN_WR ? wc_n_reg : wt_n;
+wire [AW:0] rc   = TXN_RD ? rc_reg : ~rt_n;
+wire [AW:0] wt   = ~wt_n;
 
 wire do_write = wr_valid && !wr_full;
 wire do_read  = rd_ready && rd_valid_reg;
-wire [AW:0] wt_inc  = wt + {{AW{1'b0}}, do_write};
-// One past the offered byte while one is offered, else the read pointer: the
-// next read position, and with one comparison against wc both "another byte
-// follows" (while offered) and "a byte can be offered" (while not).
-wire [AW:0] rt_inc  = rt + {{AW{1'b0}}, rd_valid_reg};
-wire        rt_inc_ne_wc = rt_inc != wc;
-wire [AW:0] rc_next = rd_release ? rc_reg + rd_release_len : rc_reg;
+// ~(wt + do_write): the write pointer after this clock's write.
+wire [AW:0] wt_inc_n = wt_n + {(AW + 1){do_write}};
+// ~(rt + rd_valid): one past the offered byte while one is offered, else the
+// read pointer. It is where a read moves the pointer, and one comparison of
+// it with wc tells both that another byte follows (while one is offered) and
+// that a byte can be offered (while none is).
+wire [AW:0] rt_inc_n = rt_n + {(AW + 1){rd_valid_reg}};
+wire        rt_inc_ne_wc = rt_inc_n != wc_n;
+wire [AW:0] rc_next  = rd_release ? rc_reg + rd_release_len : rc_reg;
 
 // Full when the writer is a whole buffer ahead of the released pointer:
 // same address, other lap.
 assign wr_full     = wt[AW] != rc[AW] && wt[AW-1:0] == rc[AW-1:0];
-assign level       = wc - rc;
-// DEPTH - (wc - rc) = (rc - wc) + DEPTH, and adding DEPTH flips the top bit.
-wire [AW:0] neg_level = rc - wc;
-assign free        = {~neg_level[AW], neg_level[AW-1:0]};
-assign rd_inflight = rt - rc;
+// rc + ~wc = rc - wc - 1 = ~(wc - rc); adding 1 and DEPTH (the top bit)
+// to it makes DEPTH - (wc - rc).
+wire [AW:0] rc_wc_n  = rc + wc_n;
+wire [AW:0] rc_wc_n1 = rc + wc_n + 1'b1;
+assign level       = ~rc_wc_n;
+assign free        = {~rc_wc_n1[AW], rc_wc_n1[AW-1:0]};
+assign rd_inflight = ~(rt_n + rc);
 assign rd_data     = rd_data_reg;
 assign rd_valid    = rd_valid_reg;
 assign rd_more     = rt_inc_ne_wc;
@@ -89,27 +101,28 @@ assign underflow   = rd_ready && !rd_valid_reg;
 
 always @(posedge clk) begin
     if (do_write)
-        mem[wt[AW-1:0]] <= wr_data;
+        mem[wt_n[AW-1:0]] <= wr_data;
     // The block RAM is read every clock at the read pointer. A byte becomes
     // valid one clock after the pointer settles on committed data, and stays
     // valid while it waits: committed, unreleased data is never overwritten.
-    rd_data_reg <= mem[rt[AW-1:0]];
+    rd_data_reg <= mem[rt_n[AW-1:0]];
 end
 
 always @(posedge clk) begin
     if (rst) begin
-        wt <= 0; wc_reg <= 0; rt <= 0; rc_reg <= 0;
+        wt_n <= {(AW + 1){1'b1}}; wc_n_reg <= {(AW + 1){1'b1}};
+        rt_n <= {(AW + 1){1'b1}}; rc_reg <= 0;
         rd_valid_reg <= 1'b0;
     end else begin
-        wt <= (TXN_WR && wr_abort) ? wc_reg : wt_inc;
+        wt_n <= (TXN_WR && wr_abort) ? wc_n_reg : wt_inc_n;
         if (wr_commit && !wr_abort)
-            wc_reg <= wt_inc;
+            wc_n_reg <= wt_inc_n;
         rc_reg <= rc_next;
         if (TXN_RD && rd_rewind) begin
-            rt <= rc_next;
+            rt_n <= ~rc_next;
             rd_valid_reg <= 1'b0;
         end else if (do_read) begin
-            rt <= rt_inc;
+            rt_n <= rt_inc_n;
             rd_valid_reg <= 1'b0;
         end else begin
             rd_valid_reg <= rd_valid_reg || rt_inc_ne_wc;
