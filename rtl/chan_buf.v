@@ -34,10 +34,10 @@ module chan_buf #(
     output wire [7:0]  rd_data,         // byte at the read pointer
     output wire        rd_valid,        // rd_data is valid
     input  wire        rd_ready,        // take rd_data
-    output wire        rd_more,         // a committed byte follows the one in rd_data
+    output wire        rd_more,         // a committed byte follows the one in rd_data (with rd_valid)
     input  wire        rd_release,      // retire rd_release_len bytes at the released pointer
     input  wire [AW:0] rd_release_len,  // bytes retired by rd_release (<= rd_inflight)
-    input  wire        rd_rewind,       // read pointer := released pointer: read again
+    input  wire        rd_rewind,       // read pointer := released pointer, a clock later: read again
     output wire [AW:0] rd_inflight,     // bytes read but not yet released
     output wire [AW:0] level,           // committed bytes not yet released
     output wire        overflow,        // strobe: wr_valid while wr_full
@@ -66,6 +66,11 @@ reg [7:0]  mem [0:DEPTH-1];
 reg [AW:0] wt_n, wc_n_reg, rt_n, rc_reg;
 reg [7:0]  rd_data_reg;
 reg        rd_valid_reg;
+// A rewind takes effect a clock late: the read pointer is loaded from the
+// released pointer's register rather than from its adder, whose output then
+// feeds that register alone (an iCE40 logic cell cannot both register a
+// result and pass it on). Meanwhile nothing is offered.
+reg        rewinding;                   // rt := rc at this clock
 
 wire [AW:0] wc_n = TXN_WR ? wc_n_reg : wt_n;
 wire [AW:0] rc   = TXN_RD ? rc_reg : ~rt_n;
@@ -81,7 +86,6 @@ wire [AW:0] wt_inc_n = wt_n + {(AW + 1){do_write}};
 // that a byte can be offered (while none is).
 wire [AW:0] rt_inc_n = rt_n + {(AW + 1){rd_valid_reg}};
 wire        rt_inc_ne_wc = rt_inc_n != wc_n;
-wire [AW:0] rc_next  = rd_release ? rc_reg + rd_release_len : rc_reg;
 
 // Full when the writer is a whole buffer ahead of the released pointer:
 // same address, other lap.
@@ -92,7 +96,7 @@ wire [AW:0] rc_wc_n  = rc + wc_n;
 wire [AW:0] rc_wc_n1 = rc + wc_n + 1'b1;
 assign level       = ~rc_wc_n;
 assign free        = {~rc_wc_n1[AW], rc_wc_n1[AW-1:0]};
-assign rd_inflight = ~(rt_n + rc);
+assign rd_inflight = rewinding ? {(AW + 1){1'b0}} : ~(rt_n + rc);
 assign rd_data     = rd_data_reg;
 assign rd_valid    = rd_valid_reg;
 assign rd_more     = rt_inc_ne_wc;
@@ -112,21 +116,21 @@ always @(posedge clk) begin
     if (rst) begin
         wt_n <= {(AW + 1){1'b1}}; wc_n_reg <= {(AW + 1){1'b1}};
         rt_n <= {(AW + 1){1'b1}}; rc_reg <= 0;
-        rd_valid_reg <= 1'b0;
+        rd_valid_reg <= 1'b0; rewinding <= 1'b0;
     end else begin
         wt_n <= (TXN_WR && wr_abort) ? wc_n_reg : wt_inc_n;
         if (wr_commit && !wr_abort)
             wc_n_reg <= wt_inc_n;
-        rc_reg <= rc_next;
-        if (TXN_RD && rd_rewind) begin
-            rt_n <= ~rc_next;
-            rd_valid_reg <= 1'b0;
-        end else if (do_read) begin
+        rc_reg <= rd_release ? rc_reg + rd_release_len : rc_reg;
+        rewinding <= TXN_RD && rd_rewind;
+        if (rewinding)
+            rt_n <= ~rc_reg;
+        else if (do_read)
             rt_n <= rt_inc_n;
+        if (TXN_RD && rd_rewind || rewinding || do_read)
             rd_valid_reg <= 1'b0;
-        end else begin
+        else
             rd_valid_reg <= rd_valid_reg || rt_inc_ne_wc;
-        end
     end
 end
 

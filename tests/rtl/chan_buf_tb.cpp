@@ -81,6 +81,7 @@ int main(int argc, char **argv) {
         if (b->rd_release) { released += b->rd_release_len; sent_frames.erase(sent_frames.begin()); }
         if (b->rd_rewind) {
             rt = rc_next; rewinds++; sent_frames.clear(); frame_open = 0;
+            invalid_for = 0;                 // the wait for data counts from the rewind
         } else if (read) {
             rt++;
             if (++frame_open == frame_target) {
