@@ -90,12 +90,13 @@ wire        rt_inc_ne_wc = rt_inc_n != wc_n;
 // Full when the writer is a whole buffer ahead of the released pointer:
 // same address, other lap.
 assign wr_full     = wt[AW] != rc[AW] && wt[AW-1:0] == rc[AW-1:0];
-// rc + ~wc = rc - wc - 1 = ~(wc - rc); adding 1 and DEPTH (the top bit)
-// to it makes DEPTH - (wc - rc).
+// level: rc + ~wc = rc - wc - 1 = ~(wc - rc). free: rc - wc (rc + ~wc
+// with a carry in) plus DEPTH, which flips the top bit. Each is one carry
+// chain of its own, so the inversion folds into the chain's LUTs.
 wire [AW:0] rc_wc_n  = rc + wc_n;
-wire [AW:0] rc_wc_n1 = rc + wc_n + 1'b1;
+wire [AW:0] rc_wc    = rc - ~wc_n;
 assign level       = ~rc_wc_n;
-assign free        = {~rc_wc_n1[AW], rc_wc_n1[AW-1:0]};
+assign free        = {~rc_wc[AW], rc_wc[AW-1:0]};
 assign rd_inflight = rewinding ? {(AW + 1){1'b0}} : ~(rt_n + rc);
 assign rd_data     = rd_data_reg;
 assign rd_valid    = rd_valid_reg;
