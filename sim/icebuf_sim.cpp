@@ -59,6 +59,11 @@ static_assert(CLKS_PER_BIT >= 2, "the UART model needs at least 2 clocks per bit
 // Clocks between two visits to the socket: 512 clocks is 43 us at 12 MHz,
 // under a USB 2.0 microframe (125 us), the FT2232H's own pace toward the host.
 static const uint64_t SERVICE_EVERY = 512;
+// The socket is first looked at 1 ms into the simulation: a host meets a
+// board out of its power-on reset, as it meets a real one long after
+// configuration. (A byte already on the wire while the UART is still held in
+// reset would otherwise be cut and counted as a framing error.)
+static const uint64_t FIRST_SERVICE = SIM_CLK_HZ / 1000;
 // How far simulated time may run ahead of the wall clock before the harness
 // sleeps (without --fast).
 static const double PACE_SLACK_S = 200e-6;
@@ -413,7 +418,7 @@ int main(int argc, char **argv) {
     fflush(stdout);
 
     const double t0 = now_s();
-    uint64_t cyc = 0, next_event = 0, next_service = 0;
+    uint64_t cyc = 0, next_event = 0, next_service = FIRST_SERVICE;
     for (;;) {
         // Everything rare happens here, at clocks chosen in advance, so the
         // common clock costs one comparison on top of the model.

@@ -93,6 +93,14 @@ static void test_info(void)
 	CHECK(in.clk_hz >= 12000000 && in.baud >= 115200 && in.mtu >= 64 && in.window >= 1, "clock/baud/link");
 	CHECK(in.stream_depth >= 512 && (in.stream_depth & (in.stream_depth - 1)) == 0, "depth %u", in.stream_depth);
 	CHECK(reg(dev, ICEBUF_REG_ID) == ICEBUF_ID_MAGIC, "ID register read again");
+	/* A board fresh from power-up that heard nothing but this session has
+	 * seen no broken UART byte and no bad frame. */
+	const char *d = getenv("ICEBUF_DEVICE");
+	if (d && !strcmp(d, "sim")) {
+		CHECK(reg(dev, ICEBUF_REG_UART_FRAME_ERR) == 0, "UART framing errors on a clean line");
+		CHECK(reg(dev, ICEBUF_REG_RX_BAD_FRAME) == 0 && reg(dev, ICEBUF_REG_RX_BAD_CRC) == 0,
+		      "bad frames on a clean line");
+	}
 	static const uint32_t values[] = { 0x0000, 0xFFFF, 0xA5A5, 0x1234, 0x8001 };
 	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
 		CHECK(icebuf_reg_write(dev, ICEBUF_REG_SCRATCH, values[i], -1) == 0, "write SCRATCH: %s", icebuf_last_error(dev));
