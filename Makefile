@@ -37,6 +37,7 @@ help:
 	@echo "make prog BOARD=…              program the board with iceprog"
 	@echo "make sim                       build the virtual boards: build/bin/icebuf-sim (iCEstick top),"
 	@echo "                               build/bin/icebuf-sim-icebreaker (iCEBreaker top, 12 Mbaud)"
+	@echo "make sim-gl BOARD=…            build/bin/icebuf-sim-gl-BOARD: the virtual board around the bitstream's netlist"
 	@echo "make host                      build libicebuf and build/bin/icebuf"
 	@echo "make bench                     benchmarks, table + build/bench/results.json"
 	@echo "make fuzz                      10 minutes of libFuzzer on the host's frame decoder"

@@ -1,0 +1,46 @@
+# The gate-level virtual boards: the netlist that goes into each bitstream
+# (Yosys's output, build/BOARD/icebuf.json, as Verilog), with Yosys's own
+# simulation models of the iCE40 cells, under the same harness as the RTL
+# virtual board. The end-to-end tests run on it, so what synthesis made of the
+# RTL (block RAM inference, constant registers, initial values) is tested, not
+# assumed. About 40 times slower than the RTL board: the tests are short.
+#   make sim-gl BOARD=icestick|icebreaker    build/bin/icebuf-sim-gl-BOARD
+
+YOSYS_DATDIR ?= /usr/share/yosys
+GL := $(BUILD)/gl
+
+# Yosys's cell library, less the PLL it leaves empty (sim/models/gl/ has one).
+$(GL)/cells_sim.v: $(YOSYS_DATDIR)/ice40/cells_sim.v mk/gl.mk
+	@mkdir -p $(dir $@)
+	@awk '/^module SB_PLL40_2_PAD[ (]/ { skip = 1 } !skip { print } skip && /^endmodule/ { skip = 0 }' $< >$@.tmp
+	@grep -q '^module SB_RAM40_4K' $@.tmp && ! grep -q '^module SB_PLL40_2_PAD[ (]' $@.tmp && mv $@.tmp $@
+
+$(GL)/%_netlist.v: $(BUILD)/%/icebuf.json
+	@mkdir -p $(dir $@)
+	@yosys -q -p "read_json $<; write_verilog -noattr $@"
+
+GL_CLOCKS_icestick   = -DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD)
+GL_CLOCKS_icebreaker = -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER
+
+# Netlist and cell models are not ours to lint: warnings off.
+$(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v \
+                          $(wildcard sim/*.cpp sim/*.h) mk/gl.mk
+	@mkdir -p $(GL)/obj-$* $(dir $@)
+	@echo "  VERILATE $@"
+	@$(VERILATOR) -Wno-fatal -Wno-lint -Wno-style -Wno-TIMESCALEMOD -Wno-MULTIDRIVEN $(SIM_VFLAGS) \
+	    --cc --exe --build -j $(JOBS) -Mdir $(GL)/obj-$* --prefix Vtop --top-module $*_top \
+	    -DNO_ICE40_DEFAULT_ASSIGNMENTS $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v $< \
+	    $(abspath $(wildcard sim/*.cpp)) -o $(abspath $@) -CFLAGS "-O2 -std=c++17 $(GL_CLOCKS_$*)" \
+	    >$(GL)/obj-$*/build.log 2>&1 || { tail -30 $(GL)/obj-$*/build.log; exit 1; }
+
+sim-gl: check-board
+	@$(MAKE) --no-print-directory $(BUILD)/bin/icebuf-sim-gl-$(BOARD)
+
+# On each board's netlist: the e2e info test (registers, errors, a clean
+# line), then 16 KiB of loopback, which wraps the stream buffer.
+TESTS += test-gl-icestick test-gl-icebreaker
+test-gl-%: $(BUILD)/bin/icebuf-sim-gl-% $(E2E_BIN) $(BUILD)/bin/icebuf
+	@ICEBUF_DEVICE=sim ICEBUF_SIM=$< scripts/runtest gl-$* \
+	    sh -c '$(E2E_BIN) info && $(BUILD)/bin/icebuf loopback --bytes 16384'
+
+.PHONY: sim-gl
