@@ -62,29 +62,41 @@ endgenerate
 
 // Event i counts into register address ev_addr(i): STREAM_OVERFLOW,
 // STREAM_UNDERFLOW, then RX_FRAMES .. UART_OVERRUN.
-function [7:0] ev_addr;
+function [4:0] ev_addr;
     input [3:0] i;
-    ev_addr = (i < 2) ? 8'h0A + {4'd0, i} : 8'h0E + {4'd0, i};
+    ev_addr = (i < 2) ? 5'h0A + {1'd0, i} : 5'h0E + {1'd0, i};
 endfunction
 // RX_FRAMES (2) and TX_FRAMES (6) count traffic, the others trouble.
 localparam [9:0] ERR_MASK = 10'b11_1011_1011;
 localparam [7:0] A_SCRATCH = 8'h06;
 localparam [7:0] A_TRAFFIC = 8'h07;
 
-// ---- counters in block RAM ---------------------------------------------------
+// ---- counters (and constants) in block RAM ---------------------------------------
+// Word a of the RAM is counter a's value, or the low half of constant
+// register a; other words are unused. Only address bits [4:0] matter: every
+// register lives below 0x18, and the RAM's value for any other address is
+// never used (it has no register).
 reg  [15:0] cram [0:255];
 reg  [15:0] cram_q;
-reg  [7:0]  cram_raddr;
+reg  [4:0]  cram_raddr;
 reg  [NEV-1:0] pending;
 reg         inc_phase;                  // 0: read a pending counter, 1: write it back + 1
-reg  [7:0]  inc_addr;
+reg  [4:0]  inc_addr;
 reg  [3:0]  pick;
 reg         pick_ok;
 wire        ctrl_read;                  // the request parser needs the read port now
 integer i;
 
-initial
+initial begin
     for (i = 0; i < 256; i = i + 1) cram[i] = 16'd0;
+    cram[8'h00] = ID[15:0];
+    cram[8'h01] = VERSION[15:0];
+    cram[8'h02] = BOARD_ID[15:0];
+    cram[8'h03] = CLK_HZ[15:0];
+    cram[8'h04] = BAUD[15:0];
+    cram[8'h05] = LINK[15:0];
+    cram[8'h08] = STREAM_DEPTH[15:0];
+end
 
 always @(*) begin
     pick    = 4'd0;
@@ -99,12 +111,12 @@ end
 wire start_inc = !inc_phase && pick_ok && !ctrl_read;
 
 always @(*)
-    cram_raddr = start_inc ? ev_addr(pick) : addr_next;
+    cram_raddr = start_inc ? ev_addr(pick) : addr_next[4:0];
 
 always @(posedge clk) begin
-    cram_q <= cram[cram_raddr];
+    cram_q <= cram[{3'd0, cram_raddr}];
     if (inc_phase)
-        cram[inc_addr] <= cram_q + 1'b1;
+        cram[{3'd0, inc_addr}] <= cram_q + 1'b1;
 end
 
 always @(posedge clk) begin
@@ -128,10 +140,12 @@ end
 localparam [2:0] S_OP = 3'd0, S_RADDR = 3'd1, S_WADDR = 3'd2, S_WDATA = 3'd3,
                  S_READ = 3'd4, S_EXEC = 3'd5, S_RESP = 3'd6;
 
+// A response is sent from the chain {op, addr, data}, shifted up a byte
+// for each byte sent: m_data is always op.
 reg [2:0]  state;
-reg [7:0]  addr;
-reg [7:0]  op;                          // the response's first byte
-reg [31:0] data;                        // write data, or read data
+reg [7:0]  op;                          // the response byte being sent
+reg [7:0]  addr;                        // the register address, then the next byte
+reg [31:0] data;                        // write data, or read data d3 d2 d1 d0
 reg [2:0]  ri;                          // response byte being sent
 reg        rlong;                       // 6-byte response (a read), else 2
 reg [1:0]  wcount;
@@ -141,42 +155,39 @@ wire take = s_valid && s_ready;
 // The counter RAM is read at the address byte as it arrives.
 wire [7:0] addr_next = s_data;
 assign ctrl_read = take && state == S_RADDR;
+wire unused_addr_bits = &{1'b0, addr_next[7:5]};
 
 reg [15:0] scratch;                     // SCRATCH (16 bits) as committed
 reg [15:0] scratch_spec;                // ... and as this frame's requests see it
 
-// What a read of `addr` returns, and whether the register exists.
-reg [31:0] rval;
-reg        rexists;
+// Whether register `addr` exists; the upper halves of the constant ones.
+wire rexists = addr[7:5] == 3'd0 && (addr[4] ? !addr[3] : addr[3:0] <= 4'hD);
+reg [15:0] khi;
 always @(*) begin
-    rexists = 1'b1;
-    case (addr)
-    8'h00: rval = ID;
-    8'h01: rval = VERSION;
-    8'h02: rval = BOARD_ID;
-    8'h03: rval = CLK_HZ;
-    8'h04: rval = BAUD;
-    8'h05: rval = LINK;
-    8'h06: rval = {16'd0, scratch_spec};
-    8'h07: rval = traffic;
-    8'h08: rval = STREAM_DEPTH;
-    8'h09: rval = {16'd0, stream_level};
-    8'h0C: rval = sink_bytes;
-    8'h0D: rval = {16'd0, sink_crc};
-    8'h0A, 8'h0B, 8'h10, 8'h11, 8'h12, 8'h13, 8'h14, 8'h15, 8'h16, 8'h17:
-           rval = {16'd0, cram_q};
-    default: begin rval = 32'd0; rexists = 1'b0; end
+    case (addr[4:0])
+    5'h00:   khi = ID[31:16];
+    5'h01:   khi = VERSION[31:16];
+    5'h02:   khi = BOARD_ID[31:16];
+    5'h03:   khi = CLK_HZ[31:16];
+    5'h04:   khi = BAUD[31:16];
+    5'h05:   khi = LINK[31:16];
+    5'h08:   khi = STREAM_DEPTH[31:16];
+    default: khi = 16'd0;
     endcase
 end
 
+// The value a read returns: the RAM word (a counter, a constant's low
+// half, 0 for the registers below) or'ed with the register's input.
+wire [4:0] a5 = addr[4:0];
+wire [31:0] rval = {khi, cram_q}
+                 | (a5 == 5'h06 ? {16'd0, scratch_spec} : 32'd0)
+                 | (a5 == 5'h07 ? traffic : 32'd0)
+                 | (a5 == 5'h09 ? {16'd0, stream_level} : 32'd0)
+                 | (a5 == 5'h0C ? sink_bytes : 32'd0)
+                 | (a5 == 5'h0D ? {16'd0, sink_crc} : 32'd0);
+
 assign m_valid = state == S_RESP && !m_full;
-// A read's value is latched whole when the request is read: its bytes are
-// one sample.
-assign m_data  = ri == 3'd0 ? op :
-                 ri == 3'd1 ? addr :
-                 ri == 3'd2 ? data[31:24] :
-                 ri == 3'd3 ? data[23:16] :
-                 ri == 3'd4 ? data[15:8] : data[7:0];
+assign m_data  = op;
 
 // A TRAFFIC write takes effect when its frame commits, and only while the
 // stream buffer is empty (a mode change never mixes two kinds of data).
@@ -229,8 +240,8 @@ always @(posedge clk) begin
         end
         S_READ: begin
             op    <= rexists ? 8'h81 : 8'hE1;
-            data  <= rval;
             rlong <= rexists;
+            data  <= rval;
             state <= S_RESP;
         end
         S_WADDR: if (take) begin
@@ -251,6 +262,7 @@ always @(posedge clk) begin
             state <= S_RESP;
         end
         default: if (m_valid) begin
+            {op, addr, data} <= {addr, data, s_data};
             ri <= ri + 1'b1;
             if (ri == (rlong ? 3'd5 : 3'd1)) begin
                 ri    <= 3'd0;
