@@ -71,11 +71,13 @@ localparam [9:0] ERR_MASK = 10'b11_1011_1011;
 localparam [7:0] A_SCRATCH = 8'h06;
 localparam [7:0] A_TRAFFIC = 8'h07;
 
-// ---- counters (and constants) in block RAM ---------------------------------------
+// ---- counters, constants and SCRATCH in block RAM ----------------------------------
 // Word a of the RAM is counter a's value, or the low half of constant
-// register a; other words are unused. Only address bits [4:0] matter: every
-// register lives below 0x18, and the RAM's value for any other address is
-// never used (it has no register).
+// register a. SCRATCH lives in two words, 0x06 and 0x0E: one holds its
+// committed value, the other this frame's writes; word 0x1E stays 0 and is
+// read for a SCRATCH zeroed by reset. Words of the other registers are 0.
+// Only address bits [4:0] matter: every register lives below 0x18, and the
+// RAM's value for any other address is never used (it has no register).
 // no_rw_check: a read whose word is used never meets a write on its
 // address (below), so Yosys need not add logic that orders them.
 (* no_rw_check *)
@@ -113,19 +115,35 @@ end
 
 wire start_inc = !inc_phase && pick_ok && !ctrl_read;
 
-always @(*)
-    cram_raddr = start_inc ? ev_addr(pick) : addr_next[4:0];
+// SCRATCH: s_cur is the word (0x06, 0x0E) of the committed value, s_dirty
+// says this frame wrote the other one, s_zero that none was committed
+// since reset.
+reg  s_cur, s_dirty, s_zero;
+wire s_write;                           // write data[15:0] as SCRATCH now
+wire s_rzero = s_zero && !s_dirty;      // SCRATCH reads 0
+wire s_rword = s_cur ^ s_dirty;         // ... or this word
+// The request's address byte: SCRATCH (0x06; 0x0E has no register) is
+// redirected to the word that holds its value.
+wire a_scratch = !addr_next[4] && addr_next[2:0] == 3'b110;
+wire [4:0] ctrl_raddr = a_scratch ? {s_rzero, s_rzero || s_rword, 3'b110} : addr_next[4:0];
 
-// A request reading the very counter that is due to be written back
-// delays the write by a clock: the read returns the old value, the word
-// cram_q already holds, and the new one is still cram_q + 1 a clock later.
-wire inc_write = inc_phase && !(ctrl_read && addr_next[4:0] == inc_addr);
+always @(*)
+    cram_raddr = start_inc ? ev_addr(pick) : ctrl_raddr;
+
+// cram_q changes only when a read is wanted. A request reading the very
+// counter that is due to be written back, or a SCRATCH write, delays the
+// write by a clock: the read returns the old value, the word cram_q
+// already holds, and the new one is still cram_q + 1 a clock later.
+wire inc_write = inc_phase && !s_write && !(ctrl_read && addr_next[4:0] == inc_addr);
 
 always @(posedge clk)
-    cram_q <= cram[{3'd0, cram_raddr}];
+    if (start_inc || ctrl_read)
+        cram_q <= cram[{3'd0, cram_raddr}];
 always @(posedge clk)
     if (inc_write)
         cram[{3'd0, inc_addr}] <= cram_q + 1'b1;
+    else if (s_write)
+        cram[{4'b0, !s_cur, 3'b110}] <= data[15:0];
 
 always @(posedge clk) begin
     if (rst) begin
@@ -148,10 +166,10 @@ end
 localparam [2:0] S_OP = 3'd0, S_RADDR = 3'd1, S_WADDR = 3'd2, S_WDATA = 3'd3,
                  S_READ = 3'd4, S_EXEC = 3'd5, S_RESP = 3'd6;
 
-// A response is sent from the chain {op, addr, data}, shifted up a byte
-// for each byte sent: m_data is always op.
+// A response is op, then the chain {addr, data} shifted up a byte for each
+// further byte sent: m_data is op or addr.
 reg [2:0]  state;
-reg [7:0]  op;                          // the response byte being sent
+reg [7:0]  op;                          // the response's first byte
 reg [7:0]  addr;                        // the register address, then the next byte
 reg [31:0] data;                        // write data, or read data d3 d2 d1 d0
 reg [2:0]  ri;                          // response byte being sent
@@ -164,9 +182,6 @@ wire take = s_valid && s_ready;
 wire [7:0] addr_next = s_data;
 assign ctrl_read = take && state == S_RADDR;
 wire unused_addr_bits = &{1'b0, addr_next[7:5]};
-
-reg [15:0] scratch;                     // SCRATCH (16 bits) as committed
-reg [15:0] scratch_spec;                // ... and as this frame's requests see it
 
 // Whether register `addr` exists; the upper halves of the constant ones.
 wire rexists = addr[7:5] == 3'd0 && (addr[4] ? !addr[3] : addr[3:0] <= 4'hD);
@@ -188,14 +203,13 @@ end
 // half, 0 for the registers below) or'ed with the register's input.
 wire [4:0] a5 = addr[4:0];
 wire [31:0] rval = {khi, cram_q}
-                 | (a5 == 5'h06 ? {16'd0, scratch_spec} : 32'd0)
                  | (a5 == 5'h07 ? traffic : 32'd0)
                  | (a5 == 5'h09 ? {16'd0, stream_level} : 32'd0)
                  | (a5 == 5'h0C ? sink_bytes : 32'd0)
                  | (a5 == 5'h0D ? {16'd0, sink_crc} : 32'd0);
 
 assign m_valid = state == S_RESP && !m_full;
-assign m_data  = op;
+assign m_data  = ri == 3'd0 ? op : addr;
 
 // A TRAFFIC write takes effect when its frame commits, and only while the
 // stream buffer is empty (a mode change never mixes two kinds of data).
@@ -214,16 +228,20 @@ always @(posedge clk) begin
     end
 end
 
+assign s_write = !rst && !f_abort && !f_commit && state == S_EXEC && addr == A_SCRATCH;
 always @(posedge clk) begin
     if (rst) begin
-        scratch      <= 16'd0;
-        scratch_spec <= 16'd0;
+        s_cur   <= 1'b0;
+        s_dirty <= 1'b0;
+        s_zero  <= 1'b1;
     end else if (f_abort) begin
-        scratch_spec <= scratch;
+        s_dirty <= 1'b0;
     end else if (f_commit) begin
-        scratch      <= scratch_spec;
-    end else if (state == S_EXEC && addr == A_SCRATCH) begin
-        scratch_spec <= data[15:0];
+        s_cur   <= s_rword;
+        s_dirty <= 1'b0;
+        s_zero  <= s_rzero;
+    end else if (s_write) begin
+        s_dirty <= 1'b1;
     end
     if (rst || sess_rst || f_abort) begin
         state <= S_OP;
@@ -270,7 +288,7 @@ always @(posedge clk) begin
             state <= S_RESP;
         end
         default: if (m_valid) begin
-            {op, addr, data} <= {addr, data, s_data};
+            if (ri != 3'd0) {addr, data} <= {data, s_data};
             ri <= ri + 1'b1;
             if (ri == (rlong ? 3'd5 : 3'd1)) begin
                 ri    <= 3'd0;
