@@ -12,14 +12,21 @@
 // a byte arriving then makes the link refuse the frame.
 //
 // The 16-bit event counters live in one block RAM, addressed by their
-// register address, and are incremented read-modify-write one at a time,
-// lowest event number first, two clocks each: an event is remembered in a
-// pending bit until its turn. Only a UART framing error can recur within a
-// frame, once a byte (10 clocks at the fastest, 12 Mbaud with a 12 MHz
-// clock); at most four other events are ever pending with it (a received
-// frame's one verdict, TX_FRAMES, TX_RETRANSMIT, STREAM_UNDERFLOW), so it
-// is counted within 10 clocks, before it can recur. Counters start at 0
-// when the FPGA is configured and wrap.
+// register address, with the constant registers' low halves and SCRATCH.
+// Counters are incremented read-modify-write one at a time, lowest event
+// number first, two clocks each: an event is remembered in a pending bit
+// until its turn. A request byte that needs the RAM (an address to read, a
+// SCRATCH write) holds the counters back one clock, once a byte-time at
+// most. Only a UART framing error can recur within a frame, once a byte
+// (10 clocks at the fastest, 12 Mbaud with a 12 MHz clock); at most four
+// other events are ever pending with it (a received frame's one verdict,
+// TX_FRAMES, TX_RETRANSMIT, STREAM_UNDERFLOW), so it is counted within
+// 4 * 2 + 1 clocks, before it can recur. Counters start at 0 when the FPGA
+// is configured and wrap.
+//
+// A response leaves one byte a clock from registers loaded when the request
+// is read: a read's value is one sample, and constant bytes and inputs tied
+// to 0 cost next to no logic.
 `resetall
 `default_nettype none
 
