@@ -23,13 +23,14 @@ GL_CLOCKS_icestick   = -DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD)
 GL_CLOCKS_icebreaker = -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER
 
 # Netlist and cell models are not ours to lint: warnings off.
-$(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v \
+$(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v sim/models/ice40_pll_2pad.v \
                           $(wildcard sim/*.cpp sim/*.h) mk/gl.mk
 	@mkdir -p $(GL)/obj-$* $(dir $@)
 	@echo "  VERILATE $@"
 	@$(VERILATOR) -Wno-fatal -Wno-lint -Wno-style -Wno-TIMESCALEMOD -Wno-MULTIDRIVEN $(SIM_VFLAGS) \
 	    --cc --exe --build -j $(JOBS) -Mdir $(GL)/obj-$* --prefix Vtop --top-module $*_top \
-	    -DNO_ICE40_DEFAULT_ASSIGNMENTS $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v $< \
+	    -DNO_ICE40_DEFAULT_ASSIGNMENTS $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v \
+	    sim/models/ice40_pll_2pad.v $< \
 	    $(abspath $(wildcard sim/*.cpp)) -o $(abspath $@) -CFLAGS "-O2 -std=c++17 $(GL_CLOCKS_$*)" \
 	    >$(GL)/obj-$*/build.log 2>&1 || { tail -30 $(GL)/obj-$*/build.log; exit 1; }
 
