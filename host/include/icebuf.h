@@ -230,8 +230,9 @@ ICEBUF_EXPORT int icebuf_poll(icebuf *dev, int timeout_ms);
  *  first time grants the board credit: until then this is 0. Errors: ARG. */
 ICEBUF_EXPORT long icebuf_available(icebuf *dev, unsigned chan);
 
-/** Bytes icebuf_write() on @chan takes at once (the board's credit and the
- *  send window allow them). Errors: ARG. */
+/** Bytes icebuf_write() on @chan takes at once (the board's credit, the
+ *  send window and the cap on unacknowledged bytes, three quarters of the
+ *  board's WINDOW x MTU, allow them). Errors: ARG. */
 ICEBUF_EXPORT long icebuf_writable(icebuf *dev, unsigned chan);
 
 /** Host-side link counters. */
