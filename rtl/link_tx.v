@@ -467,12 +467,10 @@ always @(posedge clk) begin
     default: ;
     endcase
     for (c = 0; c < NDN; c = c + 1)
-        if (do_sync)
+        if (do_sync || dn_news[c])
             credit_news[c] <= 1'b1;
-        else if (take && phase == P_HDR && hi == 3'd4 && h_cchan == c[3:0] && !dn_news[c])
+        else if (take && phase == P_HDR && hi == 3'd4 && h_cchan == c[3:0])
             credit_news[c] <= 1'b0;
-        else if (dn_news[c])
-            credit_news[c] <= 1'b1;
     if (rst) begin
         ev_frame       <= 1'b0;
         ev_retransmit  <= 1'b0;
