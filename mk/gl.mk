@@ -3,7 +3,7 @@
 # simulation models of the iCE40 cells, under the same harness as the RTL
 # virtual board. The end-to-end tests run on it, so what synthesis made of the
 # RTL (block RAM inference, constant registers, initial values) is tested, not
-# assumed. About 40 times slower than the RTL board: the tests are short.
+# assumed. About 30 times slower than the RTL board: the tests are short.
 #   make sim-gl BOARD=icestick|icebreaker    build/bin/icebuf-sim-gl-BOARD
 
 YOSYS_DATDIR ?= /usr/share/yosys
@@ -19,9 +19,6 @@ $(GL)/%_netlist.v: $(BUILD)/%/icebuf.json
 	@mkdir -p $(dir $@)
 	@yosys -q -p "read_json $<; write_verilog -noattr $@"
 
-GL_CLOCKS_icestick   = -DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD)
-GL_CLOCKS_icebreaker = -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER
-
 # Netlist and cell models are not ours to lint: warnings off.
 $(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v sim/models/ice40_pll_2pad.v \
                           $(wildcard sim/*.cpp sim/*.h) mk/gl.mk
@@ -31,7 +28,7 @@ $(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/
 	    --cc --exe --build -j $(JOBS) -Mdir $(GL)/obj-$* --prefix Vtop --top-module $*_top \
 	    -DNO_ICE40_DEFAULT_ASSIGNMENTS $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v \
 	    sim/models/ice40_pll_2pad.v $< \
-	    $(abspath $(wildcard sim/*.cpp)) -o $(abspath $@) -CFLAGS "-O2 -std=c++17 $(GL_CLOCKS_$*)" \
+	    $(abspath $(wildcard sim/*.cpp)) -o $(abspath $@) -CFLAGS "-O2 -std=c++17 $(SIM_DEFS_$*)" \
 	    >$(GL)/obj-$*/build.log 2>&1 || { tail -30 $(GL)/obj-$*/build.log; exit 1; }
 
 sim-gl: check-board

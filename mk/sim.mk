@@ -6,6 +6,9 @@
 # harness self-test reads the gateware's CLK_HZ and BAUD registers and checks).
 SIM_CLK_HZ  := 12000000
 SIM_BAUD    := 3000000
+# What the harness is compiled with for each board (clock, baud, top's inputs).
+SIM_DEFS_icestick   := -DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD)
+SIM_DEFS_icebreaker := -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER
 
 SIM_RTL     := $(wildcard rtl/*.v) $(wildcard rtl/boards/*.v) $(wildcard sim/models/*.v)
 SIM_CPP     := $(wildcard sim/*.cpp)
@@ -22,7 +25,7 @@ define SIM_BUILD
 	@echo "  VERILATE $(1)"
 	@$(VERILATOR) $(VFLAGS) $(SIM_VFLAGS) $(3) --cc --exe --build -j $(JOBS) -Mdir $(2) --prefix Vtop \
 	    --top-module $(or $(4),icestick_top) $(SIM_RTL) $(abspath $(SIM_CPP)) -o $(abspath $(1)) \
-	    -CFLAGS "$(or $(5),-DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD))" \
+	    -CFLAGS "$(or $(5),$(SIM_DEFS_icestick))" \
 	    >$(2)/build.log 2>&1 || { cat $(2)/build.log; exit 1; }
 endef
 
@@ -40,8 +43,7 @@ $(BUILD)/tests/icebuf-sim-badid: $(SIM_DEPS)
 # The iCEBreaker top: its pad clock driven at the PLL's 48 MHz (the PLL model
 # divides it back to 12 MHz for the link, sim/models/), the UART at 12 Mbaud.
 $(BUILD)/bin/icebuf-sim-icebreaker: $(SIM_DEPS)
-	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-icebreaker,,icebreaker_top,\
-	    -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER)
+	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-icebreaker,,icebreaker_top,$(SIM_DEFS_icebreaker))
 
 sim: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-icebreaker
 .PHONY: sim
