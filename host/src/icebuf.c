@@ -697,8 +697,8 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 		dev->rxf_len = 0;
 	}
 	if (r == ICEBUF_ERR_TIMEOUT && autobaud)
-		fail(dev, r, "no icebuf gateware answered at 3000000 or 12000000 baud: is the board programmed "
-		             "(make prog BOARD=...)? Or give its rate with --baud");
+		fail(dev, r, "no icebuf gateware answered at %u or %u baud: is the board programmed "
+		             "(make prog BOARD=...)? Or give its rate with --baud", rates[0], rates[1]);
 	if (r == 0)
 		r = check_gateware(dev, opt && opt->skip_check);
 	if (r) {
