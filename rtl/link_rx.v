@@ -42,7 +42,12 @@ module link_rx #(
     output reg  [3:0]       ev_chan     // channel of ev_overflow
 );
 
-localparam NW = $clog2(MTU + 11);       // width of the decoded-byte count
+// The byte count runs from -10: it is the payload index of the next decoded
+// byte, so its sign says "still header", and MTU+1 values past zero fit.
+localparam PW = ((MTU < 16) ? 4 : $clog2(MTU + 1)) + 1;
+localparam [PW-1:0] P_START = -10;
+localparam [PW-1:0] P_MTU   = MTU;
+localparam [PW-1:0] P_SIGN  = {1'b1, {(PW-1){1'b0}}};
 
 generate
     if (NCHAN < 1 || NCHAN > 16 || MTU < 1) begin : illegal_parameter
@@ -63,21 +68,37 @@ wire       d_valid = s_valid && !delim && (!is_code || zero_pending);
 wire [7:0] d_byte  = is_code ? 8'h00 : s_data;
 
 // ---- frame fields -------------------------------------------------------
-reg [NW-1:0] n;                         // decoded bytes so far (saturates)
-reg [7:0]    kind, seq, ack_f;
+reg [PW-1:0] pos;                       // decoded bytes so far - 10 (saturates at MTU)
+reg          body;                      // decoded bytes so far > 10
+reg [7:0]    kind, ack_f;
 reg [3:0]    cchan;                     // channel numbers are 4 bits wide
 reg [15:0]   credit;
 reg [31:0]   crc;
-reg [7:0]    d1, d2, d3, d4;            // the last four decoded bytes
 reg          too_long;
 reg          overflowed;
-reg [7:0]    expected;                  // next DATA seq we accept
-reg          nak_sent;                  // a NAK for `expected` went out already
+reg [7:0]    acked;                     // last DATA seq accepted (expected - 1)
+reg          seq_ok;                    // this frame's seq is the expected one
+reg          seq_behind;                // ... or one of the 128 before it (a duplicate)
+reg          nak_sent;                  // a NAK for the expected seq went out already
 reg          in_session;                // a SYNC arrived since reset: frames mean something
 reg          got_byte;                  // a byte arrived since the last delimiter
 
 wire [31:0] crc_next;
 crc32 u_crc (.crc_in(crc), .data(d_byte), .crc_out(crc_next));
+
+// The last decoded bytes, in block RAM: decoded byte k at (k - 10) mod 8.
+// Each decoded byte reads the one three before it, which is the one due for
+// the buffer when the next byte arrives.
+(* ram_style = "block" *)
+reg  [7:0]   hist [0:7];
+reg  [7:0]   hist_q;                    // decoded byte pos - 4 (read at the last byte)
+
+wire         header  = pos[PW-1];       // fewer than 10 bytes decoded
+// Header byte k (0 .. 5) arrives at pos -10 + k; while the count is
+// negative it is -10 .. -1, told apart by its low four bits.
+wire [3:0]   hpos    = pos[3:0];
+wire         at_max  = (pos & (P_MTU | P_SIGN)) == P_MTU;   // pos == MTU (pos <= MTU)
+wire [7:0]   seq_diff = d_byte + ~acked;                     // at the seq byte: seq - expected
 
 wire [3:0] f_type  = kind[7:4];
 wire [3:0] f_chan  = kind[3:0];
@@ -85,14 +106,14 @@ wire       chan_ok = f_chan < NCHAN;
 wire       is_data = f_type == T_DATA;
 // Payload byte k (k >= 0) is written when decoded byte k + 10 arrives; a
 // frame longer than the MTU writes no more (and is aborted at its end).
-wire       wr_now  = d_valid && n >= 10 && n < MTU + 10 && is_data && chan_ok;
+wire       wr_now  = d_valid && !header && !at_max && is_data && chan_ok;
 reg  [NCHAN-1:0] chan_sel;             // the frame's channel, one-hot
 integer k;
 always @(*)
     for (k = 0; k < NCHAN; k = k + 1)
         chan_sel[k] = f_chan == k[3:0];
 
-assign dn_data  = d4;
+assign dn_data  = hist_q;
 // The header fields stay in their registers until the next frame's third
 // decoded byte, long after hdr_valid.
 assign hdr_type   = f_type;
@@ -100,19 +121,16 @@ assign hdr_ack    = ack_f;
 assign hdr_cchan  = cchan;
 assign hdr_credit = credit;
 assign dn_valid = wr_now ? chan_sel : {NCHAN{1'b0}};
-assign ack_seq  = expected - 1'b1;
+assign ack_seq  = acked;
 
 // Frame verdict at the delimiter.
 wire       f_empty   = !got_byte;       // two delimiters in a row: not a frame
-wire       f_short   = n < 10;
+wire       f_short   = header;          // fewer than 10 bytes
 wire       f_badenc  = code_left != 0;  // the last block ran past the delimiter
 wire       f_crc_ok  = crc == 32'h00000000;
-wire       f_shape_ok = (f_type == T_DATA) ? (n > 10 && chan_ok && !too_long)
-                                            : (n == 10 && (f_type == T_ACK || f_type == T_NAK || f_type == T_SYNC));
+wire       f_shape_ok = (f_type == T_DATA) ? (body && chan_ok && !too_long)
+                                            : (!body && (f_type == T_ACK || f_type == T_NAK || f_type == T_SYNC));
 wire       f_good    = !f_short && !f_badenc && f_crc_ok && f_shape_ok;
-wire       seq_ok    = seq == expected;
-wire [7:0] seq_diff  = seq - expected;
-wire       seq_behind = seq_diff >= 8'd128;   // a duplicate of an accepted frame
 wire       accept    = f_good && is_data && seq_ok && !overflowed && in_session;
 wire       fin       = delim && !f_empty;
 
@@ -129,7 +147,7 @@ always @(posedge clk) begin
     ev_seq_err   <= 1'b0;
     ev_overflow  <= 1'b0;
     if (rst) begin
-        expected     <= 8'd0;
+        acked        <= 8'hFF;
         nak_sent     <= 1'b0;
         in_session   <= 1'b0;
         ev_chan      <= 4'd0;
@@ -154,7 +172,7 @@ always @(posedge clk) begin
                 ev_frame   <= 1'b1;
                 hdr_valid  <= 1'b1;
                 if (f_type == T_SYNC) begin
-                    expected   <= 8'd0;
+                    acked      <= 8'hFF;
                     nak_sent   <= 1'b0;
                     in_session <= 1'b1;
                 end else if (is_data) begin
@@ -173,7 +191,7 @@ always @(posedge clk) begin
                         ev_overflow <= 1'b1;
                         ev_chan     <= f_chan;
                     end else begin
-                        expected <= expected + 1'b1;
+                        acked    <= acked + 1'b1;
                         nak_sent <= 1'b0;
                         ack_owed <= 1'b1;
                     end
@@ -188,7 +206,8 @@ always @(posedge clk) begin
     if (rst || delim) begin
         code_left    <= 8'd0;
         zero_pending <= 1'b0;
-        n            <= 0;
+        pos          <= P_START;
+        body         <= 1'b0;
         got_byte     <= 1'b0;
         crc          <= 32'hFFFFFFFF;
         too_long     <= 1'b0;
@@ -203,28 +222,37 @@ always @(posedge clk) begin
         end
         if (d_valid) begin
             crc <= crc_next;
-            d1  <= d_byte;
-            d2  <= d1;
-            d3  <= d2;
-            d4  <= d3;
-            if (n == MTU + 10)
+            if (at_max)
                 too_long <= 1'b1;
             else
-                n <= n + 1'b1;
-            case (n)
-            0: kind   <= d_byte;
-            1: seq    <= d_byte;
-            2: ack_f  <= d_byte;
-            3: cchan  <= d_byte[3:0];
-            4: credit[15:8] <= d_byte;
-            5: credit[7:0]  <= d_byte;
-            default: ;
-            endcase
+                pos <= pos + 1'b1;
+            if (!header)
+                body <= 1'b1;
+            // The sequence number is judged as it arrives: the expected
+            // one changes only at delimiters.
+            if (header) begin
+                case (hpos)
+                4'd6:  kind <= d_byte;
+                4'd7:  begin seq_ok <= seq_diff == 8'd0; seq_behind <= seq_diff[7]; end
+                4'd8:  ack_f <= d_byte;
+                4'd9:  cchan <= d_byte[3:0];
+                4'd10: credit[15:8] <= d_byte;
+                4'd11: credit[7:0]  <= d_byte;
+                default: ;
+                endcase
+            end
             if (wr_now && (dn_full & chan_sel) != 0)
                 overflowed <= 1'b1;
         end
     end
 end
+
+// The byte history has no reset: bytes count only after ten of a frame.
+always @(posedge clk)
+    if (d_valid) begin
+        hist[pos[2:0]] <= d_byte;
+        hist_q         <= hist[pos[2:0] - 3'd3];
+    end
 
 endmodule
 

@@ -57,8 +57,10 @@
 // Parameters: the induction length does not depend on them (one step), so
 // the proofs run at the board's own NCHAN 2, MTU 1024 and at corners: NCHAN 1
 // (channel 0 only), 3 (not a power of two), 16 (every 4-bit channel valid);
-// MTU 1, and MTU 5 and 53, where MTU+11 is a power of two (link_rx's byte
-// count is exactly full at its saturation value MTU+10). link_rx itself
+// MTU 1 (the narrowest byte count, 5 bits for -10 .. 1), 15 and 63, where
+// MTU+1 is a power of two (link_rx's byte count, which runs from -10 to its
+// saturation value MTU, is exactly full there), 16 (the first count wider
+// than the minimum) and 64. link_rx itself
 // checks no parameter: it needs 1 <= NCHAN <= 16 (channel numbers are 4
 // bits; at NCHAN 17 a frame for channel 0 also writes channel 16, and the
 // proof fails) and MTU >= 1.
@@ -83,7 +85,7 @@ module link_rx_props #(
  `define P_ACCEPT
 `endif
 
-localparam NW  = $clog2(MTU + 11);      // link_rx's width of its byte count
+localparam PW  = ((MTU < 16) ? 4 : $clog2(MTU + 1)) + 1;  // link_rx's width of its byte count
 localparam MAX = MTU + 10;              // longest good body
 localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
 
@@ -108,13 +110,30 @@ link_rx #(.NCHAN(NCHAN), .MTU(MTU)) u_rx (
 // link_rx's registers, connected by the .ys (connect -set rx_x u_rx.x).
 (* keep *) wire [7:0]    rx_code_left;
 (* keep *) wire          rx_zero_pending;
-(* keep *) wire [NW-1:0] rx_n;
-(* keep *) wire          rx_too_long, rx_got_byte, rx_overflowed, rx_in_session;
+(* keep *) wire [PW-1:0] rx_pos;
+(* keep *) wire          rx_body, rx_too_long, rx_got_byte, rx_overflowed, rx_in_session;
 (* keep *) wire [31:0]   rx_crc;
-(* keep *) wire [7:0]    rx_kind, rx_seq, rx_ack_f, rx_expected;
+(* keep *) wire [7:0]    rx_kind, rx_ack_f, rx_acked;
+(* keep *) wire          rx_seq_ok, rx_seq_behind;
 (* keep *) wire [3:0]    rx_cchan;
 (* keep *) wire [15:0]   rx_credit;
-(* keep *) wire [7:0]    rx_d1, rx_d2, rx_d3, rx_d4;
+// link_rx's byte history (a memory, split into words by the .ys's
+// memory_map) and the word read from it.
+(* keep *) wire [7:0]    rx_hist0, rx_hist1, rx_hist2, rx_hist3, rx_hist4, rx_hist5, rx_hist6, rx_hist7;
+(* keep *) wire [7:0]    rx_hist_q;
+function [7:0] rx_hist;                 // word i of the history
+    input [2:0] i;
+    case (i)
+    3'd0: rx_hist = rx_hist0;
+    3'd1: rx_hist = rx_hist1;
+    3'd2: rx_hist = rx_hist2;
+    3'd3: rx_hist = rx_hist3;
+    3'd4: rx_hist = rx_hist4;
+    3'd5: rx_hist = rx_hist5;
+    3'd6: rx_hist = rx_hist6;
+    default: rx_hist = rx_hist7;
+    endcase
+endfunction
 
 // ---- reference COBS decoder (§1) -------------------------------------------
 // m_code: code byte of the current block, 0 before the frame's first code;
@@ -161,6 +180,13 @@ wire        m_accept = m_good && m_type == T_DATA && m_sess && m_seq == m_exp &&
 wire        m_hdr    = m_good && (m_type == T_SYNC || m_sess);
 // What the written byte count is in a frame n decoded bytes long.
 wire [15:0] m_wexp   = (m_datach && m_n > 10) ? ((m_n > MAX ? MAX : m_n) - 10) : 16'd0;
+// Where link_rx keeps decoded byte m_n - j (j = 1 .. 3) of its history:
+// byte k at (k - 10) mod 8 = (k + 6) mod 8.
+wire [2:0]  m_slot1  = m_n[2:0] + 3'd5;
+wire [2:0]  m_slot2  = m_n[2:0] + 3'd4;
+wire [2:0]  m_slot3  = m_n[2:0] + 3'd3;
+wire [15:0] m_npos   = (m_n > MAX ? MAX : m_n) - 16'd10;
+wire [7:0]  m_sdiff  = m_seq - m_exp;
 
 always @(posedge clk) begin
     p_hdr    <= !rst && m_fin && m_hdr;
@@ -235,22 +261,24 @@ always @* begin
     assert(rx_code_left == (m_done ? 8'h00 : m_code - m_pos));
     assert(rx_zero_pending == (m_code != 8'h00 && m_code != 8'hFF));
     assert(rx_got_byte == m_got);
-    assert(rx_n == (m_n > MAX ? MAX : m_n));
+    assert(rx_pos == m_npos[PW-1:0]);
+    assert(rx_body == (m_n > 10));
     assert(rx_too_long == (m_n > MAX));
     assert(rx_crc == m_crc);
     if (m_n >= 1) assert(rx_kind == m_kind);
-    if (m_n >= 2) assert(rx_seq == m_seq);
+    if (m_n >= 2) assert(rx_seq_ok == (m_seq == m_exp));
+    if (m_n >= 2) assert(rx_seq_behind == m_sdiff[7]);
     if (m_n >= 3) assert(rx_ack_f == m_ack);
     if (m_n >= 4) assert(rx_cchan == m_cchan[3:0]);
     if (m_n >= 5) assert(rx_credit[15:8] == m_credit[15:8]);
     if (m_n >= 6) assert(rx_credit[7:0] == m_credit[7:0]);
-    if (m_n >= 1) assert(rx_d1 == m_b1);
-    if (m_n >= 2) assert(rx_d2 == m_b2);
-    if (m_n >= 3) assert(rx_d3 == m_b3);
-    if (m_n >= 4) assert(rx_d4 == m_b4);
+    if (m_n >= 1 && m_n <= MAX) assert(rx_hist(m_slot1) == m_b1);
+    if (m_n >= 2 && m_n <= MAX) assert(rx_hist(m_slot2) == m_b2);
+    if (m_n >= 3 && m_n <= MAX) assert(rx_hist(m_slot3) == m_b3);
+    if (m_n >= 4 && m_n <= MAX) assert(rx_hist_q == m_b4);
     assert(rx_overflowed == m_ovf);
     assert(rx_in_session == m_sess);
-    assert(rx_expected == m_exp);
+    assert(rx_acked == m_exp - 8'd1);
 end
 `endif
 
