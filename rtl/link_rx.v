@@ -29,7 +29,7 @@ module link_rx #(
     output wire [3:0]       hdr_type,   // its type (1 DATA, 2 ACK, 3 NAK, 4 SYNC)
     output wire [7:0]       hdr_ack,    // its ack field
     output wire [3:0]       hdr_cchan,  // its credit channel
-    output wire [15:0]      hdr_credit, // its credit
+    output wire [15:0]      hdr_credit, // its credit (valid with hdr_valid, until the next frame)
     output wire [7:0]       ack_seq,    // last DATA seq accepted in order (0xFF: none since SYNC)
     output reg              ack_owed,   // strobe: an ACK should be sent
     output reg              nak_owed,   // strobe: a NAK should be sent
@@ -39,7 +39,7 @@ module link_rx #(
     output reg              ev_bad_frame, // frame dropped: malformed
     output reg              ev_seq_err, // good frame dropped: unexpected seq
     output reg              ev_overflow, // DATA frame refused: no room
-    output reg  [3:0]       ev_chan     // channel of ev_overflow
+    output wire [3:0]       ev_chan     // channel of ev_overflow (valid with it)
 );
 
 // The byte count runs from -10: it is the payload index of the next decoded
@@ -72,7 +72,6 @@ reg [PW-1:0] pos;                       // decoded bytes so far - 10 (saturates 
 reg          body;                      // decoded bytes so far > 10
 reg [7:0]    kind, ack_f;
 reg [3:0]    cchan;                     // channel numbers are 4 bits wide
-reg [15:0]   credit;
 reg [31:0]   crc;
 reg          too_long;
 reg          overflowed;
@@ -86,12 +85,15 @@ reg          got_byte;                  // a byte arrived since the last delimit
 wire [31:0] crc_next;
 crc32 u_crc (.crc_in(crc), .data(d_byte), .crc_out(crc_next));
 
-// The last decoded bytes, in block RAM: decoded byte k at (k - 10) mod 8.
-// Each decoded byte reads the one three before it, which is the one due for
-// the buffer when the next byte arrives.
+// The last decoded bytes and the credit, in block RAM (16-bit words):
+// decoded byte k in the low half of word (k - 10) mod 8, except the credit
+// (bytes 4 and 5), which goes to word 10, high half then low half. Each
+// decoded byte reads the one three before it, which is the one due for the
+// buffer when the next byte arrives; a delimiter reads the credit, for
+// hdr_valid in the next clock.
 (* ram_style = "block" *)
-reg  [7:0]   hist [0:7];
-reg  [7:0]   hist_q;                    // decoded byte pos - 4 (read at the last byte)
+reg  [15:0]  hist [0:10];
+reg  [15:0]  hist_q;                    // the word read: a decoded byte (low half) or the credit
 
 wire         header  = pos[PW-1];       // fewer than 10 bytes decoded
 // Header byte k (0 .. 5) arrives at pos -10 + k; while the count is
@@ -99,6 +101,10 @@ wire         header  = pos[PW-1];       // fewer than 10 bytes decoded
 wire [3:0]   hpos    = pos[3:0];
 wire         at_max  = (pos & (P_MTU | P_SIGN)) == P_MTU;   // pos == MTU (pos <= MTU)
 wire [7:0]   seq_diff = d_byte + ~acked;                     // at the seq byte: seq - expected
+wire         cr_byte = header && hpos[3:1] == 3'b101;        // byte 4 or 5: the credit
+wire         cr_hi   = header && hpos == 4'd10;              // byte 4
+wire [3:0]   h_waddr = {cr_byte, pos[2:1], pos[0] && !cr_byte};
+wire [3:0]   h_raddr = delim ? 4'd10 : {1'b0, pos[2:0] - 3'd3};
 
 wire [3:0] f_type  = kind[7:4];
 wire [3:0] f_chan  = kind[3:0];
@@ -113,13 +119,14 @@ always @(*)
     for (k = 0; k < NCHAN; k = k + 1)
         chan_sel[k] = f_chan == k[3:0];
 
-assign dn_data  = hist_q;
-// The header fields stay in their registers until the next frame's third
-// decoded byte, long after hdr_valid.
+assign dn_data  = hist_q[7:0];
+// The header fields (and the channel of ev_overflow) stay until the next
+// frame's first decoded byte at least.
 assign hdr_type   = f_type;
 assign hdr_ack    = ack_f;
 assign hdr_cchan  = cchan;
-assign hdr_credit = credit;
+assign hdr_credit = hist_q;
+assign ev_chan    = f_chan;
 assign dn_valid = wr_now ? chan_sel : {NCHAN{1'b0}};
 assign ack_seq  = acked;
 
@@ -150,7 +157,6 @@ always @(posedge clk) begin
         acked        <= 8'hFF;
         nak_sent     <= 1'b0;
         in_session   <= 1'b0;
-        ev_chan      <= 4'd0;
     end else if (delim) begin
         // End of frame: judge it, then start afresh.
         if (!f_empty) begin
@@ -189,7 +195,6 @@ always @(posedge clk) begin
                         end
                     end else if (overflowed) begin
                         ev_overflow <= 1'b1;
-                        ev_chan     <= f_chan;
                     end else begin
                         acked    <= acked + 1'b1;
                         nak_sent <= 1'b0;
@@ -236,8 +241,6 @@ always @(posedge clk) begin
                 4'd7:  begin seq_ok <= seq_diff == 8'd0; seq_behind <= seq_diff[7]; end
                 4'd8:  ack_f <= d_byte;
                 4'd9:  cchan <= d_byte[3:0];
-                4'd10: credit[15:8] <= d_byte;
-                4'd11: credit[7:0]  <= d_byte;
                 default: ;
                 endcase
             end
@@ -248,11 +251,14 @@ always @(posedge clk) begin
 end
 
 // The byte history has no reset: bytes count only after ten of a frame.
-always @(posedge clk)
-    if (d_valid) begin
-        hist[pos[2:0]] <= d_byte;
-        hist_q         <= hist[pos[2:0] - 3'd3];
-    end
+always @(posedge clk) begin
+    if (d_valid && cr_hi)
+        hist[h_waddr][15:8] <= d_byte;
+    if (d_valid && !cr_hi)
+        hist[h_waddr][7:0] <= d_byte;
+    if (d_valid || delim)
+        hist_q <= hist[h_raddr];
+end
 
 endmodule
 

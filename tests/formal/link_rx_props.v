@@ -116,22 +116,23 @@ link_rx #(.NCHAN(NCHAN), .MTU(MTU)) u_rx (
 (* keep *) wire [7:0]    rx_kind, rx_ack_f, rx_acked;
 (* keep *) wire          rx_seq_ok, rx_seq_behind;
 (* keep *) wire [3:0]    rx_cchan;
-(* keep *) wire [15:0]   rx_credit;
 // link_rx's byte history (a memory, split into words by the .ys's
-// memory_map) and the word read from it.
-(* keep *) wire [7:0]    rx_hist0, rx_hist1, rx_hist2, rx_hist3, rx_hist4, rx_hist5, rx_hist6, rx_hist7;
-(* keep *) wire [7:0]    rx_hist_q;
-function [7:0] rx_hist;                 // word i of the history
+// memory_map): the ring of decoded bytes (low halves of words 0 .. 7), the
+// credit (word 10), and the word read from it.
+(* keep *) wire [15:0]   rx_hist0, rx_hist1, rx_hist2, rx_hist3, rx_hist4, rx_hist5, rx_hist6, rx_hist7;
+(* keep *) wire [15:0]   rx_hist10;
+(* keep *) wire [15:0]   rx_hist_q;
+function [7:0] rx_hist;                 // byte i of the ring
     input [2:0] i;
     case (i)
-    3'd0: rx_hist = rx_hist0;
-    3'd1: rx_hist = rx_hist1;
-    3'd2: rx_hist = rx_hist2;
-    3'd3: rx_hist = rx_hist3;
-    3'd4: rx_hist = rx_hist4;
-    3'd5: rx_hist = rx_hist5;
-    3'd6: rx_hist = rx_hist6;
-    default: rx_hist = rx_hist7;
+    3'd0: rx_hist = rx_hist0[7:0];
+    3'd1: rx_hist = rx_hist1[7:0];
+    3'd2: rx_hist = rx_hist2[7:0];
+    3'd3: rx_hist = rx_hist3[7:0];
+    3'd4: rx_hist = rx_hist4[7:0];
+    3'd5: rx_hist = rx_hist5[7:0];
+    3'd6: rx_hist = rx_hist6[7:0];
+    default: rx_hist = rx_hist7[7:0];
     endcase
 endfunction
 
@@ -181,7 +182,8 @@ wire        m_hdr    = m_good && (m_type == T_SYNC || m_sess);
 // What the written byte count is in a frame n decoded bytes long.
 wire [15:0] m_wexp   = (m_datach && m_n > 10) ? ((m_n > MAX ? MAX : m_n) - 10) : 16'd0;
 // Where link_rx keeps decoded byte m_n - j (j = 1 .. 3) of its history:
-// byte k at (k - 10) mod 8 = (k + 6) mod 8.
+// byte k (k >= 6; the header is not kept there) at (k - 10) mod 8 =
+// (k + 6) mod 8.
 wire [2:0]  m_slot1  = m_n[2:0] + 3'd5;
 wire [2:0]  m_slot2  = m_n[2:0] + 3'd4;
 wire [2:0]  m_slot3  = m_n[2:0] + 3'd3;
@@ -270,12 +272,12 @@ always @* begin
     if (m_n >= 2) assert(rx_seq_behind == m_sdiff[7]);
     if (m_n >= 3) assert(rx_ack_f == m_ack);
     if (m_n >= 4) assert(rx_cchan == m_cchan[3:0]);
-    if (m_n >= 5) assert(rx_credit[15:8] == m_credit[15:8]);
-    if (m_n >= 6) assert(rx_credit[7:0] == m_credit[7:0]);
-    if (m_n >= 1 && m_n <= MAX) assert(rx_hist(m_slot1) == m_b1);
-    if (m_n >= 2 && m_n <= MAX) assert(rx_hist(m_slot2) == m_b2);
-    if (m_n >= 3 && m_n <= MAX) assert(rx_hist(m_slot3) == m_b3);
-    if (m_n >= 4 && m_n <= MAX) assert(rx_hist_q == m_b4);
+    if (m_n >= 5) assert(rx_hist10[15:8] == m_credit[15:8]);
+    if (m_n >= 6) assert(rx_hist10[7:0] == m_credit[7:0]);
+    if (m_n >= 7 && m_n <= MAX) assert(rx_hist(m_slot1) == m_b1);
+    if (m_n >= 8 && m_n <= MAX) assert(rx_hist(m_slot2) == m_b2);
+    if (m_n >= 9 && m_n <= MAX) assert(rx_hist(m_slot3) == m_b3);
+    if (m_n >= 10 && m_n <= MAX) assert(rx_hist_q[7:0] == m_b4);
     assert(rx_overflowed == m_ovf);
     assert(rx_in_session == m_sess);
     assert(rx_acked == m_exp - 8'd1);
