@@ -6,27 +6,32 @@
 // carries it arrives, before its CRC is known: responses go into the upstream
 // control buffer as tentative writes and a SCRATCH write into a tentative
 // copy; the frame's commit makes both real, its abort drops both and the
-// half-parsed request. (The engine needs at most 8 clocks a request byte;
-// the link delivers one at most every 10 clocks and commits one byte-time
-// after the last.) s_ready is low only while the response buffer is full:
-// a byte arriving then makes the link refuse the frame.
+// half-parsed request. (A response is out 7 clocks after the request's last
+// byte; the link delivers a byte at most every 10 clocks and commits one
+// byte-time after the last.) s_ready is low only while the response buffer
+// is full: a byte arriving then makes the link refuse the frame.
 //
-// The 16-bit event counters live in one block RAM, addressed by their
-// register address, with the constant registers' low halves and SCRATCH.
-// Counters are incremented read-modify-write one at a time, lowest event
-// number first, two clocks each: an event is remembered in a pending bit
-// until its turn. A request byte that needs the RAM (an address to read, a
-// SCRATCH write) holds the counters back one clock, once a byte-time at
-// most. Only a UART framing error can recur within a frame, once a byte
-// (10 clocks at the fastest, 12 Mbaud with a 12 MHz clock); at most four
-// other events are ever pending with it (a received frame's one verdict,
-// TX_FRAMES, TX_RETRANSMIT, STREAM_UNDERFLOW), so it is counted within
-// 4 * 2 + 1 clocks, before it can recur. Counters start at 0 when the FPGA
-// is configured and wrap.
+// Everything a response sends comes from one block RAM, a byte a clock
+// from its output register: each register's upper and lower 16-bit halves
+// (the event counters, the constants, SCRATCH, 0 for the others), and a
+// word written as the request's address arrives with the response's first
+// two bytes. Only inputs (STREAM_LEVEL; with TEST_MODES also TRAFFIC,
+// SINK_BYTES, SINK_CRC) are sampled into a register, as the read's data
+// bytes start: a read's value is one sample.
 //
-// A response leaves one byte a clock from registers loaded when the request
-// is read: a read's value is one sample, and constant bytes and inputs tied
-// to 0 cost next to no logic.
+// Counters are incremented read-modify-write one at a time, two clocks
+// each: an event is remembered in a pending bit until its turn. A read's
+// response holds the RAM's read port for 6 clocks in a row (while the
+// response buffer takes its bytes; when it is full the counters go first
+// and the word is read again). UART_FRAME_ERR, the one event that can recur
+// within a frame (once a byte, 10 clocks at the fastest: 12 Mbaud with a
+// 12 MHz clock), goes first: it waits at most for those 6 clocks and the
+// increment under way, and its own increment starts within 8 clocks,
+// before it can recur. The others recur at most once a frame, and at most
+// four are ever pending together (a received frame's one verdict,
+// TX_FRAMES, TX_RETRANSMIT, STREAM_UNDERFLOW): each starts within 2 frame
+// errors, a read and the 3 others, under 20 clocks. Counters start at 0
+// when the FPGA is configured and wrap.
 `resetall
 `default_nettype none
 
@@ -38,7 +43,8 @@ module ctrl_regs #(
     parameter [31:0] BAUD         = 3000000,      // BAUD register
     parameter [31:0] LINK         = 0,            // LINK register: channels, window, MTU
     parameter [31:0] STREAM_DEPTH = 4096,         // STREAM_DEPTH register
-    parameter        NEV          = 10            // counted events, in register order (below)
+    parameter        NEV          = 10,           // counted events, in register order (below)
+    parameter        TEST_MODES   = 1             // 0: no TRAFFIC, SINK_BYTES, SINK_CRC registers
 ) (
     input  wire           clk,          // clock
     input  wire           rst,          // synchronous reset, active high
@@ -52,10 +58,10 @@ module ctrl_regs #(
     output wire           m_valid,      // write m_data into the response buffer
     input  wire           m_full,       // the response buffer is full
     input  wire [15:0]    stream_level, // STREAM_LEVEL register
-    input  wire [31:0]    traffic,      // TRAFFIC register as it is now
-    input  wire [31:0]    sink_bytes,   // SINK_BYTES register
-    input  wire [15:0]    sink_crc,     // SINK_CRC register
-    output reg            traffic_set,  // strobe: a committed write of TRAFFIC ...
+    input  wire [31:0]    traffic,      // TRAFFIC register as it is now (TEST_MODES)
+    input  wire [31:0]    sink_bytes,   // SINK_BYTES register (TEST_MODES)
+    input  wire [15:0]    sink_crc,     // SINK_CRC register (TEST_MODES)
+    output reg            traffic_set,  // strobe: a committed write of TRAFFIC ... (TEST_MODES)
     output reg  [31:0]    traffic_value, // ... of this value
     input  wire [NEV-1:0] events,       // counter strobes
     output reg            err_seen      // a trouble counter has counted since reset
@@ -70,87 +76,86 @@ endgenerate
 // Event i counts into register address ev_addr(i): STREAM_OVERFLOW,
 // STREAM_UNDERFLOW, then RX_FRAMES .. UART_OVERRUN.
 function [4:0] ev_addr;
-    input [3:0] i;
-    ev_addr = (i < 2) ? 5'h0A + {1'd0, i} : 5'h0E + {1'd0, i};
+    input integer i;
+    ev_addr = (i < 2) ? 5'h0A + i[4:0] : 5'h0E + i[4:0];
 endfunction
 // RX_FRAMES (2) and TX_FRAMES (6) count traffic, the others trouble.
 localparam [9:0] ERR_MASK = 10'b11_1011_1011;
+localparam       EV_FRAME_ERR = 8;
 localparam [7:0] A_SCRATCH = 8'h06;
 localparam [7:0] A_TRAFFIC = 8'h07;
+localparam       TM = (TEST_MODES != 0);
 
-// ---- counters, constants and SCRATCH in block RAM ----------------------------------
-// Word a of the RAM is counter a's value, or the low half of constant
-// register a. SCRATCH lives in two words, 0x06 and 0x0E: one holds its
-// committed value, the other this frame's writes; word 0x1E stays 0 and is
-// read for a SCRATCH zeroed by reset. Words of the other registers are 0.
-// Only address bits [4:0] matter: every register lives below 0x18, and the
-// RAM's value for any other address is never used (it has no register).
+// ---- register words in block RAM -------------------------------------------------
+// Word {1, a} holds the upper half of register a, word {0, a} the lower:
+// a counter's value, a constant's halves, 0 for the others. Word 0x3F
+// (no register's) holds the response's first two bytes. SCRATCH lives
+// in two lower words, 0x06 and 0x0E: one holds its committed value, the
+// other this frame's writes; word 0x1E stays 0 and is read for a SCRATCH
+// zeroed by reset (their upper words are 0). Only address bits [4:0]
+// matter: every register lives below 0x18, and the RAM's words for any
+// other address are never sent (it has no register).
 // no_rw_check: a read whose word is used never meets a write on its
 // address (below), so Yosys need not add logic that orders them.
 (* no_rw_check *)
 reg  [15:0] cram [0:255];
 reg  [15:0] cram_q;
-reg  [4:0]  cram_raddr;
-reg  [NEV-1:0] pending;
-reg         inc_phase;                  // 0: read a pending counter, 1: write it back + 1
-reg  [4:0]  inc_addr;
-reg  [3:0]  pick;
-reg         pick_ok;
-wire        ctrl_read;                  // the request parser needs the read port now
 integer i;
 
 initial begin
     for (i = 0; i < 256; i = i + 1) cram[i] = 16'd0;
-    cram[8'h00] = ID[15:0];
-    cram[8'h01] = VERSION[15:0];
-    cram[8'h02] = BOARD_ID[15:0];
-    cram[8'h03] = CLK_HZ[15:0];
-    cram[8'h04] = BAUD[15:0];
-    cram[8'h05] = LINK[15:0];
-    cram[8'h08] = STREAM_DEPTH[15:0];
+    cram[8'h00] = ID[15:0];           cram[8'h20] = ID[31:16];
+    cram[8'h01] = VERSION[15:0];      cram[8'h21] = VERSION[31:16];
+    cram[8'h02] = BOARD_ID[15:0];     cram[8'h22] = BOARD_ID[31:16];
+    cram[8'h03] = CLK_HZ[15:0];       cram[8'h23] = CLK_HZ[31:16];
+    cram[8'h04] = BAUD[15:0];         cram[8'h24] = BAUD[31:16];
+    cram[8'h05] = LINK[15:0];         cram[8'h25] = LINK[31:16];
+    cram[8'h08] = STREAM_DEPTH[15:0]; cram[8'h28] = STREAM_DEPTH[31:16];
 end
+
+// ---- event counters ----------------------------------------------------------------
+// UART_FRAME_ERR goes first, then the others in register order.
+reg  [NEV-1:0] pending;
+reg         inc_phase;                  // 0: read a pending counter, 1: write it back + 1
+reg  [4:0]  inc_addr;
+reg  [4:0]  pick;                       // the address of the counter that goes next
+reg  [NEV-1:0] grant;
+reg         pick_ok;
+wire        p_hold;                     // the response needs the read port, or its word kept
+wire        p_rd;                       // the response reads a word now ...
+wire [5:0]  p_addr;                     // ... this one
+wire        s_wr;                       // a SCRATCH byte is written now
+wire        r_wr;                       // the response word is written now
+wire [7:0]  r_op;                       // ... with this op byte
 
 always @(*) begin
-    pick    = 4'd0;
+    pick    = 5'd0;
+    grant   = {NEV{1'b0}};
     pick_ok = 1'b0;
     for (i = NEV - 1; i >= 0; i = i - 1)
-        if (pending[i]) begin
-            pick    = i[3:0];
-            pick_ok = 1'b1;
+        if (pending[i] && i != EV_FRAME_ERR) begin
+            pick     = ev_addr(i);
+            grant    = {NEV{1'b0}};
+            grant[i] = 1'b1;
+            pick_ok  = 1'b1;
         end
+    if (pending[EV_FRAME_ERR]) begin
+        pick     = ev_addr(EV_FRAME_ERR);
+        grant    = {NEV{1'b0}};
+        grant[EV_FRAME_ERR] = 1'b1;
+        pick_ok  = 1'b1;
+    end
 end
 
-wire start_inc = !inc_phase && pick_ok && !ctrl_read;
+wire start_inc = !inc_phase && pick_ok && !p_hold;
+wire [5:0] raddr = p_rd ? p_addr : {1'b0, pick};
 
-// SCRATCH: s_cur is the word (0x06, 0x0E) of the committed value, s_dirty
-// says this frame wrote the other one, s_zero that none was committed
-// since reset.
-reg  s_cur, s_dirty, s_zero;
-wire s_write;                           // write data[15:0] as SCRATCH now
-wire s_rzero = s_zero && !s_dirty;      // SCRATCH reads 0
-wire s_rword = s_cur ^ s_dirty;         // ... or this word
-// The request's address byte: SCRATCH (0x06; 0x0E has no register) is
-// redirected to the word that holds its value.
-wire a_scratch = !addr_next[4] && addr_next[2:0] == 3'b110;
-wire [4:0] ctrl_raddr = a_scratch ? {s_rzero, s_rzero || s_rword, 3'b110} : addr_next[4:0];
-
-always @(*)
-    cram_raddr = start_inc ? ev_addr(pick) : ctrl_raddr;
-
-// cram_q changes only when a read is wanted. A request reading the very
-// counter that is due to be written back, or a SCRATCH write, delays the
-// write by a clock: the read returns the old value, the word cram_q
-// already holds, and the new one is still cram_q + 1 a clock later.
-wire inc_write = inc_phase && !s_write && !(ctrl_read && addr_next[4:0] == inc_addr);
-
-always @(posedge clk)
-    if (start_inc || ctrl_read)
-        cram_q <= cram[{3'd0, cram_raddr}];
-always @(posedge clk)
-    if (inc_write)
-        cram[{3'd0, inc_addr}] <= cram_q + 1'b1;
-    else if (s_write)
-        cram[{4'b0, !s_cur, 3'b110}] <= data[15:0];
+// A response reading the very counter that is due to be written back, or
+// another write, delays the write by a clock: the read returns the old
+// value, the word cram_q already holds, and the new one is still
+// cram_q + 1 a clock later. Any other read leaves cram_q + 1 for the write
+// of the same clock.
+wire inc_write = inc_phase && !s_wr && !r_wr && !(p_rd && p_addr == {1'b0, inc_addr});
 
 always @(posedge clk) begin
     if (rst) begin
@@ -158,10 +163,10 @@ always @(posedge clk) begin
         inc_phase <= 1'b0;
         err_seen  <= 1'b0;
     end else begin
-        pending <= (pending & ~({{(NEV-1){1'b0}}, start_inc} << pick)) | events;
+        pending <= (pending & ~(grant & {NEV{start_inc}})) | events;
         if (start_inc) begin
             inc_phase <= 1'b1;
-            inc_addr  <= ev_addr(pick);
+            inc_addr  <= pick;
         end else if (inc_write) begin
             inc_phase <= 1'b0;
         end
@@ -169,73 +174,95 @@ always @(posedge clk) begin
     end
 end
 
-// ---- request parser and responses ----------------------------------------------
-localparam [2:0] S_OP = 3'd0, S_RADDR = 3'd1, S_WADDR = 3'd2, S_WDATA = 3'd3,
-                 S_READ = 3'd4, S_EXEC = 3'd5, S_RESP = 3'd6;
+// ---- RAM ports -----------------------------------------------------------------------
+// The write port takes a counter + 1, or a request byte: SCRATCH's data, or
+// the response word's address byte with its op byte. (The sum's carries
+// are don't-care when a byte is written: each bit is one carry-chain cell.)
+reg  s_cur, s_dirty, s_zero;
+wire s_rzero = s_zero && !s_dirty;      // SCRATCH reads 0
+wire s_rword = s_cur ^ s_dirty;         // ... or this word
+wire        byte_wr = s_wr || r_wr;
+wire [15:0] inc_value = cram_q + {{15{byte_wr}}, 1'b1};
+(* keep *) wire [7:0] wbyte_hi;       // a LUT of its own: each sum bit stays one cell
+assign wbyte_hi = s_wr ? s_data : r_op;
+wire [15:0] wdata = byte_wr ? {wbyte_hi, s_data} : inc_value;
+wire [5:0]  waddr = s_wr ? {2'b00, !s_cur, 3'b110} : r_wr ? 6'h3F : {1'b0, inc_addr};
+wire        wr_hi, wr_lo;               // which halves of SCRATCH's word are written
 
-// A response is op, then the chain {addr, data} shifted up a byte for each
-// further byte sent: m_data is op or addr.
-reg [2:0]  state;
-reg [7:0]  op;                          // the response's first byte
-reg [7:0]  addr;                        // the register address, then the next byte
-reg [31:0] data;                        // write data, or read data d3 d2 d1 d0
-reg [2:0]  ri;                          // response byte being sent
+always @(posedge clk)
+    if (start_inc || p_rd)
+        cram_q <= cram[{2'd0, raddr}];
+always @(posedge clk) begin
+    if (inc_write || r_wr || (s_wr && wr_hi))
+        cram[{2'd0, waddr}][15:8] <= wdata[15:8];
+    if (inc_write || r_wr || (s_wr && wr_lo))
+        cram[{2'd0, waddr}][7:0] <= wdata[7:0];
+end
+
+// ---- request parser and responses ----------------------------------------------------
+// The response word is written as the request's address byte arrives (the
+// op byte for an unknown op). A response is that word's two bytes, then for
+// a read the upper and the lower word of the register, each read while the
+// byte before it is sent. A word is kept while the next byte needs it,
+// except when the response buffer is full: then a counter may take the
+// port, and the word is read again before its byte is sent.
+localparam [1:0] S_OP = 2'd0, S_ADDR = 2'd1, S_WDATA = 2'd2, S_RESP = 2'd3;
+reg  [1:0] state;
+reg        wr;                          // the request is a write
 reg        rlong;                       // 6-byte response (a read), else 2
-reg [1:0]  wcount;
+reg        w_scratch;                   // a write of SCRATCH
+reg        w_traffic;                   // a write of TRAFFIC
+reg  [4:0] addr;                        // the register address
+reg  [2:0] ri;                          // response byte being sent; write data byte 4..7
+reg        q_ok;                        // cram_q holds the word byte ri is sent from
 
 assign s_ready = !(state == S_RESP && m_full);
 wire take = s_valid && s_ready;
-// The counter RAM is read at the address byte as it arrives.
-wire [7:0] addr_next = s_data;
-assign ctrl_read = take && state == S_RADDR;
-wire unused_addr_bits = &{1'b0, addr_next[7:5]};
 
-// Whether register `addr` exists; the upper halves of the constant ones.
-wire rexists = addr[7:5] == 3'd0 && (addr[4] ? !addr[3] : addr[3:0] <= 4'hD);
-reg [15:0] khi;
-always @(*) begin
-    case (addr[4:0])
-    5'h00:   khi = ID[31:16];
-    5'h01:   khi = VERSION[31:16];
-    5'h02:   khi = BOARD_ID[31:16];
-    5'h03:   khi = CLK_HZ[31:16];
-    5'h04:   khi = BAUD[31:16];
-    5'h05:   khi = LINK[31:16];
-    5'h08:   khi = STREAM_DEPTH[31:16];
-    default: khi = 16'd0;
-    endcase
-end
+// The op byte: 81, 82, E1, E2, E3, EF are 1ee0ffcc (E3 is 82 | 61).
+wire sd_exists = s_data[7:5] == 3'd0 &&
+                 (s_data[4] ? !s_data[3] :
+                  TM ? s_data[3:0] <= 4'hD : s_data[3:0] <= 4'hB && s_data[3:0] != 4'h7);
+wire sd_scratch = s_data == A_SCRATCH;
+wire sd_traffic = TM && s_data == A_TRAFFIC;
+wire op_f = state == S_OP;
+wire op_e = op_f || (wr ? !sd_scratch && !sd_traffic : !sd_exists);
+assign r_op = {1'b1, op_e, op_e, 1'b0, op_f, op_f,
+               op_f || (wr && sd_exists), op_f || !wr || !sd_exists};
+assign r_wr = take && !state[1];
 
-// The value a read returns: the RAM word (a counter, a constant's low
-// half, 0 for the registers below) or'ed with the register's input.
-wire [4:0] a5 = addr[4:0];
-wire [31:0] rval = {khi, cram_q}
-                 | (a5 == 5'h07 ? traffic : 32'd0)
-                 | (a5 == 5'h09 ? {16'd0, stream_level} : 32'd0)
-                 | (a5 == 5'h0C ? sink_bytes : 32'd0)
-                 | (a5 == 5'h0D ? {16'd0, sink_crc} : 32'd0);
+wire [2:0] tp = ri + {2'd0, q_ok};      // the byte whose word is read
+wire unused_tp = tp[0];
+assign m_valid = state == S_RESP && !m_full && q_ok;
+assign p_rd    = state == S_RESP && (!q_ok || (m_valid && rlong && ri[0] && !ri[2]));
+assign p_hold  = p_rd || (m_valid && !ri[0]);
+wire p_scratch = !addr[4] && addr[2:0] == 3'b110;
+assign p_addr = !tp[2] && !tp[1] ? 6'h3F :
+                {!tp[2], p_scratch ? {s_rzero, s_rzero || s_rword, 3'b110} : addr};
 
-assign m_valid = state == S_RESP && !m_full;
-assign m_data  = ri == 3'd0 ? op : addr;
+// Inputs: a sample taken as the data bytes start, shifted out under them.
+localparam LW = TM ? 32 : 16;
+reg  [LW-1:0] live;
+wire [31:0] live_in = (addr == 5'h09 ? {16'd0, stream_level} : 32'd0)
+                    | (TM && addr == 5'h07 ? traffic : 32'd0)
+                    | (TM && addr == 5'h0C ? sink_bytes : 32'd0)
+                    | (TM && addr == 5'h0D ? {16'd0, sink_crc} : 32'd0);
+always @(posedge clk)
+    if (rst || sess_rst || f_abort)
+        live <= {LW{1'b0}};
+    else if (m_valid && rlong && ri == (TM ? 3'd1 : 3'd3))
+        live <= live_in[LW-1:0];
+    else if (m_valid)
+        live <= live << 8;
+reg tr_busy;                            // a TRAFFIC write refused: E3, not 82
 
-// A TRAFFIC write takes effect when its frame commits, and only while the
-// stream buffer is empty (a mode change never mixes two kinds of data).
-wire traffic_idle = stream_level == 16'd0;
-reg  tr_pend;
-always @(posedge clk) begin
-    traffic_set <= 1'b0;
-    if (rst || sess_rst || f_abort) begin
-        tr_pend <= 1'b0;
-    end else if (f_commit) begin
-        traffic_set <= tr_pend;
-        tr_pend     <= 1'b0;
-    end else if (state == S_EXEC && addr == A_TRAFFIC && traffic_idle) begin
-        tr_pend       <= 1'b1;
-        traffic_value <= data;
-    end
-end
+assign m_data = (ri[0] ? cram_q[7:0] : cram_q[15:8]) | live[LW-1:LW-8]
+              | (ri == 3'd0 && tr_busy ? 8'h61 : 8'h00);
 
-assign s_write = !rst && !f_abort && !f_commit && state == S_EXEC && addr == A_SCRATCH;
+assign s_wr  = !f_abort && !f_commit && state == S_WDATA && take && ri[2:1] == 2'b11 && w_scratch;
+assign wr_hi = !ri[0];
+assign wr_lo = ri[0];
+
 always @(posedge clk) begin
     if (rst) begin
         s_cur   <= 1'b0;
@@ -247,55 +274,36 @@ always @(posedge clk) begin
         s_cur   <= s_rword;
         s_dirty <= 1'b0;
         s_zero  <= s_rzero;
-    end else if (s_write) begin
+    end else if (s_wr && wr_lo) begin
         s_dirty <= 1'b1;
     end
+    if (p_rd)
+        q_ok <= 1'b1;
+    else if (start_inc || r_wr)
+        q_ok <= 1'b0;
     if (rst || sess_rst || f_abort) begin
         state <= S_OP;
         ri    <= 3'd0;
     end else begin
         case (state)
         S_OP: if (take) begin
-            if (s_data == 8'h01) begin
-                state <= S_RADDR;
-            end else if (s_data == 8'h02) begin
-                state <= S_WADDR;
-            end else begin
-                op    <= 8'hEF;                     // unknown op: "EF op"
-                addr  <= s_data;
-                rlong <= 1'b0;
-                state <= S_RESP;
-            end
+            wr    <= s_data == 8'h02;
+            rlong <= 1'b0;
+            state <= (s_data == 8'h01 || s_data == 8'h02) ? S_ADDR : S_RESP;
         end
-        S_RADDR: if (take) begin
-            addr  <= s_data;
-            state <= S_READ;                        // the counter RAM answers next clock
-        end
-        S_READ: begin
-            op    <= rexists ? 8'h81 : 8'hE1;
-            rlong <= rexists;
-            data  <= rval;
-            state <= S_RESP;
-        end
-        S_WADDR: if (take) begin
-            addr   <= s_data;
-            wcount <= 2'd3;
-            state  <= S_WDATA;
+        S_ADDR: if (take) begin
+            addr      <= s_data[4:0];
+            rlong     <= !wr && sd_exists;
+            w_scratch <= sd_scratch;
+            w_traffic <= sd_traffic;
+            ri        <= {wr, 2'b00};
+            state     <= wr ? S_WDATA : S_RESP;
         end
         S_WDATA: if (take) begin
-            data   <= {data[23:0], s_data};
-            wcount <= wcount - 1'b1;
-            if (wcount == 2'd0) state <= S_EXEC;
-        end
-        S_EXEC: begin
-            op    <= (addr == A_SCRATCH) ? 8'h82 :
-                     (addr == A_TRAFFIC) ? (traffic_idle ? 8'h82 : 8'hE3) :
-                     rexists ? 8'hE2 : 8'hE1;
-            rlong <= 1'b0;
-            state <= S_RESP;
+            ri <= ri + 1'b1;                        // 7 wraps to 0
+            if (ri == 3'd7) state <= S_RESP;
         end
         default: if (m_valid) begin
-            if (ri != 3'd0) {addr, data} <= {data, s_data};
             ri <= ri + 1'b1;
             if (ri == (rlong ? 3'd5 : 3'd1)) begin
                 ri    <= 3'd0;
@@ -305,6 +313,39 @@ always @(posedge clk) begin
         endcase
     end
 end
+
+// ---- TRAFFIC (TEST_MODES) --------------------------------------------------------
+// A TRAFFIC write takes effect when its frame commits, and only while the
+// stream buffer is empty (a mode change never mixes two kinds of data).
+generate
+    if (TM) begin : test_modes
+        reg [23:0] wbuf;                        // a write's first three data bytes
+        reg        tr_pend;
+        wire       last = state == S_WDATA && take && ri == 3'd7;
+        always @(posedge clk) begin
+            if (state == S_WDATA && take) wbuf <= {wbuf[15:0], s_data};
+            if (take && state == S_OP) tr_busy <= 1'b0;
+            else if (last) tr_busy <= w_traffic && stream_level != 16'd0;
+            traffic_set <= 1'b0;
+            if (rst || sess_rst || f_abort) begin
+                tr_pend <= 1'b0;
+            end else if (f_commit) begin
+                traffic_set <= tr_pend;
+                tr_pend     <= 1'b0;
+            end else if (last && w_traffic && stream_level == 16'd0) begin
+                tr_pend       <= 1'b1;
+                traffic_value <= {wbuf, s_data};
+            end
+        end
+    end else begin : no_test_modes
+        always @(*) begin
+            tr_busy       = 1'b0;
+            traffic_set   = 1'b0;
+            traffic_value = 32'd0;
+        end
+        wire unused_test_inputs = &{1'b0, traffic, sink_bytes, sink_crc, w_traffic};
+    end
+endgenerate
 
 endmodule
 
