@@ -79,8 +79,6 @@ function [4:0] ev_addr;
     input integer i;
     ev_addr = (i < 2) ? 5'h0A + i[4:0] : 5'h0E + i[4:0];
 endfunction
-// RX_FRAMES (2) and TX_FRAMES (6) count traffic, the others trouble.
-localparam [9:0] ERR_MASK = 10'b11_1011_1011;
 localparam       EV_FRAME_ERR = 8;
 localparam [7:0] A_SCRATCH = 8'h06;
 localparam [7:0] A_TRAFFIC = 8'h07;
@@ -91,8 +89,8 @@ localparam       TM = (TEST_MODES != 0);
 // a counter's value, a constant's halves, 0 for the others. Word 0x3F
 // (no register's) holds the response's first two bytes. SCRATCH lives
 // in two lower words, 0x06 and 0x0E: one holds its committed value, the
-// other this frame's writes; word 0x1E stays 0 and is read for a SCRATCH
-// zeroed by reset (their upper words are 0). Only address bits [4:0]
+// other this frame's writes (their upper words are 0); like the counters
+// it starts at 0 when the FPGA is configured. Only address bits [4:0]
 // matter: every register lives below 0x18, and the RAM's words for any
 // other address are never sent (it has no register).
 // no_rw_check: a read whose word is used never meets a write on its
@@ -150,12 +148,12 @@ end
 wire start_inc = !inc_phase && pick_ok && !p_hold;
 wire [5:0] raddr = p_rd ? p_addr : {1'b0, pick};
 
-// A response reading the very counter that is due to be written back, or
-// another write, delays the write by a clock: the read returns the old
-// value, the word cram_q already holds, and the new one is still
-// cram_q + 1 a clock later. Any other read leaves cram_q + 1 for the write
-// of the same clock.
-wire inc_write = inc_phase && !s_wr && !r_wr && !(p_rd && p_addr == {1'b0, inc_addr});
+// A byte write (SCRATCH, the response word) delays the write-back by a
+// clock, one in which the parser takes a request byte and reads nothing,
+// so cram_q is kept. A response's read of a lower
+// word waits for the write-back instead (p_wait), so no read meets a write
+// on its address.
+wire inc_write = inc_phase && !s_wr && !r_wr;
 
 always @(posedge clk) begin
     if (rst) begin
@@ -170,7 +168,8 @@ always @(posedge clk) begin
         end else if (inc_write) begin
             inc_phase <= 1'b0;
         end
-        if ((events & ERR_MASK) != 0) err_seen <= 1'b1;
+        // RX_FRAMES (0x10) and TX_FRAMES (0x14) count traffic, the others trouble.
+        if (start_inc && !(pick[4] && pick[1:0] == 2'b00)) err_seen <= 1'b1;
     end
 end
 
@@ -178,9 +177,9 @@ end
 // The write port takes a counter + 1, or a request byte: SCRATCH's data, or
 // the response word's address byte with its op byte. (The sum's carries
 // are don't-care when a byte is written: each bit is one carry-chain cell.)
-reg  s_cur, s_dirty, s_zero;
-wire s_rzero = s_zero && !s_dirty;      // SCRATCH reads 0
-wire s_rword = s_cur ^ s_dirty;         // ... or this word
+reg  s_cur = 1'b0;
+reg  s_dirty;
+wire s_rword = s_cur ^ s_dirty;         // SCRATCH reads this word
 wire        byte_wr = s_wr || r_wr;
 wire [15:0] inc_value = cram_q + {{15{byte_wr}}, 1'b1};
 (* keep *) wire [7:0] wbyte_hi;       // a LUT of its own: each sum bit stays one cell
@@ -212,7 +211,7 @@ reg        wr;                          // the request is a write
 reg        rlong;                       // 6-byte response (a read), else 2
 reg        w_scratch;                   // a write of SCRATCH
 reg        w_traffic;                   // a write of TRAFFIC
-reg  [4:0] addr;                        // the register address
+reg  [4:0] addr;                        // the register's word (SCRATCH's: the one it reads)
 reg  [2:0] ri;                          // response byte being sent; write data byte 4..7
 reg        q_ok;                        // cram_q holds the word byte ri is sent from
 
@@ -233,12 +232,12 @@ assign r_wr = take && !state[1];
 
 wire [2:0] tp = ri + {2'd0, q_ok};      // the byte whose word is read
 wire unused_tp = tp[0];
-assign m_valid = state == S_RESP && !m_full && q_ok;
-assign p_rd    = state == S_RESP && (!q_ok || (m_valid && rlong && ri[0] && !ri[2]));
+wire   p_wait  = inc_phase && tp[2];       // a lower word waits for the counter's write
+assign m_valid = state == S_RESP && !m_full && q_ok && !p_wait;
+assign p_rd    = state == S_RESP && !p_wait && (!q_ok || (m_valid && rlong && ri[0] && !ri[2]));
 assign p_hold  = p_rd || (m_valid && !ri[0]);
-wire p_scratch = !addr[4] && addr[2:0] == 3'b110;
 assign p_addr = !tp[2] && !tp[1] ? 6'h3F :
-                {!tp[2], p_scratch ? {s_rzero, s_rzero || s_rword, 3'b110} : addr};
+                {!tp[2], addr};
 
 // Inputs: a sample taken as the data bytes start, shifted out under them.
 localparam LW = TM ? 32 : 16;
@@ -250,7 +249,7 @@ wire [31:0] live_in = (addr == 5'h09 ? {16'd0, stream_level} : 32'd0)
 always @(posedge clk)
     if (rst || sess_rst || f_abort)
         live <= {LW{1'b0}};
-    else if (m_valid && rlong && ri == (TM ? 3'd1 : 3'd3))
+    else if (m_valid && (TM ? rlong && ri == 3'd1 : ri == 3'd3))
         live <= live_in[LW-1:0];
     else if (m_valid)
         live <= live << 8;
@@ -264,16 +263,11 @@ assign wr_hi = !ri[0];
 assign wr_lo = ri[0];
 
 always @(posedge clk) begin
-    if (rst) begin
-        s_cur   <= 1'b0;
-        s_dirty <= 1'b0;
-        s_zero  <= 1'b1;
-    end else if (f_abort) begin
+    if (rst || f_abort) begin
         s_dirty <= 1'b0;
     end else if (f_commit) begin
         s_cur   <= s_rword;
         s_dirty <= 1'b0;
-        s_zero  <= s_rzero;
     end else if (s_wr && wr_lo) begin
         s_dirty <= 1'b1;
     end
@@ -292,7 +286,10 @@ always @(posedge clk) begin
             state <= (s_data == 8'h01 || s_data == 8'h02) ? S_ADDR : S_RESP;
         end
         S_ADDR: if (take) begin
-            addr      <= s_data[4:0];
+            // SCRATCH (0x06; 0x0E has no register) reads the word that
+            // holds its value; nothing changes it before the read is sent.
+            addr      <= (!s_data[4] && s_data[2:0] == 3'b110) ?
+                         {1'b0, s_rword, 3'b110} : s_data[4:0];
             rlong     <= !wr && sd_exists;
             w_scratch <= sd_scratch;
             w_traffic <= sd_traffic;
