@@ -61,8 +61,8 @@ module ctrl_regs #(
     input  wire [31:0]    traffic,      // TRAFFIC register as it is now (TEST_MODES)
     input  wire [31:0]    sink_bytes,   // SINK_BYTES register (TEST_MODES)
     input  wire [15:0]    sink_crc,     // SINK_CRC register (TEST_MODES)
-    output reg            traffic_set,  // strobe: a committed write of TRAFFIC ... (TEST_MODES)
-    output reg  [31:0]    traffic_value, // ... of this value
+    output wire           traffic_set,  // strobe: a committed write of TRAFFIC ... (TEST_MODES)
+    output wire [31:0]    traffic_value, // ... of this value
     input  wire [NEV-1:0] events,       // counter strobes
     output reg            err_seen      // a trouble counter has counted since reset
 );
@@ -191,10 +191,13 @@ wire        wr_hi, wr_lo;               // which halves of SCRATCH's word are wr
 always @(posedge clk)
     if (start_inc || p_rd)
         cram_q <= cram[{2'd0, raddr}];
+// No write while in reset: the registers that enable one may come out of
+// configuration with any value on another FPGA (and do in simulation, which
+// randomises them), and a word written then would read as garbage.
 always @(posedge clk) begin
-    if (inc_write || r_wr || (s_wr && wr_hi))
+    if (!rst && (inc_write || r_wr || (s_wr && wr_hi)))
         cram[{2'd0, waddr}][15:8] <= wdata[15:8];
-    if (inc_write || r_wr || (s_wr && wr_lo))
+    if (!rst && (inc_write || r_wr || (s_wr && wr_lo)))
         cram[{2'd0, waddr}][7:0] <= wdata[7:0];
 end
 
@@ -253,7 +256,7 @@ always @(posedge clk)
         live <= live_in[LW-1:0];
     else if (m_valid)
         live <= live << 8;
-reg tr_busy;                            // a TRAFFIC write refused: E3, not 82
+wire tr_busy;                           // a TRAFFIC write refused: E3, not 82
 
 assign m_data = (ri[0] ? cram_q[7:0] : cram_q[15:8]) | live[LW-1:LW-8]
               | (ri == 3'd0 && tr_busy ? 8'h61 : 8'h00);
@@ -318,29 +321,32 @@ generate
     if (TM) begin : test_modes
         reg [23:0] wbuf;                        // a write's first three data bytes
         reg        tr_pend;
+        reg        busy, set;
+        reg [31:0] value;
+        assign tr_busy       = busy;
+        assign traffic_set   = set;
+        assign traffic_value = value;
         wire       last = state == S_WDATA && take && ri == 3'd7;
         always @(posedge clk) begin
             if (state == S_WDATA && take) wbuf <= {wbuf[15:0], s_data};
-            if (take && state == S_OP) tr_busy <= 1'b0;
-            else if (last) tr_busy <= w_traffic && stream_level != 16'd0;
-            traffic_set <= 1'b0;
+            if (take && state == S_OP) busy <= 1'b0;
+            else if (last) busy <= w_traffic && stream_level != 16'd0;
+            set <= 1'b0;
             if (rst || sess_rst || f_abort) begin
                 tr_pend <= 1'b0;
             end else if (f_commit) begin
-                traffic_set <= tr_pend;
-                tr_pend     <= 1'b0;
+                set     <= tr_pend;
+                tr_pend <= 1'b0;
             end else if (last && w_traffic && stream_level == 16'd0) begin
-                tr_pend       <= 1'b1;
-                traffic_value <= {wbuf, s_data};
+                tr_pend <= 1'b1;
+                value   <= {wbuf, s_data};
             end
         end
     end else begin : no_test_modes
-        always @(*) begin
-            tr_busy       = 1'b0;
-            traffic_set   = 1'b0;
-            traffic_value = 32'd0;
-        end
-        wire unused_test_inputs = &{1'b0, traffic, sink_bytes, sink_crc, w_traffic};
+        assign tr_busy       = 1'b0;
+        assign traffic_set   = 1'b0;
+        assign traffic_value = 32'd0;
+        wire unused_test_inputs = &{1'b0, traffic, sink_bytes, sink_crc, w_traffic, live_in[31:16]};
     end
 endgenerate
 
