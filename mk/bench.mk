@@ -42,5 +42,6 @@ bench-fpga:
 	    fi; \
 	done >$(BENCH_PARTS)/fpga.txt
 
-bench-link: $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-icebreaker
+bench-link: $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-testmodes \
+            $(BUILD)/bin/icebuf-sim-icebreaker
 	@mkdir -p $(BENCH_PARTS) && scripts/bench-link >$(BENCH_PARTS)/link.txt

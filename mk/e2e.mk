@@ -10,8 +10,13 @@ $(E2E_BIN): tests/e2e/e2e.c $(LIBICEBUF_A) host/include/icebuf.h host/src/icebuf
 
 E2E_HW := info loopback corrupt traffic
 TESTS += $(addprefix test-e2e-,$(E2E_HW)) test-e2e-gateware test-cli
-$(addprefix test-e2e-,$(E2E_HW)): test-e2e-%: $(E2E_BIN) $(SIMS)
+$(addprefix test-e2e-,$(filter-out traffic,$(E2E_HW))): test-e2e-%: $(E2E_BIN) $(SIMS)
 	@ICEBUF_DEVICE=sim scripts/runtest e2e-$* $(E2E_BIN) $*
+# The test modes on the iCEstick top that has them, then their absence
+# (TRAFFIC refused, loopback intact) on the one that is the bitstream.
+test-e2e-traffic: $(E2E_BIN) $(SIMS) $(BUILD)/bin/icebuf-sim-testmodes
+	@ICEBUF_DEVICE=sim scripts/runtest e2e-traffic sh -c \
+	    'ICEBUF_SIM=$(BUILD)/bin/icebuf-sim-testmodes ICEBUF_TEST_MODES=1 $< traffic && ICEBUF_TEST_MODES=0 $< traffic'
 test-e2e-gateware: $(E2E_BIN) $(SIMS)
 	@scripts/runtest e2e-gateware $(E2E_BIN) gateware
 test-cli: $(BUILD)/bin/icebuf $(SIMS)
@@ -30,7 +35,7 @@ test-hw: $(E2E_BIN)
 TESTS += test-e2e-icebreaker
 test-e2e-icebreaker: $(E2E_BIN) $(BUILD)/bin/icebuf-sim-icebreaker
 	@ICEBUF_DEVICE=sim ICEBUF_SIM=$(BUILD)/bin/icebuf-sim-icebreaker scripts/runtest e2e-icebreaker \
-	    sh -c '$< info && $< traffic && $< corrupt && $< loopback'
+	    sh -c '$< info && ICEBUF_TEST_MODES=1 $< traffic && $< corrupt && $< loopback'
 .PHONY: test-e2e-icebreaker
 
 # tty: through a pseudo-terminal that socat joins to a virtual board.
@@ -51,5 +56,6 @@ $(BUILD)/tests/e2e_asan: tests/e2e/e2e.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ tests/e2e/e2e.c $(LIB_SRCS) $(HOST_LIBS)
 TESTS += test-e2e-asan
-test-e2e-asan: $(BUILD)/tests/e2e_asan $(SIMS)
-	@ICEBUF_DEVICE=sim scripts/runtest e2e-asan sh -c '$< info && $< corrupt && $< traffic && $< gateware && $< loopback'
+test-e2e-asan: $(BUILD)/tests/e2e_asan $(SIMS) $(BUILD)/bin/icebuf-sim-testmodes
+	@ICEBUF_DEVICE=sim scripts/runtest e2e-asan sh -c '$< info && $< corrupt && $< traffic && $< gateware && $< loopback && \
+	    ICEBUF_SIM=$(BUILD)/bin/icebuf-sim-testmodes ICEBUF_TEST_MODES=1 $< traffic'

@@ -19,6 +19,7 @@ module icebuf_core #(
     parameter UART_CLK_HZ  = 0,             // uart_clk in Hz; 0: the UART runs on clk
     parameter BOARD_ID     = 1,             // 1 iCEstick, 2 iCEBreaker
     parameter STREAM_DEPTH = 4096,          // stream buffer bytes, a power of two
+    parameter TEST_MODES   = 1,             // 1: the stream channel's sink and source (traffic)
     parameter [31:0] ID      = 32'h49434542, // ID register ("ICEB")
     parameter [31:0] VERSION = 32'h00020000  // VERSION register (2.0.0)
 ) (
@@ -204,12 +205,20 @@ wire        t_sink, t_source, t_set, t_wr_valid;
 wire [15:0] t_sink_crc;
 wire [7:0]  t_wr_data;
 
-traffic u_traffic (
-    .clk(clk), .rst(ctrl_rst), .mode_set(t_set), .mode_value(t_value),
-    .mode(t_mode), .source(t_source), .sink(t_sink),
-    .dn_data(dn_data), .dn_valid(dn_valid[1]), .dn_commit(dn_commit[1]), .dn_abort(dn_abort[1]),
-    .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
-    .wr_data(t_wr_data), .wr_valid(t_wr_valid), .wr_full(s_full));
+generate
+    if (TEST_MODES != 0) begin : test_modes
+        traffic u_traffic (
+            .clk(clk), .rst(ctrl_rst), .mode_set(t_set), .mode_value(t_value),
+            .mode(t_mode), .source(t_source), .sink(t_sink),
+            .dn_data(dn_data), .dn_valid(dn_valid[1]), .dn_commit(dn_commit[1]), .dn_abort(dn_abort[1]),
+            .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
+            .wr_data(t_wr_data), .wr_valid(t_wr_valid), .wr_full(s_full));
+    end else begin : no_test_modes
+        // Loopback only: the registers of the test modes do not exist.
+        assign {t_mode, t_source, t_sink, t_sink_bytes, t_sink_crc, t_wr_data, t_wr_valid} = 0;
+        wire unused_traffic = &{1'b0, t_set, t_value};
+    end
+endgenerate
 
 chan_buf #(.DEPTH(STREAM_DEPTH)) u_stream (
     .clk(clk), .rst(rst),
@@ -245,7 +254,7 @@ wire [9:0] events = {
 
 ctrl_regs #(
     .ID(ID), .VERSION(VERSION), .BOARD_ID(BOARD_ID), .CLK_HZ(CLK_HZ), .BAUD(BAUD),
-    .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .NEV(10)
+    .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .NEV(10), .TEST_MODES(TEST_MODES)
 ) u_ctrl (
     .clk(clk), .rst(rst), .sess_rst(ctrl_rst),
     .f_commit(dn_commit[0]), .f_abort(dn_abort[0]),

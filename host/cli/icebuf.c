@@ -425,6 +425,12 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 	}
 	double t0 = now_s(), last = t0;
 	int r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, flags, -1);
+	if (r == ICEBUF_ERR_REGISTER) {
+		fprintf(stderr, "icebuf: %s: this gateware has no test modes (no TRAFFIC register); "
+		        "the iCEstick's HX1K build leaves them out\n", cmd);
+		icebuf_close(dev);
+		return 1;
+	}
 	if (r)
 		return runtime_error(dev, "setting the board's TRAFFIC mode", r);
 	uint64_t ws = seed * 0x9E3779B97F4A7C15ULL | 1;

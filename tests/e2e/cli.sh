@@ -34,6 +34,7 @@ expect 2 "random or zeros" "$bin/icebuf" --device sim duplex --bytes 1k --patter
 expect 2 "source: takes no --seed" "$bin/icebuf" --device sim source --bytes 1k --seed 3
 expect 2 "neither a register name" "$bin/icebuf" --device sim reg read NOPE
 expect 1 "bad device" "$bin/icebuf" --device usb://x info
+expect 1 "has no test modes" "$bin/icebuf" --device sim sink --bytes 1k
 "$bin/icebuf" --help >/dev/null || fail "--help"
 "$bin/icebuf" loopback --help >/dev/null || fail "loopback --help"
 for c in sink source duplex; do "$bin/icebuf" $c --help | grep -q "usage: icebuf $c" || fail "$c --help"; done
