@@ -54,8 +54,6 @@ module link_tx #(
 
 localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
 localparam WB = $clog2(WINDOW);
-localparam integer WINDOW_I = WINDOW;
-localparam [7:0] WINDOW_N = WINDOW_I[7:0];
 localparam LW = $clog2(MTU + 1);
 
 generate
@@ -64,6 +62,9 @@ generate
     end
     if ((1 << $clog2(MTU)) != MTU || MTU < 64) begin : illegal_parameter_mtu
         link_tx_error_mtu_must_be_a_power_of_two_at_least_64 u_error();
+    end
+    if (WINDOW * MTU > 32768) begin : illegal_parameter_window_bytes
+        link_tx_error_window_of_bytes_above_32k u_error();
     end
     if (NUP > 16 || NDN > 16) begin : illegal_parameter_chan
         link_tx_error_at_most_16_channels u_error();
@@ -75,9 +76,16 @@ reg [7:0]    next_seq;                  // seq of the next new DATA frame
 reg [7:0]    una;                       // oldest unacknowledged seq
 reg [7:0]    ack_to;                    // highest ack the host has sent
 // (channel, length) of each frame. Two copies written alike, each with one
-// read port (the release engine's at una, the resend's at next_seq), so each
-// fits a block RAM instead of flip-flops.
+// read port (the release engine's, the resend's), so each fits a block RAM
+// instead of flip-flops. Both are read as a block RAM reads, one clock after
+// the address: rel_ent is the entry at una, rs_ent the entry at next_seq
+// between frames and at h_seq (the frame on the wire) during one.
+// no_rw_check: where a read meets a write on one address, either the word
+// read is not used (a new frame's entry) or the word written is the word
+// already there (a frame sent again).
+(* no_rw_check *)
 reg [LW+3:0] tab [0:WINDOW-1];
+(* no_rw_check *)
 reg [LW+3:0] tab_rs [0:WINDOW-1];
 reg [3:0]    tab_chan_w;                // channel of the frame being sent
 reg [7:0]    hi_seq;                    // one past the highest seq ever sent this session
@@ -85,17 +93,16 @@ reg [7:0]    hi_seq;                    // one past the highest seq ever sent th
 // time: same channel, same length. The host may already hold the first
 // copy; only identical frames keep its byte count and ours in step.
 wire          resend   = next_seq != hi_seq;
-wire [LW+3:0] rs_ent   = tab_rs[next_seq[WB-1:0]];
+reg  [LW+3:0] rs_ent;
 wire [3:0]    rs_chan  = rs_ent[LW+3:LW];
 wire [LW-1:0] rs_last  = rs_ent[LW-1:0];     // its length - 1
 reg           resend_h;                 // the frame on the wire is a resend
-reg [LW-1:0]  rs_last_h;
 
 wire [7:0] outstanding = next_seq - una;
 wire [7:0] ack_span    = ack_to - una;
 // Release the oldest frame, one per clock, while the host's ack covers it.
 wire       rel_now     = ack_span < outstanding;
-wire [LW+3:0] rel_ent  = tab[una[WB-1:0]];
+reg  [LW+3:0] rel_ent;
 wire [3:0] rel_chan    = rel_ent[LW+3:LW];
 
 reg [NUP-1:0] rel_sel;
@@ -114,7 +121,8 @@ assign up_release_len = {{(16-LW){1'b0}}, rel_ent[LW-1:0]};
 // channel's frames without a fresh credit for it closes it again (the host's
 // room shrank by what it accepted).
 localparam integer WINDOW_BYTES_I = WINDOW * MTU;
-localparam [15:0] WINDOW_BYTES = WINDOW_BYTES_I[15:0];
+localparam WBB = $clog2(WINDOW_BYTES_I);    // a power of two: a credit covers it if a bit from WBB up is set
+wire           unused_credit_bits = &{1'b0, hdr_credit[WBB-1:0]};   // below a window: closed either way
 reg  [NUP-1:0] open;
 reg            pc_valid;                // a credit waits to be applied
 reg  [3:0]     pc_chan;
@@ -273,7 +281,7 @@ localparam MB = $clog2(MIN_MTU);        // mtu_last has this bit set while above
 localparam integer MTU_LAST = MTU - 1;
 reg [LW-1:0] mtu_last;                  // the current largest payload - 1: a mask of ones
 reg [3:0]    clean;                     // frames acknowledged since the last rewind, saturating
-wire pay_end = resend_h ? plen == rs_last_h : (!more_ok || plen == mtu_last);
+wire pay_end = resend_h ? plen == rs_last : (!more_ok || plen == mtu_last);
 reg  rs_ok;                             // the resent frame's channel offers its data
 always @(*) begin
     rs_ok = 1'b0;
@@ -291,11 +299,20 @@ wire do_rewind = idle && !sync_pending && rewind_pending && !rel_now;
 assign up_rewind = (do_sync || do_rewind) ? {NUP{1'b1}} : {NUP{1'b0}};
 assign sync_start = do_sync;
 
+// The next una and the table address of the frame that may start next.
+wire [WB-1:0] una_at = do_sync ? {WB{1'b0}} : una[WB-1:0] + {{(WB-1){1'b0}}, rel_now};
+wire [WB-1:0] rs_at  = !(idle || state == S_DELIM) ? h_seq[WB-1:0] :
+                       do_sync ? {WB{1'b0}} : do_rewind ? una[WB-1:0] : next_seq[WB-1:0];
+always @(posedge clk) begin
+    rel_ent <= tab[una_at];
+    rs_ent  <= tab_rs[rs_at];
+end
+
 // Until the first SYNC the board says nothing: a board that was reset must
 // not answer a host whose session it does not know.
 wire start_nak  = idle && synced && !sync_pending && !do_rewind && !rewind_pending && nak_pending;
 wire start_data = idle && synced && !sync_pending && !rewind_pending && !nak_pending
-                  && (resend ? rs_ok : pick_ok && outstanding < WINDOW_N);
+                  && (resend ? rs_ok : pick_ok && outstanding[7:WB] == 0);
 wire [3:0] data_chan = resend ? rs_chan : pick;
 wire start_ack  = idle && synced && !sync_pending && !rewind_pending && !nak_pending && !start_data
                   && (ack_pending || sync_acks != 0 || quiet == KEEPALIVE);
@@ -319,7 +336,7 @@ always @(posedge clk) begin
     if (hdr_valid) begin
         pc_valid <= 1'b1;
         pc_chan  <= hdr_cchan;
-        pc_open  <= hdr_credit >= WINDOW_BYTES;
+        pc_open  <= |hdr_credit[15:WBB];
         if (hdr_type == T_SYNC) begin
             sync_pending <= 1'b1;
         end else begin
@@ -407,7 +424,6 @@ always @(posedge clk) begin
                 h_sel[c] <= data_chan == c[3:0];
             tab_chan_w <= data_chan;
             resend_h   <= resend;
-            rs_last_h  <= rs_last;
             next_seq   <= next_seq + 1'b1;
             if (!resend) begin
                 hi_seq  <= hi_seq + 1'b1;
