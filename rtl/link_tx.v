@@ -17,7 +17,8 @@ module link_tx #(
     parameter NDN         = 2,          // downstream channels whose credit is reported
     parameter MTU         = 512,        // largest payload in bytes
     parameter WINDOW      = 8,          // unacknowledged frames at most, a power of two
-    parameter RETX_CYCLES = 240000      // retransmission time-out in clocks
+    parameter RETX_CYCLES = 240000,     // retransmission time-out in clocks
+    parameter ADAPT_MTU   = 1           // 1: frame size adapts to the line (below); 0: always up to MTU
 ) (
     input  wire             clk,            // clock
     input  wire             rst,            // synchronous reset, active high
@@ -195,9 +196,14 @@ reg [2:0]    state;
 reg [1:0]    phase;
 reg [2:0]    hi;                        // header byte index, then CRC byte index
 reg [LW-1:0] plen;                      // payload bytes sent so far
-reg          body_done;
-reg [7:0]    run;                       // rCOBS: non-zero bytes since the last code
+reg          body_done;                 // the body's last byte is fetched
+reg [7:0]    code;                      // rCOBS: non-zero bytes since the last code, plus one
+reg          ff_due;                    // a code 0xFF follows the byte on offer
 reg [31:0]   crc;
+// Each body byte is fetched into m_data, run into the CRC two bits a clock,
+// encoded (a zero becomes its code), then offered to the UART: 6 clocks a
+// byte at the least, where the UART takes one per 10 at the most.
+reg [2:0]    bs;                        // 0 m_data empty, 1..4 into the CRC, 5 on offer
 reg [7:0]    h_kind, h_seq;
 reg [3:0]    h_cchan;
 reg [7:0]    credit_lo;                 // low credit byte, latched with the high one
@@ -228,7 +234,7 @@ always @(*) begin
     end
 end
 
-// The body byte on offer and whether it is there yet.
+// The next body byte and whether it is there yet.
 reg [7:0] b;
 reg       b_ok;
 always @(*) begin
@@ -247,23 +253,21 @@ always @(*) begin
         b    = pay_byte;
         b_ok = pay_ok;
     end
-    default: b = crc[31:24];               // P_CRC: shifted out MSB first
+    default: b = crc[31:24];               // P_CRC: MSB first
     endcase
 end
 
 
-always @(*) begin
+always @(*)
     case (state)
-    S_BODY:  begin m_data = (b == 8'h00) ? run + 1'b1 : b; m_valid = b_ok; end
-    S_FF:    begin m_data = 8'hFF;        m_valid = 1'b1; end
-    S_FINAL: begin m_data = run + 1'b1;   m_valid = 1'b1; end
-    S_DELIM: begin m_data = 8'h00;        m_valid = 1'b1; end
-    default: begin m_data = 8'h00;        m_valid = 1'b0; end
+    S_BODY:  m_valid = bs == 3'd5;
+    S_IDLE:  m_valid = 1'b0;
+    default: m_valid = 1'b1;
     endcase
-end
 
 wire take     = state == S_BODY && m_valid && m_ready;
-wire take_pay = take && phase == P_PAY;
+wire fetch    = state == S_BODY && bs == 3'd0 && b_ok;
+wire fetch_pay = fetch && phase == P_PAY;
 // The payload ends at the MTU, at the credit's end, or when the buffer has
 // nothing more committed.
 reg  more_ok;
@@ -272,7 +276,7 @@ always @(*) begin
     for (c = 0; c < NUP; c = c + 1)
         if (h_sel[c]) more_ok = up_more[c];
 end
-// New frames are at most cur_mtu long: halved (down to 64) on every
+// New frames are at most mtu_last + 1 long: halved (down to 64) on every
 // go-back-N rewind, doubled again (up to MTU) after 16 frames acknowledged
 // in a row. On a noisy line short frames get through where long ones would
 // be hit, and a rewind costs less.
@@ -280,8 +284,11 @@ localparam MIN_MTU = 64;
 localparam MB = $clog2(MIN_MTU);        // mtu_last has this bit set while above MIN_MTU
 localparam integer MTU_LAST = MTU - 1;
 reg [LW-1:0] mtu_last;                  // the current largest payload - 1: a mask of ones
-reg [3:0]    clean;                     // frames acknowledged since the last rewind, saturating
-wire pay_end = resend_h ? plen == rs_last : (!more_ok || plen == mtu_last);
+reg [3:0]    clean;                     // frames acknowledged since the last rewind, modulo 16
+// Without ADAPT_MTU every frame may be MTU long: legal frames all the same,
+// for a smaller board.
+wire [LW-1:0] mtu_now = (ADAPT_MTU != 0) ? mtu_last : MTU_LAST[LW-1:0];
+wire pay_end = resend_h ? plen == rs_last : (!more_ok || plen == mtu_now);
 reg  rs_ok;                             // the resent frame's channel offers its data
 always @(*) begin
     rs_ok = 1'b0;
@@ -289,7 +296,7 @@ always @(*) begin
         if (rs_chan == c[3:0]) rs_ok = up_valid[c];
 end
 wire apply_credit = pc_valid && !rel_now && !sync_pending;
-assign up_ready = take_pay ? h_sel : {NUP{1'b0}};
+assign up_ready = fetch_pay ? h_sel : {NUP{1'b0}};
 
 // Rewinds and SYNC are applied only between frames, so a frame on the wire
 // is always finished whole.
@@ -319,13 +326,40 @@ wire start_ack  = idle && synced && !sync_pending && !rewind_pending && !nak_pen
 wire start      = do_sync || start_nak || start_data || start_ack;
 
 // The CRC register starts each frame at all ones and takes every body byte
-// as the UART takes it. In P_CRC the byte is the register's own top byte,
-// and the update is then a plain shift by 8: no special case.
-wire [31:0] crc_next;
-crc32 u_crc (.crc_in(crc), .data(b), .crc_out(crc_next));
+// before it is offered, two bits a clock from the top. In P_CRC the
+// byte is the register's own top byte, and the update is then a plain shift
+// by 8: no special case.
+wire        crc_en = bs != 3'd0 && bs != 3'd5;
+reg  [1:0]  crc_bits;                   // bs 1, 2, 3, 4: m_data[7:6], [5:4], [3:2], [1:0]
+always @(*)
+    case (bs[1:0])
+    2'd1:    crc_bits = m_data[7:6];
+    2'd2:    crc_bits = m_data[5:4];
+    2'd3:    crc_bits = m_data[3:2];
+    default: crc_bits = m_data[1:0];
+    endcase
+reg  [31:0] crc_next;
+integer j;
+always @(*) begin
+    crc_next = crc;
+    for (j = 1; j >= 0; j = j - 1)
+        crc_next = {crc_next[30:0], 1'b0} ^ ((crc_next[31] ^ crc_bits[j]) ? 32'h04C11DB7 : 32'h00000000);
+end
 always @(posedge clk)
     if (start) crc <= 32'hFFFFFFFF;
-    else if (take) crc <= crc_next;
+    else if (crc_en) crc <= crc_next;
+
+// m_data: the fetched byte; its code once it is in the CRC, if it is a zero;
+// 0xFF after the byte that ends 254 without a zero; the final code; the
+// delimiter.
+wire md_code = (bs == 3'd4 && m_data == 8'h00) || (body_done && m_ready &&
+               ((state == S_BODY && bs == 3'd5 && !ff_due) || state == S_FF));
+wire md_ff   = take && ff_due;
+always @(posedge clk)
+    if (state == S_FINAL && m_ready) m_data <= 8'h00;
+    else if (fetch)                  m_data <= b;
+    else if (md_code)                m_data <= code;
+    else if (md_ff)                  m_data <= 8'hFF;
 
 always @(posedge clk) begin
     ev_frame      <= 1'b0;
@@ -401,10 +435,12 @@ always @(posedge clk) begin
     end
     if (start) begin
         state     <= S_BODY;
+        bs        <= 3'd0;
         phase     <= P_HDR;
         hi        <= 3'd0;
         body_done <= 1'b0;
-        run       <= 8'd0;
+        code      <= 8'd1;
+        ff_due    <= 1'b0;
         h_cchan   <= cc_pick;
         quiet     <= 4'd0;
         if (start_ack && sync_acks != 0) sync_acks <= sync_acks - 1'b1;
@@ -435,16 +471,8 @@ always @(posedge clk) begin
     end
 
     // -- the frame on the wire ---------------------------------------
-    case (state)
-    S_BODY: if (take) begin
-        if (b == 8'h00) begin
-            run <= 8'd0;
-        end else if (run == 8'd253) begin
-            run   <= 8'd0;
-            state <= S_FF;          // 254 bytes without a zero: a code of its own
-        end else begin
-            run <= run + 1'b1;
-        end
+    if (fetch) begin
+        bs     <= 3'd1;
         case (phase)
         P_HDR: begin
                    if (hi == 3'd4)
@@ -466,13 +494,32 @@ always @(posedge clk) begin
                end
         default: begin
                    hi <= hi + 1'b1;
-                   if (hi == 3'd3) begin
+                   if (hi == 3'd3)
                        body_done <= 1'b1;
-                       if (!(b != 8'h00 && run == 8'd253))
-                           state <= S_FINAL;
-                   end
                end
         endcase
+    end else if (crc_en) begin
+        bs <= bs + 1'b1;
+        if (bs == 3'd4) begin               // in the CRC: encode it
+            if (m_data == 8'h00) begin
+                code   <= 8'd1;
+            end else if (code == 8'd254) begin
+                code   <= 8'd1;             // 254 bytes without a zero: a code of its own
+                ff_due <= 1'b1;
+            end else begin
+                code   <= code + 1'b1;
+            end
+        end
+    end
+    case (state)
+    S_BODY: if (take) begin
+        bs <= 3'd0;
+        if (ff_due) begin
+            state  <= S_FF;
+            ff_due <= 1'b0;
+        end else if (body_done) begin
+            state  <= S_FINAL;
+        end
     end
     S_FF:    if (m_ready) state <= body_done ? S_FINAL : S_BODY;
     S_FINAL: if (m_ready) state <= S_DELIM;
@@ -485,7 +532,7 @@ always @(posedge clk) begin
     for (c = 0; c < NDN; c = c + 1)
         if (do_sync || dn_news[c])
             credit_news[c] <= 1'b1;
-        else if (take && phase == P_HDR && hi == 3'd4 && h_cchan == c[3:0])
+        else if (fetch && phase == P_HDR && hi == 3'd4 && h_cchan == c[3:0])
             credit_news[c] <= 1'b0;
     if (rst) begin
         ev_frame       <= 1'b0;
