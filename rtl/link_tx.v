@@ -56,6 +56,7 @@ module link_tx #(
 localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
 localparam WB = $clog2(WINDOW);
 localparam LW = $clog2(MTU + 1);
+localparam UB = (NUP > 1) ? $clog2(NUP) : 1;    // bits of an upstream channel number
 
 generate
     if ((1 << WB) != WINDOW || WINDOW > 64) begin : illegal_parameter
@@ -85,32 +86,33 @@ reg [7:0]    ack_to;                    // highest ack the host has sent
 // read is not used (a new frame's entry) or the word written is the word
 // already there (a frame sent again).
 (* no_rw_check *)
-reg [LW+3:0] tab [0:WINDOW-1];
+reg [LW+UB-1:0] tab [0:WINDOW-1];
 (* no_rw_check *)
-reg [LW+3:0] tab_rs [0:WINDOW-1];
-reg [3:0]    tab_chan_w;                // channel of the frame being sent
-reg [7:0]    hi_seq;                    // one past the highest seq ever sent this session
-// After a rewind, seqs below hi_seq are sent again exactly as the first
+reg [LW+UB-1:0] tab_rs [0:WINDOW-1];
+reg [UB-1:0] tab_chan_w;                // channel of the frame being sent
+reg [WB:0]   ahead;                     // seqs from next_seq up that were sent before
+// After a rewind, the seqs sent before are sent again exactly as the first
 // time: same channel, same length. The host may already hold the first
 // copy; only identical frames keep its byte count and ours in step.
-wire          resend   = next_seq != hi_seq;
-reg  [LW+3:0] rs_ent;
-wire [3:0]    rs_chan  = rs_ent[LW+3:LW];
+wire          resend   = ahead != 0;
+reg  [LW+UB-1:0] rs_ent;
+wire [UB-1:0] rs_chan  = rs_ent[LW+UB-1:LW];
 wire [LW-1:0] rs_last  = rs_ent[LW-1:0];     // its length - 1
 reg           resend_h;                 // the frame on the wire is a resend
 
-wire [7:0] outstanding = next_seq - una;
-wire [7:0] ack_span    = ack_to - una;
+// At most WINDOW frames are out: WB+1 bits count them.
+wire [WB:0] outstanding = next_seq[WB:0] - una[WB:0];
+wire [7:0]  ack_span    = ack_to - una;
 // Release the oldest frame, one per clock, while the host's ack covers it.
-wire       rel_now     = ack_span < outstanding;
-reg  [LW+3:0] rel_ent;
-wire [3:0] rel_chan    = rel_ent[LW+3:LW];
+wire        rel_now     = ack_span[7:WB+1] == 0 && ack_span[WB:0] < outstanding;
+reg  [LW+UB-1:0] rel_ent;
+wire [UB-1:0] rel_chan  = rel_ent[LW+UB-1:LW];
 
 reg [NUP-1:0] rel_sel;
 integer k;
 always @(*)
     for (k = 0; k < NUP; k = k + 1)
-        rel_sel[k] = rel_now && rel_chan == k[3:0];
+        rel_sel[k] = rel_now && rel_chan == k[UB-1:0];
 assign up_release     = rel_sel;
 assign up_release_len = {{(16-LW){1'b0}}, rel_ent[LW-1:0]};
 
@@ -126,7 +128,7 @@ localparam WBB = $clog2(WINDOW_BYTES_I);    // a power of two: a credit covers i
 wire           unused_credit_bits = &{1'b0, hdr_credit[WBB-1:0]};   // below a window: closed either way
 reg  [NUP-1:0] open;
 reg            pc_valid;                // a credit waits to be applied
-reg  [3:0]     pc_chan;
+reg  [NUP-1:0] pc_sel;                  // ... for this channel
 reg            pc_open;                 // ... and covers a window
 reg  [NUP-1:0] can_send;
 integer c;
@@ -137,20 +139,20 @@ always @(*)
 // Channels with something to send take turns: the first after the one that
 // sent last, so neither a busy control channel nor bulk data starves the
 // other.
-reg  [3:0] pick;
-reg        pick_ok;
-reg  [3:0] last_ch;
+reg  [UB-1:0] pick;
+reg           pick_ok;
+reg  [UB-1:0] last_ch;
 always @(*) begin
-    pick    = 4'd0;
+    pick    = {UB{1'b0}};
     pick_ok = 1'b0;
     for (c = NUP - 1; c >= 0; c = c - 1)
-        if (can_send[c] && c[3:0] <= last_ch) begin
-            pick    = c[3:0];
+        if (can_send[c] && c[UB-1:0] <= last_ch) begin
+            pick    = c[UB-1:0];
             pick_ok = 1'b1;
         end
     for (c = NUP - 1; c >= 0; c = c - 1)
-        if (can_send[c] && c[3:0] > last_ch) begin
-            pick    = c[3:0];
+        if (can_send[c] && c[UB-1:0] > last_ch) begin
+            pick    = c[UB-1:0];
             pick_ok = 1'b1;
         end
 end
@@ -186,7 +188,7 @@ always @(*) begin
             cc_pick = c[3:0];
 end
 reg [3:0]        quiet;                 // ticks since the last frame started
-reg [3:0]        sync_acks;             // ACKs still owed after a SYNC
+reg [RB-1:0]     sync_acks;             // ACKs still owed after a SYNC
 
 // ---- frame state ------------------------------------------------------------
 localparam [2:0] S_IDLE = 3'd0, S_BODY = 3'd1, S_FF = 3'd2, S_FINAL = 3'd3, S_DELIM = 3'd4;
@@ -204,7 +206,8 @@ reg [31:0]   crc;
 // encoded (a zero becomes its code), then offered to the UART: 6 clocks a
 // byte at the least, where the UART takes one per 10 at the most.
 reg [2:0]    bs;                        // 0 m_data empty, 1..4 into the CRC, 5 on offer
-reg [7:0]    h_kind, h_seq;
+reg          h_data;                    // the frame is DATA
+reg [7:0]    h_seq;
 reg [3:0]    h_cchan;
 reg [7:0]    credit_lo;                 // low credit byte, latched with the high one
 // Header fields are read as they are sent: the ack before the credit, never
@@ -242,7 +245,6 @@ always @(*) begin
     case (phase)
     P_HDR:
         case (hi)
-        3'd0: b = h_kind;
         3'd1: b = h_seq;
         3'd2: b = ack_seq;
         3'd3: b = {4'd0, h_cchan};
@@ -293,7 +295,7 @@ reg  rs_ok;                             // the resent frame's channel offers its
 always @(*) begin
     rs_ok = 1'b0;
     for (c = 0; c < NUP; c = c + 1)
-        if (rs_chan == c[3:0]) rs_ok = up_valid[c];
+        if (rs_chan == c[UB-1:0]) rs_ok = up_valid[c];
 end
 wire apply_credit = pc_valid && !rel_now && !sync_pending;
 assign up_ready = fetch_pay ? h_sel : {NUP{1'b0}};
@@ -319,8 +321,8 @@ end
 // not answer a host whose session it does not know.
 wire start_nak  = idle && synced && !sync_pending && !do_rewind && !rewind_pending && nak_pending;
 wire start_data = idle && synced && !sync_pending && !rewind_pending && !nak_pending
-                  && (resend ? rs_ok : pick_ok && outstanding[7:WB] == 0);
-wire [3:0] data_chan = resend ? rs_chan : pick;
+                  && (resend ? rs_ok : pick_ok && !outstanding[WB]);
+wire [UB-1:0] data_chan = resend ? rs_chan : pick;
 wire start_ack  = idle && synced && !sync_pending && !rewind_pending && !nak_pending && !start_data
                   && (ack_pending || sync_acks != 0 || quiet == KEEPALIVE);
 wire start      = do_sync || start_nak || start_data || start_ack;
@@ -349,17 +351,22 @@ always @(posedge clk)
     if (start) crc <= 32'hFFFFFFFF;
     else if (crc_en) crc <= crc_next;
 
-// m_data: the fetched byte; its code once it is in the CRC, if it is a zero;
-// 0xFF after the byte that ends 254 without a zero; the final code; the
+// m_data: the kind byte when a frame starts (the first byte of the body);
+// each fetched byte; its code once it is in the CRC, if it is a zero; 0xFF
+// after the byte that ends 254 without a zero; the final code; the
 // delimiter.
-wire md_code = (bs == 3'd4 && m_data == 8'h00) || (body_done && m_ready &&
-               ((state == S_BODY && bs == 3'd5 && !ff_due) || state == S_FF));
-wire md_ff   = take && ff_due;
+wire [7:0] kind    = do_sync ? {T_SYNC, 4'd0} : start_nak ? {T_NAK, 4'd0} :
+                     start_data ? {T_DATA, {(4-UB){1'b0}}, data_chan} : {T_ACK, 4'd0};
+wire       md_code = (bs == 3'd4 && m_data == 8'h00) || (body_done && m_ready &&
+                     ((state == S_BODY && bs == 3'd5 && !ff_due) || state == S_FF));
+wire       md_ff   = take && ff_due;
+wire       md_end  = state == S_FINAL && m_ready;
 always @(posedge clk)
-    if (state == S_FINAL && m_ready) m_data <= 8'h00;
-    else if (fetch)                  m_data <= b;
-    else if (md_code)                m_data <= code;
-    else if (md_ff)                  m_data <= 8'hFF;
+    if (start)        m_data <= kind;
+    else if (md_end)  m_data <= 8'h00;
+    else if (fetch)   m_data <= b;
+    else if (md_code) m_data <= code;
+    else if (md_ff)   m_data <= 8'hFF;
 
 always @(posedge clk) begin
     ev_frame      <= 1'b0;
@@ -369,7 +376,8 @@ always @(posedge clk) begin
     // -- what the host told us --------------------------------------
     if (hdr_valid) begin
         pc_valid <= 1'b1;
-        pc_chan  <= hdr_cchan;
+        for (c = 0; c < NUP; c = c + 1)
+            pc_sel[c] <= hdr_cchan == c[3:0];
         pc_open  <= |hdr_credit[15:WBB];
         if (hdr_type == T_SYNC) begin
             sync_pending <= 1'b1;
@@ -384,7 +392,7 @@ always @(posedge clk) begin
     for (c = 0; c < NUP; c = c + 1) begin
         if (do_sync)
             open[c] <= 1'b0;
-        else if (apply_credit && pc_chan == c[3:0])
+        else if (apply_credit && pc_sel[c])
             open[c] <= pc_open;
         else if (rel_sel[c])
             open[c] <= 1'b0;
@@ -417,16 +425,17 @@ always @(posedge clk) begin
         rewind_pending <= 1'b0;
         nak_pending    <= 1'b0;
         next_seq       <= 8'd0;
-        hi_seq         <= 8'd0;
+        ahead          <= 0;
         una            <= 8'd0;
         ack_to         <= 8'hFF;
         synced         <= 1'b1;
         // A new host knows none of our credits: report every one.
-        sync_acks      <= NDN_LAST[3:0];
+        sync_acks      <= NDN_LAST[RB-1:0];
     end
     if (do_rewind) begin
         rewind_pending <= 1'b0;
         next_seq       <= una;
+        ahead          <= ahead + outstanding;
         timer          <= 0;
         ev_retransmit  <= 1'b1;
         clean          <= 4'd0;
@@ -435,9 +444,10 @@ always @(posedge clk) begin
     end
     if (start) begin
         state     <= S_BODY;
-        bs        <= 3'd0;
+        bs        <= 3'd1;                  // the kind byte is in m_data
         phase     <= P_HDR;
-        hi        <= 3'd0;
+        hi        <= 3'd1;
+        h_data    <= start_data;
         body_done <= 1'b0;
         code      <= 8'd1;
         ff_due    <= 1'b0;
@@ -448,25 +458,19 @@ always @(posedge clk) begin
         if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
         h_seq     <= 8'd0;
         plen      <= 0;
-        if (do_sync) begin
-            h_kind <= {T_SYNC, 4'd0};
-        end else if (start_nak) begin
-            h_kind <= {T_NAK, 4'd0};
+        if (start_nak) begin
             if (!nak_owed) nak_pending <= 1'b0;
         end else if (start_data) begin
-            h_kind   <= {T_DATA, data_chan};
             h_seq    <= next_seq;
             for (c = 0; c < NUP; c = c + 1)
-                h_sel[c] <= data_chan == c[3:0];
+                h_sel[c] <= data_chan == c[UB-1:0];
             tab_chan_w <= data_chan;
             resend_h   <= resend;
             next_seq   <= next_seq + 1'b1;
-            if (!resend) begin
-                hi_seq  <= hi_seq + 1'b1;
+            if (resend)
+                ahead   <= ahead - 1'b1;
+            else
                 last_ch <= data_chan;
-            end
-        end else begin
-            h_kind <= {T_ACK, 4'd0};
         end
     end
 
@@ -478,7 +482,7 @@ always @(posedge clk) begin
                    if (hi == 3'd4)
                        credit_lo <= credit_now[7:0];
                    if (hi == 3'd5) begin
-                       phase <= (h_kind[7:4] == T_DATA) ? P_PAY : P_CRC;
+                       phase <= h_data ? P_PAY : P_CRC;
                        hi    <= 3'd0;
                    end else begin
                        hi <= hi + 1'b1;
@@ -539,8 +543,8 @@ always @(posedge clk) begin
         ev_retransmit  <= 1'b0;
         state          <= S_IDLE;
         next_seq       <= 8'd0;
-        hi_seq         <= 8'd0;
-        last_ch        <= 4'd0;
+        ahead          <= 0;
+        last_ch        <= {UB{1'b0}};
         mtu_last       <= MTU_LAST[LW-1:0];
         clean          <= 4'd0;
         una            <= 8'd0;
@@ -552,7 +556,7 @@ always @(posedge clk) begin
         timer          <= 0;
         presc          <= 0;
         quiet          <= 4'd0;
-        sync_acks      <= 4'd0;
+        sync_acks      <= {RB{1'b0}};
         rot            <= {RB{1'b0}};
         credit_news    <= {NDN{1'b1}};
         synced         <= 1'b0;
