@@ -81,7 +81,7 @@ reg [7:0]    ack_to;                    // highest ack the host has sent
 // read port (the release engine's, the resend's), so each fits a block RAM
 // instead of flip-flops. Both are read as a block RAM reads, one clock after
 // the address: rel_ent is the entry at una, rs_ent the entry at next_seq
-// between frames and at h_seq (the frame on the wire) during one.
+// between frames and at h_slot (the frame on the wire) during one.
 // no_rw_check: where a read meets a write on one address, either the word
 // read is not used (a new frame's entry) or the word written is the word
 // already there (a frame sent again).
@@ -207,9 +207,9 @@ reg [31:0]   crc;
 // byte at the least, where the UART takes one per 10 at the most.
 reg [2:0]    bs;                        // 0 m_data empty, 1..4 into the CRC, 5 on offer
 reg          h_data;                    // the frame is DATA
-reg [7:0]    h_seq;
+reg [WB-1:0] h_slot;                    // the frame's entry in the tables
 reg [3:0]    h_cchan;
-reg [7:0]    credit_lo;                 // low credit byte, latched with the high one
+reg [7:0]    h_hold;                    // the seq byte, then the low credit byte, latched with the high one
 // Header fields are read as they are sent: the ack before the credit, never
 // after. A frame accepted in between makes the credit smaller than the ack
 // says (the host then counts that frame twice): safe. The credit's two bytes
@@ -245,11 +245,11 @@ always @(*) begin
     case (phase)
     P_HDR:
         case (hi)
-        3'd1: b = h_seq;
+        3'd1: b = h_hold;
         3'd2: b = ack_seq;
         3'd3: b = {4'd0, h_cchan};
         3'd4: b = credit_now[15:8];
-        default: b = credit_lo;
+        default: b = h_hold;
         endcase
     P_PAY: begin
         b    = pay_byte;
@@ -310,7 +310,7 @@ assign sync_start = do_sync;
 
 // The next una and the table address of the frame that may start next.
 wire [WB-1:0] una_at = do_sync ? {WB{1'b0}} : una[WB-1:0] + {{(WB-1){1'b0}}, rel_now};
-wire [WB-1:0] rs_at  = !(idle || state == S_DELIM) ? h_seq[WB-1:0] :
+wire [WB-1:0] rs_at  = !(idle || state == S_DELIM) ? h_slot :
                        do_sync ? {WB{1'b0}} : do_rewind ? una[WB-1:0] : next_seq[WB-1:0];
 always @(posedge clk) begin
     rel_ent <= tab[una_at];
@@ -456,12 +456,13 @@ always @(posedge clk) begin
         if (start_ack && sync_acks != 0) sync_acks <= sync_acks - 1'b1;
         rot       <= (cc_pick == NDN_LAST[3:0]) ? {RB{1'b0}} : cc_pick[RB-1:0] + 1'b1;
         if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
-        h_seq     <= 8'd0;
+        h_hold    <= 8'd0;
         plen      <= 0;
         if (start_nak) begin
             if (!nak_owed) nak_pending <= 1'b0;
         end else if (start_data) begin
-            h_seq    <= next_seq;
+            h_hold   <= next_seq;
+            h_slot   <= next_seq[WB-1:0];
             for (c = 0; c < NUP; c = c + 1)
                 h_sel[c] <= data_chan == c[UB-1:0];
             tab_chan_w <= data_chan;
@@ -480,7 +481,7 @@ always @(posedge clk) begin
         case (phase)
         P_HDR: begin
                    if (hi == 3'd4)
-                       credit_lo <= credit_now[7:0];
+                       h_hold <= credit_now[7:0];
                    if (hi == 3'd5) begin
                        phase <= h_data ? P_PAY : P_CRC;
                        hi    <= 3'd0;
@@ -492,8 +493,8 @@ always @(posedge clk) begin
                    plen <= plen + 1'b1;
                    if (pay_end) begin
                        phase <= P_CRC;
-                       tab[h_seq[WB-1:0]]    <= {tab_chan_w, plen + 1'b1};
-                       tab_rs[h_seq[WB-1:0]] <= {tab_chan_w, plen};
+                       tab[h_slot]    <= {tab_chan_w, plen + 1'b1};
+                       tab_rs[h_slot] <= {tab_chan_w, plen};
                    end
                end
         default: begin
