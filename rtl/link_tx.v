@@ -93,7 +93,9 @@ reg [UB-1:0] tab_chan_w;                // channel of the frame being sent
 reg [WB:0]   ahead;                     // seqs from next_seq up that were sent before
 // After a rewind, the seqs sent before are sent again exactly as the first
 // time: same channel, same length. The host may already hold the first
-// copy; only identical frames keep its byte count and ours in step.
+// copy; only identical frames keep its byte count and ours in step. New
+// frames go out only with nothing ahead and fewer than WINDOW out, so
+// ahead + outstanding never passes WINDOW: a rewind adds them in WB+1 bits.
 wire          resend   = ahead != 0;
 reg  [LW+UB-1:0] rs_ent;
 wire [UB-1:0] rs_chan  = rs_ent[LW+UB-1:LW];
