@@ -298,7 +298,13 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 				return send_frame(dev, IB_T_NAK, 0, 0, NULL, 0);
 			}
 		} else {
-			dev->ack_owed = ACK_EVERY;   /* a duplicate: say again what we have, now */
+			/* A duplicate: the board missed our ack, and with it maybe
+			 * the credit it needs to go on sending on this channel (it
+			 * closes a channel whose frames an ack covers without one).
+			 * Say both again, now. */
+			dev->ack_owed = ACK_EVERY;
+			if (f->chan < NCHAN && dev->rx[f->chan].buf)
+				dev->fresh |= (uint16_t)(1u << f->chan);
 		}
 		return 0;
 	}
