@@ -342,13 +342,8 @@ always @(*)
     2'd3:    crc_bits = m_data[3:2];
     default: crc_bits = m_data[1:0];
     endcase
-reg  [31:0] crc_next;
-integer j;
-always @(*) begin
-    crc_next = crc;
-    for (j = 1; j >= 0; j = j - 1)
-        crc_next = {crc_next[30:0], 1'b0} ^ ((crc_next[31] ^ crc_bits[j]) ? 32'h04C11DB7 : 32'h00000000);
-end
+wire [31:0] crc_next;
+crc32 #(.BITS(2)) u_crc (.crc_in(crc), .data(crc_bits), .crc_out(crc_next));
 always @(posedge clk)
     if (start) crc <= 32'hFFFFFFFF;
     else if (crc_en) crc <= crc_next;
