@@ -638,7 +638,9 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 		size_t ask = sizeof buf;
 		if (have_want && want - got < ask)
 			ask = (size_t)(want - got);
-		long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf, ask, -1);
+		/* Peek, write, then consume what was written: bytes the file did
+		 * not take stay on the board (see icebuf_peek()). */
+		long n = icebuf_peek(dev, ICEBUF_CHAN_STREAM, buf, ask, -1);
 		if (n < 0)
 			return runtime_error(dev, "recv", n);
 		if (n == 0)
@@ -646,13 +648,17 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 		for (long off = 0; off < n;) {
 			ssize_t w = write(fd, buf + off, (size_t)(n - off));
 			if (w < 0) {
-				fprintf(stderr, "icebuf: recv: writing '%s': %s\n", path, strerror(errno));
+				fprintf(stderr, "icebuf: recv: writing '%s' after %llu bytes: %s (what was not "
+				                "written stays in the board's buffer)\n", path, got, strerror(errno));
 				icebuf_close(dev);
 				return 1;
 			}
+			int e = icebuf_consume(dev, ICEBUF_CHAN_STREAM, (size_t)w);
+			if (e)
+				return runtime_error(dev, "recv", e);
 			off += w;
+			got += (unsigned long long)w;
 		}
-		got += (unsigned long long)n;
 	}
 	icebuf_close(dev);
 	if (fd != 1 && close(fd) < 0) {

@@ -198,9 +198,33 @@ ICEBUF_EXPORT long icebuf_write(icebuf *dev, unsigned chan, const void *buf, siz
  * there or the time-out runs out; returns the count (0 on time-out).
  * The first read on a channel grants the board credit to send on it
  * (docs/protocol.md §4): until then its data stays on the board.
+ *
+ * Nothing unread is lost: the handle acknowledges a frame from the board
+ * only once the application has consumed every byte of it (icebuf_read(),
+ * icebuf_consume()). A frame received but not consumed when the handle is
+ * closed, or its program dies, stays in the board's buffer and comes again
+ * to the next reader. Frames are up to the board's MTU: a reader that stops
+ * inside one (it read part of it) leaves all of it on the board, so the next
+ * reader gets the part this one read again — at least once, never lost.
+ * One exception: a register call (icebuf_reg_read/_write) that waits more
+ * than 50 ms behind unread frames, which fill the board's window, takes
+ * them over (acknowledges them; they stay readable on this handle only).
  * Errors: ARG (a channel the gateware does not have), CLOSED, IO, PROTOCOL.
  */
 ICEBUF_EXPORT long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms);
+
+/**
+ * Like icebuf_read() but leaves the bytes in the handle: a second peek sees
+ * them again. Release them with icebuf_consume() once they are safe
+ * elsewhere (written out), so that a failing writer loses nothing: what was
+ * never consumed stays on the board. Errors: as icebuf_read().
+ */
+ICEBUF_EXPORT long icebuf_peek(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms);
+
+/** Consume the first @len bytes of @chan that icebuf_peek() showed (at most
+ *  icebuf_available()); the frames they complete are acknowledged.
+ *  Errors: ARG (more than the handle holds), CLOSED, IO, PROTOCOL. */
+ICEBUF_EXPORT int icebuf_consume(icebuf *dev, unsigned chan, size_t len);
 
 /** Wait until every byte written so far is acknowledged by the board.
  *  Errors: TIMEOUT, CLOSED, IO, PROTOCOL. */

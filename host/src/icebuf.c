@@ -27,6 +27,7 @@
 #define SYNC_RETRY_MS 250
 #define ACK_EVERY 3              /* DATA frames owed an ack before one goes out alone */
 #define ACK_DELAY_MS 1.0         /* ... or the oldest of them has waited this long */
+#define CTRL_RELEASE_MS 50.0     /* a register call waits this long before it releases unread frames */
 
 struct ring {
 	uint8_t *buf;
@@ -52,6 +53,14 @@ struct icebuf {
 	long left[NCHAN];                /* bytes the board's credit still allows */
 	uint32_t unacked[NCHAN];         /* our bytes in unacknowledged frames */
 	uint8_t expected;                /* next board DATA seq we take */
+	/* Board frames are acknowledged once the application has consumed them,
+	 * not when they arrive: until then they stay in the board's buffer, and
+	 * a reader that stops, fails or dies leaves them there for the next.
+	 * held_rem[s] is what frame s still has unread in its ring; acked is
+	 * the last seq whose frame, and every one before it, was consumed. */
+	uint8_t acked;
+	uint8_t held_chan[256];
+	uint16_t held_rem[256];
 	int nak_sent;
 	int ack_owed;                    /* DATA frames taken since we last sent an ack */
 	double ack_owed_since;
@@ -133,6 +142,46 @@ static size_t ring_get(struct ring *r, uint8_t *p, size_t n)
 	return n;
 }
 
+/* The application has taken @n bytes of channel @c out of its ring: frames
+ * wholly consumed, and every one before them, may now be acknowledged. */
+static void consumed(icebuf *dev, unsigned c, size_t n)
+{
+	for (uint8_t s = (uint8_t)(dev->acked + 1); n && s != dev->expected; s++) {
+		if (dev->held_chan[s] != c || !dev->held_rem[s])
+			continue;
+		size_t k = n < dev->held_rem[s] ? n : dev->held_rem[s];
+		dev->held_rem[s] = (uint16_t)(dev->held_rem[s] - k);
+		n -= k;
+	}
+	int advanced = 0;
+	while (dev->acked != (uint8_t)(dev->expected - 1) && !dev->held_rem[(uint8_t)(dev->acked + 1)]) {
+		dev->acked++;
+		/* The ack that releases a channel's frames must carry its credit:
+		 * the board closes a channel acknowledged without one. */
+		if (dev->rx[dev->held_chan[dev->acked]].buf)
+			dev->fresh |= (uint16_t)(1u << dev->held_chan[dev->acked]);
+		advanced++;
+	}
+	if (advanced && !dev->ack_owed)
+		dev->ack_owed_since = now_ms();
+	dev->ack_owed += advanced;
+}
+
+/* Acknowledge every frame received, read or not. */
+static void release_held(icebuf *dev)
+{
+	for (uint8_t s = (uint8_t)(dev->acked + 1); s != dev->expected; s++)
+		dev->held_rem[s] = 0;
+	consumed(dev, 0, 0);
+}
+
+static size_t ring_take(icebuf *dev, unsigned c, uint8_t *p, size_t n)
+{
+	n = ring_get(&dev->rx[c], p, n);
+	consumed(dev, c, n);
+	return n;
+}
+
 static uint32_t our_credit(const icebuf *dev, unsigned c)
 {
 	size_t f = ring_free(&dev->rx[c]);
@@ -191,7 +240,7 @@ static int send_frame(icebuf *dev, uint8_t type, uint8_t chan, uint8_t seq, cons
 {
 	struct ib_frame f = {
 		.type = type, .chan = chan, .seq = seq,
-		.ack = (uint8_t)(type == IB_T_SYNC ? 0xFF : dev->expected - 1),
+		.ack = (uint8_t)(type == IB_T_SYNC ? 0xFF : dev->acked),
 		.payload = payload, .len = len,
 	};
 	f.cchan = (uint8_t)pick_cchan(dev);
@@ -257,6 +306,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 			return 0;
 		dev->synced = 1;
 		dev->expected = 0;
+		dev->acked = 0xFF;
 		dev->nak_sent = 0;
 		memset(dev->left, 0, sizeof dev->left);
 		if (f->cchan < NCHAN)
@@ -317,11 +367,15 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 	ring_put(r, f->payload, f->len);
 	dev->last_rx_chan = f->chan;
 	dev->fresh |= (uint16_t)(1u << f->chan);
+	dev->held_chan[f->seq] = f->chan;
+	dev->held_rem[f->seq] = (uint16_t)f->len;
 	dev->expected++;
 	dev->nak_sent = 0;
-	if (!dev->ack_owed++)
-		dev->ack_owed_since = now_ms();
 	dev->stats.rx_payload += f->len;
+	/* Register responses are the handle's own business (a new session
+	 * drops them on the board anyway): they leave the window on arrival. */
+	if (f->chan == ICEBUF_CHAN_CONTROL)
+		consumed(dev, ICEBUF_CHAN_CONTROL, f->len);
 	return 0;
 }
 
@@ -502,7 +556,7 @@ static int do_sync(icebuf *dev, int timeout_ms)
 static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t nresp,
                          uint8_t (*resp)[6], int timeout_ms)
 {
-	double deadline = deadline_of(dev, timeout_ms);
+	double deadline = deadline_of(dev, timeout_ms), started = now_ms();
 	long w = icebuf_write(dev, ICEBUF_CHAN_CONTROL, req, req_len, timeout_ms);
 	if (w < 0)
 		return (int)w;
@@ -517,6 +571,7 @@ static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t
 				if (op != 0x81 && op != 0x82 && op != 0xE1 && op != 0xE2 && op != 0xE3 &&
 				    op != 0xEF) {
 					r->len = 0;
+					r->head = 0;
 					return fail(dev, ICEBUF_ERR_PROTOCOL,
 					            "unexpected byte 0x%02X on the control channel", op);
 				}
@@ -527,6 +582,11 @@ static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t
 			}
 			if (now_ms() >= deadline)
 				return fail(dev, ICEBUF_ERR_TIMEOUT, "no register response from the board within the time-out");
+			/* Unread frames of other channels fill the board's window and
+			 * hold back the response: the handle takes them over (they
+			 * stay readable here, no longer on the board). */
+			if (now_ms() - started > CTRL_RELEASE_MS)
+				release_held(dev);
 			int e = pump(dev, remaining(deadline) < 10 ? remaining(deadline) : 10);
 			if (e)
 				return e;
@@ -725,8 +785,9 @@ void icebuf_close(icebuf *dev)
 	if (!dev)
 		return;
 	if (dev->tr.ops) {
-		/* Acknowledge what we took, so the board does not send it again to
-		 * the next program that opens it. */
+		/* Acknowledge what the application consumed, so the board does not
+		 * send it again to the next program; what it did not stays on the
+		 * board (frames received but unread are not acknowledged). */
 		if (dev->synced && dev->ack_owed)
 			send_frame(dev, IB_T_ACK, 0, 0, NULL, 0);
 		for (int i = 0; i < 50 && dev->txq_len; i++) {
@@ -835,13 +896,13 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 	return r ? r : (long)taken;
 }
 
-long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms)
+/* Wait until channel @chan has a byte (or the time-out runs out): 1 if it
+ * has, 0 if not, or a negative error. */
+static long wait_readable(icebuf *dev, unsigned chan, size_t len, int timeout_ms, const char *what)
 {
-	if (!dev || (!buf && len))
-		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_read: no buffer") : ICEBUF_ERR_ARG;
 	if (chan >= NCHAN || (dev->info.channels && chan >= dev->info.channels))
-		return fail(dev, ICEBUF_ERR_ARG, "icebuf_read: channel %u does not exist on this gateware (%u channels)",
-		            chan, dev->info.channels);
+		return fail(dev, ICEBUF_ERR_ARG, "%s: channel %u does not exist on this gateware (%u channels)",
+		            what, chan, dev->info.channels);
 	struct ring *r = &dev->rx[chan];
 	if (!r->buf) {
 		/* First read: grant the board credit on this channel. */
@@ -856,18 +917,56 @@ long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_
 		if (e)
 			return e;
 		if (r->len > 0 || len == 0)
-			break;
+			return 1;
 		if (now_ms() >= deadline)
 			return 0;
 		e = pump(dev, remaining(deadline) < 5 ? remaining(deadline) : 5);
 		if (e)
 			return e;
 		if (r->len > 0)
-			break;
+			return 1;
 	}
-	long n = (long)ring_get(r, buf, len);
+}
+
+long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms)
+{
+	if (!dev || (!buf && len))
+		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_read: no buffer") : ICEBUF_ERR_ARG;
+	long w = wait_readable(dev, chan, len, timeout_ms, "icebuf_read");
+	if (w <= 0)
+		return w;
+	long n = (long)ring_take(dev, chan, buf, len);
 	int e = pump(dev, 0);               /* tell the board about the room */
 	return e ? e : n;
+}
+
+long icebuf_peek(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms)
+{
+	if (!dev || (!buf && len))
+		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_peek: no buffer") : ICEBUF_ERR_ARG;
+	long w = wait_readable(dev, chan, len, timeout_ms, "icebuf_peek");
+	if (w <= 0)
+		return w;
+	struct ring *r = &dev->rx[chan];
+	size_t n = len < r->len ? len : r->len;
+	size_t first = n < RX_CAP - r->head ? n : RX_CAP - r->head;
+	memcpy(buf, r->buf + r->head, first);
+	memcpy((uint8_t *)buf + first, r->buf, n - first);
+	return (long)n;
+}
+
+int icebuf_consume(icebuf *dev, unsigned chan, size_t len)
+{
+	if (!dev)
+		return ICEBUF_ERR_ARG;
+	if (chan >= NCHAN || len > dev->rx[chan].len)
+		return fail(dev, ICEBUF_ERR_ARG, "icebuf_consume: %zu bytes asked, channel %u holds %zu", len, chan,
+		            chan < NCHAN ? dev->rx[chan].len : 0);
+	struct ring *r = &dev->rx[chan];
+	r->head = (r->head + len) % RX_CAP;
+	r->len -= len;
+	consumed(dev, chan, len);
+	return pump(dev, 0);
 }
 
 int icebuf_flush(icebuf *dev, int timeout_ms)

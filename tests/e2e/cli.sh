@@ -50,6 +50,10 @@ head -c 3000 /dev/urandom >"$tmp/in.bin"
 "$bin/icebuf" -q --device "$dev" send "$tmp/in.bin" || fail "send"
 level=$("$bin/icebuf" --device "$dev" reg read STREAM_LEVEL | awk '{print $2}')
 [ "$level" = 3000 ] || fail "the board holds $level bytes, expected 3000"
+# A writer that fails loses nothing: what it could not write stays on the board.
+expect 1 "stays in the board's buffer" "$bin/icebuf" --device "$dev" recv --force /dev/full
+level=$("$bin/icebuf" --device "$dev" reg read STREAM_LEVEL | awk '{print $2}')
+[ "$level" = 3000 ] || fail "after a failing recv the board holds $level bytes, expected 3000"
 "$bin/icebuf" -q --device "$dev" recv --bytes 3000 "$tmp/out.bin" || fail "recv"
 cmp -s "$tmp/in.bin" "$tmp/out.bin" || fail "the file came back different"
 # More than the buffer holds, with nobody reading: a clear error, exit 1.

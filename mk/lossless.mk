@@ -1,0 +1,14 @@
+# "Nothing is lost" (tests/e2e/lossless.c): unread data stays on the board,
+# hostile peers, time-outs. Each case is a test of its own.
+
+LOSSLESS_BIN := $(BUILD)/tests/lossless
+LOSSLESS     := partial killed
+
+$(LOSSLESS_BIN): tests/e2e/lossless.c $(LIBICEBUF_A) host/include/icebuf.h host/src/icebuf_private.h host/src/codec.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
+
+TESTS += $(addprefix test-lossless-,$(LOSSLESS))
+$(addprefix test-lossless-,$(LOSSLESS)): test-lossless-%: $(LOSSLESS_BIN) $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf
+	@ICEBUF_SIM=$(BUILD)/bin/icebuf-sim scripts/runtest lossless-$* $(LOSSLESS_BIN) $*
+.PHONY: $(addprefix test-lossless-,$(LOSSLESS))
