@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +53,7 @@ static void usage(FILE *f)
 	    "  duplex --bytes N        sink and source at once\n"
 	    "  send FILE               stream FILE (or - for stdin) into the stream buffer\n"
 	    "  recv FILE               read the stream buffer into FILE (or - for stdout)\n"
+	    "  drain                   discard what the stream buffer holds\n"
 	    "  reg read REG            read a register (name or number)\n"
 	    "  reg write REG VALUE     write a register\n");
 }
@@ -160,6 +162,77 @@ static int runtime_error(icebuf *dev, const char *what, long code)
 	return 1;
 }
 
+/* SIGINT/SIGTERM: a command that moves data stops, takes back what it put
+ * on the board, and leaves the board as it found it. */
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+static void catch_stop(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Read and discard the stream buffer until the board says it is empty.
+ * Returns the bytes discarded, or a negative error (detail on @dev). */
+static long long drain_stream(const struct global *g, icebuf *dev)
+{
+	uint8_t buf[4096];
+	long long n = 0;
+	double last = now_s();
+	for (;;) {
+		long r = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf, sizeof buf, 20);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			n += r;
+			last = now_s();
+			continue;
+		}
+		uint32_t level;
+		int e = icebuf_reg_read(dev, ICEBUF_REG_STREAM_LEVEL, &level, -1);
+		if (e)
+			return e;
+		if (level == 0 && icebuf_available(dev, ICEBUF_CHAN_STREAM) == 0)
+			return n;
+		if (now_s() - last > g->timeout_ms / 1000.0)
+			return ICEBUF_ERR_TIMEOUT;
+	}
+}
+
+/* A command that needs the stream buffer empty checks it first: with
+ * @drain it empties it, else it says what is there and what to do. */
+static int need_empty_stream(const struct global *g, icebuf *dev, const char *cmd, int drain)
+{
+	uint32_t level;
+	int r = icebuf_reg_read(dev, ICEBUF_REG_STREAM_LEVEL, &level, -1);
+	if (r)
+		return runtime_error(dev, cmd, r);
+	if (level == 0)
+		return 0;
+	if (!drain) {
+		fprintf(stderr, "icebuf: %s: the board's stream buffer already holds %u bytes (left by an earlier "
+		        "program): read them with `icebuf recv FILE`, or discard them with `icebuf drain` "
+		        "(or `icebuf %s --drain ...`)\n", cmd, level, cmd);
+		icebuf_close(dev);
+		return 1;
+	}
+	long long n = drain_stream(g, dev);
+	if (n < 0)
+		return runtime_error(dev, "draining the stream buffer", n);
+	if (!g->quiet)
+		fprintf(stderr, "%s: discarded %lld bytes left in the stream buffer\n", cmd, n);
+	return 0;
+}
+
 /* Commands take getopt options of their own; `--help` on each. */
 static int sub_help(int argc, char **argv, const char *text)
 {
@@ -168,6 +241,27 @@ static int sub_help(int argc, char **argv, const char *text)
 			fputs(text, stdout);
 			return 1;
 		}
+	return 0;
+}
+
+static int cmd_drain(const struct global *g, int argc, char **argv)
+{
+	static const char help[] =
+	    "usage: icebuf drain\n"
+	    "Read and discard everything in the board's stream buffer (what an earlier\n"
+	    "send, or an interrupted program, left there), and say how many bytes.\n";
+	if (sub_help(argc, argv, help))
+		return 0;
+	if (argc != 1)
+		return usage_error("drain takes no arguments");
+	icebuf *dev;
+	if (open_dev(g, &dev))
+		return 1;
+	long long n = drain_stream(g, dev);
+	if (n < 0)
+		return runtime_error(dev, "drain", n);
+	icebuf_close(dev);
+	printf("drain: %lld bytes discarded\n", n);
 	return 0;
 }
 
@@ -237,10 +331,11 @@ static uint8_t next_byte(uint64_t *s)
  * random|zeros (|ones if @ones_ok; *fill -1 for random, else the byte).
  * Returns -1 to go on, else the exit status after a message. */
 static int stream_args(const char *cmd, int argc, char **argv, unsigned long long max, int seed_ok, int ones_ok,
-                       unsigned long long *total, unsigned long long *seed, int *fill)
+                       unsigned long long *total, unsigned long long *seed, int *fill, int *drain)
 {
 	int have_bytes = 0;
 	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
+	                                    { "drain", no_argument, 0, 'D' },
 	                                    { "seed", required_argument, 0, 's' },
 	                                    { "pattern", required_argument, 0, 'p' }, { 0, 0, 0, 0 } };
 	int c;
@@ -253,6 +348,8 @@ static int stream_args(const char *cmd, int argc, char **argv, unsigned long lon
 				           : usage_error("%s: --bytes wants a positive count like 1000000 or 1M, not '%s'",
 				                         cmd, optarg);
 			have_bytes = 1;
+		} else if (c == 'D') {
+			*drain = 1;
 		} else if (c == 's') {
 			if (!seed_ok)
 				return usage_error("%s: takes no --seed: the board makes its data from a fixed seed", cmd);
@@ -278,23 +375,31 @@ static int stream_args(const char *cmd, int argc, char **argv, unsigned long lon
 static int cmd_loopback(const struct global *g, int argc, char **argv)
 {
 	static const char help[] =
-	    "usage: icebuf loopback --bytes N [--seed S] [--pattern random|zeros|ones]\n"
+	    "usage: icebuf loopback --bytes N [--seed S] [--pattern random|zeros|ones] [--drain]\n"
 	    "Write N random bytes (seeded: the same S gives the same data; or all 0x00, the\n"
 	    "framing's delimiter, or all 0xFF, with --pattern) into the board's\n"
 	    "stream buffer while reading them back, and verify every byte. N takes k, M, G\n"
 	    "(powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress goes to stderr; the\n"
 	    "last line on stdout gives bytes, seconds, payload bytes/s and the error count.\n"
-	    "Exits 0 only if every byte came back intact.\n";
+	    "Exits 0 only if every byte came back intact. The stream buffer must be empty\n"
+	    "(--drain: discard what it holds first). Interrupted (SIGINT, SIGTERM), it takes\n"
+	    "back what it sent, so the buffer is left empty, and exits 128 + the signal.\n";
 	if (sub_help(argc, argv, help))
 		return 0;
 	unsigned long long total = 0, seed = 1;
 	int fill = -1;                           /* -1: random, else every byte this value */
-	int a = stream_args("loopback", argc, argv, 0, 1, 1, &total, &seed, &fill);
+	int drain = 0;
+	int a = stream_args("loopback", argc, argv, 0, 1, 1, &total, &seed, &fill, &drain);
 	if (a >= 0)
 		return a;
 	icebuf *dev;
 	if (open_dev(g, &dev))
 		return 1;
+	/* Only its own bytes may come back: anything already in the buffer
+	 * would be counted as corruption. */
+	if ((a = need_empty_stream(g, dev, "loopback", drain)))
+		return a;
+	catch_stop();
 	uint64_t ws = seed * 0x9E3779B97F4A7C15ULL | 1, rs = ws;
 	unsigned long long sent = 0, got = 0, errors = 0;
 	uint8_t out[4096], in[4096];
@@ -302,6 +407,13 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 	double t0 = now_s(), last_progress = t0, last_data = t0;
 	int tty = isatty(2);
 	while (got < total) {
+		if (stop_sig) {
+			/* Interrupted: send nothing more, take back what was sent. */
+			pending = 0;
+			total = sent;
+			if (got >= total)
+				break;
+		}
 		if (pending == 0 && sent < total) {
 			pending = sizeof out < total - sent ? sizeof out : (size_t)(total - sent);
 			for (size_t i = 0; i < pending; i++)
@@ -316,7 +428,9 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 			pending -= (size_t)w;
 			sent += (unsigned long long)w;
 		}
-		long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, in, sizeof in, pending && sent < total ? 0 : 5);
+		size_t ask = sizeof in < sent - got ? sizeof in : (size_t)(sent - got);
+		long n = ask ? icebuf_read(dev, ICEBUF_CHAN_STREAM, in, ask, pending && sent < total ? 0 : 5)
+		             : icebuf_poll(dev, 1);
 		if (n < 0)
 			return runtime_error(dev, "loopback read", n);
 		for (long i = 0; i < n; i++)
@@ -346,6 +460,11 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 	struct icebuf_stats s;
 	icebuf_get_stats(dev, &s);
 	icebuf_close(dev);
+	if (stop_sig) {
+		fprintf(stderr, "icebuf: loopback: interrupted after %llu bytes, all back (%llu errors); "
+		        "the stream buffer is as it was\n", got, errors);
+		return 128 + stop_sig;
+	}
 	printf("loopback: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions\n", total, dt,
 	       total / dt, errors, (unsigned long long)s.retransmits);
 	return errors ? 1 : 0;
@@ -391,7 +510,8 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 	"N takes k, M, G (powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress\n" \
 	"goes to stderr; the last line on stdout gives bytes (each way), seconds,\n" \
 	"payload bytes/s (each way), errors and retransmissions. Exits 0 only if\n" \
-	"everything checked out.\n"
+	"everything checked out. The stream buffer must be empty (--drain: discard\n" \
+	"what it holds first); interrupted, the board is put back in loopback, empty.\n"
 	static const char help_sink[] =
 	    "usage: icebuf sink --bytes N [--seed S] [--pattern random|zeros|ones]\n"
 	    "The link one way, host to board: the board's stream channel becomes a SINK\n"
@@ -411,13 +531,18 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 		return 0;
 	unsigned long long total = 0, seed = 1;
 	int fill = -1;
+	int drain = 0;
 	int a = stream_args(cmd, argc, argv, do_source ? ICEBUF_TRAFFIC_MAX_BYTES : 0, do_sink, !do_source, &total,
-	                    &seed, &fill);
+	                    &seed, &fill, &drain);
 	if (a >= 0)
 		return a;
 	icebuf *dev;
 	if (open_dev(g, &dev))
 		return 1;
+	/* The board refuses a mode change while the buffer holds data. */
+	if ((a = need_empty_stream(g, dev, cmd, drain)))
+		return a;
+	catch_stop();
 	if (do_source) {
 		flags |= (uint32_t)total;
 		if (fill == 0x00)
@@ -441,6 +566,8 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 	double last_data = t0;
 	int tty = isatty(2);
 	while (sent < total || got < total) {
+		if (stop_sig)
+			break;
 		if (pending == 0 && sent < total) {
 			pending = sizeof out < total - sent ? sizeof out : (size_t)(total - sent);
 			for (size_t i = 0; i < pending; i++) {
@@ -486,6 +613,21 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 			        do_sink ? sent : got, total, (do_sink ? sent : got) / (t - t0), tty ? "" : "\n");
 			last = t;
 		}
+	}
+	if (stop_sig) {
+		/* Interrupted: a new session stops a source (docs/protocol.md
+		 * §5); what it had made is drained, and the board is back in
+		 * loopback with an empty buffer, as it was found. */
+		icebuf_close(dev);
+		if (open_dev(g, &dev))
+			return 1;
+		long long n = drain_stream(g, dev);
+		if (n < 0)
+			return runtime_error(dev, "draining the stream buffer after the interrupt", n);
+		icebuf_close(dev);
+		fprintf(stderr, "icebuf: %s: interrupted; the board is back in loopback, its stream buffer empty\n",
+		        cmd);
+		return 128 + stop_sig;
 	}
 	if (do_sink && (r = icebuf_flush(dev, -1)))
 		return runtime_error(dev, "waiting for the board's acknowledgements", r);
@@ -744,7 +886,8 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "info") ? cmd_info : !strcmp(cmd, "loopback") ? cmd_loopback :
 	    !strcmp(cmd, "send") ? cmd_send : !strcmp(cmd, "recv") ? cmd_recv :
 	    !strcmp(cmd, "reg") ? cmd_reg : !strcmp(cmd, "sink") ? cmd_sink :
-	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex : NULL;
+	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex :
+	    !strcmp(cmd, "drain") ? cmd_drain : NULL;
 	if (!fn)
 		return usage_error("unknown command '%s'", cmd);
 	int wants_help = 0;

@@ -56,6 +56,27 @@ level=$("$bin/icebuf" --device "$dev" reg read STREAM_LEVEL | awk '{print $2}')
 [ "$level" = 3000 ] || fail "after a failing recv the board holds $level bytes, expected 3000"
 "$bin/icebuf" -q --device "$dev" recv --bytes 3000 "$tmp/out.bin" || fail "recv"
 cmp -s "$tmp/in.bin" "$tmp/out.bin" || fail "the file came back different"
+# Bytes left in the buffer: loopback refuses and says what to do, touching
+# nothing; --drain or `icebuf drain` empties it; an interrupted loopback
+# takes its own bytes back.
+stream_level() { "$bin/icebuf" --device "$dev" reg read STREAM_LEVEL | awk '{print $2}'; }
+head -c 100 /dev/urandom >"$tmp/stray.bin"
+"$bin/icebuf" -q --device "$dev" send "$tmp/stray.bin" || fail "send stray"
+expect 1 "icebuf drain" "$bin/icebuf" -q --device "$dev" loopback --bytes 10000
+[ "$(stream_level)" = 100 ] || fail "a refused loopback changed the buffer: $(stream_level) bytes"
+"$bin/icebuf" -q --device "$dev" loopback --drain --bytes 10000 >"$tmp/out" 2>&1 || fail "loopback --drain: $(cat "$tmp/out")"
+grep -q " 0 errors" "$tmp/out" || fail "loopback --drain: $(cat "$tmp/out")"
+"$bin/icebuf" -q --device "$dev" loopback --bytes 100M >/dev/null 2>"$tmp/err" &
+lp=$!
+sleep 1
+kill -INT $lp
+wait $lp; rc=$?
+[ $rc = 130 ] || fail "interrupted loopback exited $rc: $(cat "$tmp/err")"
+grep -q "interrupted" "$tmp/err" || fail "interrupted loopback said: $(cat "$tmp/err")"
+[ "$(stream_level)" = 0 ] || fail "an interrupted loopback left $(stream_level) bytes"
+"$bin/icebuf" -q --device "$dev" send "$tmp/stray.bin" || fail "send stray"
+"$bin/icebuf" --device "$dev" drain | grep -q "100 bytes discarded" || fail "drain"
+[ "$(stream_level)" = 0 ] || fail "drain left $(stream_level) bytes"
 # More than the buffer holds, with nobody reading: a clear error, exit 1.
 head -c 10000 /dev/urandom >"$tmp/big.bin"
 expect 1 "nobody is reading" "$bin/icebuf" --timeout 500 --device "$dev" send "$tmp/big.bin"
