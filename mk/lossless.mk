@@ -2,7 +2,7 @@
 # hostile peers, time-outs. Each case is a test of its own.
 
 LOSSLESS_BIN := $(BUILD)/tests/lossless
-LOSSLESS     := partial killed
+LOSSLESS     := partial killed stdclosed
 
 $(LOSSLESS_BIN): tests/e2e/lossless.c $(LIBICEBUF_A) host/include/icebuf.h host/src/icebuf_private.h host/src/codec.h
 	@mkdir -p $(dir $@)
@@ -10,5 +10,5 @@ $(LOSSLESS_BIN): tests/e2e/lossless.c $(LIBICEBUF_A) host/include/icebuf.h host/
 
 TESTS += $(addprefix test-lossless-,$(LOSSLESS))
 $(addprefix test-lossless-,$(LOSSLESS)): test-lossless-%: $(LOSSLESS_BIN) $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf
-	@ICEBUF_SIM=$(BUILD)/bin/icebuf-sim scripts/runtest lossless-$* $(LOSSLESS_BIN) $*
+	@ICEBUF_SIM=$(BUILD)/bin/icebuf-sim ICEBUF_CLI=$(BUILD)/bin/icebuf scripts/runtest lossless-$* $(LOSSLESS_BIN) $*
 .PHONY: $(addprefix test-lossless-,$(LOSSLESS))

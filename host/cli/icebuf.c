@@ -26,6 +26,24 @@ struct global {
 	int quiet;
 };
 
+/* Standard streams the program was started without. Each is then opened
+ * on /dev/null, so that no descriptor opened later (the board's) lands on
+ * 0, 1 or 2 and a `-` reads or writes the board. */
+static int std_closed[3];
+
+static void reserve_std(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			std_closed[fd] = 1;
+			int n = open("/dev/null", O_RDWR);
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -687,6 +705,10 @@ static int cmd_send(const struct global *g, int argc, char **argv)
 		return 0;
 	if (argc != 2)
 		return usage_error("send wants one FILE (or -)");
+	if (!strcmp(argv[1], "-") && std_closed[0]) {
+		fprintf(stderr, "icebuf: send: standard input is closed: nothing to send\n");
+		return EXIT_USAGE;
+	}
 	int fd = strcmp(argv[1], "-") ? open(argv[1], O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0) {
 		fprintf(stderr, "icebuf: send: cannot open '%s': %s\n", argv[1], strerror(errno));
@@ -762,6 +784,10 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error("recv wants one FILE (or -)");
 	const char *path = argv[optind];
+	if (!strcmp(path, "-") && std_closed[1]) {
+		fprintf(stderr, "icebuf: recv: standard output is closed: nowhere to write\n");
+		return EXIT_USAGE;
+	}
 	int fd = 1;
 	if (strcmp(path, "-")) {
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
@@ -849,6 +875,7 @@ static int cmd_reg(const struct global *g, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	reserve_std();
 	struct global g = { .device = getenv("ICEBUF_DEVICE"), .baud = 0, .timeout_ms = 2000 };
 	static const struct option lo[] = {
 		{ "device", required_argument, 0, 'd' }, { "baud", required_argument, 0, 'b' },

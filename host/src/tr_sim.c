@@ -94,6 +94,14 @@ int ib_sim_open(struct ib_transport *t, int timeout_ms)
 		ib_set_err(t, "pipe: %s", strerror(errno));
 		return ICEBUF_ERR_IO;
 	}
+	out[0] = ib_fd_above_std(out[0]);
+	out[1] = ib_fd_above_std(out[1]);
+	if (out[0] < 0 || out[1] < 0) {
+		ib_set_err(t, "pipe: %s", strerror(errno));
+		if (out[0] >= 0) close(out[0]);
+		if (out[1] >= 0) close(out[1]);
+		return ICEBUF_ERR_IO;
+	}
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);

@@ -26,6 +26,17 @@ void ib_set_err(struct ib_transport *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+int ib_fd_above_std(int fd)
+{
+	if (fd < 0 || fd > 2)
+		return fd;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return nfd;
+}
+
 int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms)
 {
 	struct pollfd p = { t->fd, (short)(POLLIN | (want_write ? POLLOUT : 0)), 0 };
@@ -92,7 +103,7 @@ int ib_socket_open(struct ib_transport *t, const char *host, int port)
 		ib_set_err(t, "sim://%s:%d: cannot resolve '%s': %s", host, port, host, gai_strerror(r));
 		return ICEBUF_ERR_NOT_FOUND;
 	}
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = ib_fd_above_std(socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		int e = errno;
 		freeaddrinfo(ai);

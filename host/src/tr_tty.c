@@ -65,7 +65,7 @@ static const struct ib_transport_ops tty_ops = {
 
 int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud)
 {
-	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int fd = ib_fd_above_std(open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
 	if (fd < 0) {
 		int e = errno;
 		ib_set_err(t, "cannot open %s: %s%s", path, strerror(e),

@@ -243,13 +243,91 @@ static void test_killed(void)
 	sim_stop();
 }
 
+static const char *cli_exe(void)
+{
+	const char *s = getenv("ICEBUF_CLI");
+	return s && *s ? s : "build/bin/icebuf";
+}
+
+/* Run the icebuf tool with the standard streams in @closed (bits 0, 1, 2)
+ * closed; its exit status, or -1. */
+static int run_cli_closed(unsigned closed, const char *const *args)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[16];
+		int n = 0;
+		argv[n++] = (char *)cli_exe();
+		for (; *args && n < 15; args++)
+			argv[n++] = (char *)*args;
+		argv[n] = NULL;
+		for (int fd = 0; fd < 3; fd++)
+			if (closed & (1u << fd))
+				close(fd);
+		execv(cli_exe(), argv);
+		_exit(127);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Item 3: with a standard stream closed, the board's descriptor does not
+ * take its number, and `-` does not read or write the board. */
+static void test_stdclosed(void)
+{
+	sim_start();
+	enum { N = 3000 };
+	uint8_t in[N];
+	fill(in, N, 3);
+	put(in, N);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(0);
+		close(1);
+		close(2);
+		icebuf *dev;
+		if (icebuf_open(&dev, sim_dev, NULL))
+			_exit(3);
+		int fd = icebuf_fileno(dev);
+		icebuf_close(dev);
+		if (icebuf_open(&dev, "sim", NULL))   /* the spawned board's pipe too */
+			_exit(4);
+		int fd2 = icebuf_fileno(dev);
+		icebuf_close(dev);
+		_exit(fd > 2 && fd2 > 2 ? 0 : 5);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the library took a standard descriptor (status 0x%x)", st);
+
+	const char *recv_args[] = { "-q", "--device", sim_dev, "recv", "-", NULL };
+	int rc = run_cli_closed(1u << 1, recv_args);
+	CHECK(rc == 2, "recv - with stdout closed exited %d, expected 2", rc);
+	CHECK(level() == N, "recv - with stdout closed: the board holds %u of %d", level(), N);
+	rc = run_cli_closed(1u << 1 | 1u << 2, recv_args);
+	CHECK(rc == 2, "recv - with stdout and stderr closed exited %d", rc);
+	CHECK(level() == N, "... the board holds %u of %d", level(), N);
+	const char *send_args[] = { "-q", "--device", sim_dev, "send", "-", NULL };
+	rc = run_cli_closed(1u << 0, send_args);
+	CHECK(rc == 2, "send - with stdin closed exited %d, expected 2", rc);
+	CHECK(level() == N, "send - with stdin closed: the board holds %u of %d", level(), N);
+	icebuf *dev = open_or_die(sim_dev);
+	CHECK(reg(dev, ICEBUF_REG_RX_BAD_FRAME) == 0 && reg(dev, ICEBUF_REG_RX_BAD_CRC) == 0,
+	      "the board saw bad frames: something wrote into the link");
+	icebuf_close(dev);
+	expect_unread_kept("standard streams closed", in, N, 0);
+	sim_stop();
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const char *t = argc > 1 ? argv[1] : "";
 	if (!strcmp(t, "partial")) test_partial();
 	else if (!strcmp(t, "killed")) test_killed();
-	else { fprintf(stderr, "usage: lossless partial|killed\n"); return 2; }
+	else if (!strcmp(t, "stdclosed")) test_stdclosed();
+	else { fprintf(stderr, "usage: lossless partial|killed|stdclosed\n"); return 2; }
 	printf("lossless %s: %s\n", t, failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
 }
