@@ -26,6 +26,7 @@
 #define MAX_RETRIES 10           /* time-outs in a row before giving up */
 #define SYNC_RETRY_MS 250
 #define ACK_EVERY 3              /* DATA frames owed an ack before one goes out alone */
+#define TXQ_MAX (1u << 20)       /* bytes queued for the wire at most: a peer that stops reading */
 #define ACK_DELAY_MS 1.0         /* ... or the oldest of them has waited this long */
 #define CTRL_RELEASE_MS 50.0     /* a register call waits this long before it releases unread frames */
 
@@ -62,6 +63,7 @@ struct icebuf {
 	uint8_t held_chan[256];
 	uint16_t held_rem[256];
 	int nak_sent;
+	int nak_answered;                /* a NAK for una was answered: further ones are not */
 	int ack_owed;                    /* DATA frames taken since we last sent an ack */
 	double ack_owed_since;
 	struct ring rx[NCHAN];
@@ -192,6 +194,9 @@ static uint32_t our_credit(const icebuf *dev, unsigned c)
 
 static int txq_append(icebuf *dev, const uint8_t *p, size_t n)
 {
+	if (dev->txq_len + n > TXQ_MAX)
+		return fail(dev, ICEBUF_ERR_TIMEOUT, "the board stopped taking bytes: %zu are queued for it "
+		            "(is it wedged, or something else on the line?)", dev->txq_len);
 	if (dev->txq_len + n > dev->txq_cap) {
 		size_t cap = dev->txq_cap ? dev->txq_cap * 2 : 65536;
 		while (cap < dev->txq_len + n)
@@ -277,6 +282,12 @@ static int flush_tx(icebuf *dev)
 /* Go back N: send every unacknowledged frame again, in order. */
 static int retransmit(icebuf *dev)
 {
+	/* Copies of the window still waiting for the wire go out first:
+	 * queueing more adds nothing but memory. */
+	if (dev->txq_len >= (size_t)HOST_WINDOW * IB_WIRE_MAX) {
+		dev->last_progress = now_ms();
+		return 0;
+	}
 	dev->stats.retransmits++;
 	/* A noisy line: shorter new frames are hit less often and cost less to
 	 * resend. (The frames resent now keep their length.) */
@@ -308,6 +319,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 		dev->expected = 0;
 		dev->acked = 0xFF;
 		dev->nak_sent = 0;
+		dev->nak_answered = 0;
 		memset(dev->left, 0, sizeof dev->left);
 		if (f->cchan < NCHAN)
 			dev->left[f->cchan] = f->credit;
@@ -331,13 +343,19 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 		}
 		dev->last_progress = now_ms();
 		dev->retries = 0;
+		dev->nak_answered = 0;
 	}
 	/* A credit counts from the frames its ack covers: what we sent since
 	 * comes off it. Other channels' credits keep counting down as we send. */
 	if (f->cchan < NCHAN)
 		dev->left[f->cchan] = (long)f->credit - (long)dev->unacked[f->cchan];
-	if (f->type == IB_T_NAK && dev->una != dev->next_seq)
+	/* A NAK is answered once per frame it asks for (as the board does):
+	 * a peer repeating it gets the window once, and the time-out resends
+	 * again if that copy was lost too. */
+	if (f->type == IB_T_NAK && dev->una != dev->next_seq && !dev->nak_answered) {
+		dev->nak_answered = 1;
 		return retransmit(dev);
+	}
 	if (f->type != IB_T_DATA)
 		return 0;
 	if (f->seq != dev->expected) {
@@ -442,6 +460,7 @@ static int pump(icebuf *dev, int wait_ms)
 			            "the board stopped acknowledging data (%d retransmissions over %.1f s "
 			            "went unanswered): was it reset, reprogrammed or unplugged?",
 			            MAX_RETRIES, MAX_RETRIES * dev->rto_ms / 1000);
+		dev->nak_answered = 0;
 		r = retransmit(dev);
 		if (r)
 			return r;

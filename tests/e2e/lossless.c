@@ -20,6 +20,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int failures;
@@ -243,6 +246,204 @@ static void test_killed(void)
 	sim_stop();
 }
 
+
+/* ---- a fake board: the protocol spoken badly on purpose ------------------ */
+
+enum fake_mode {
+	FAKE_GOOD,          /* answers registers, acknowledges stream data */
+	FAKE_NAKFLOOD,      /* at the first stream frame: stops reading, floods NAKs */
+};
+
+struct fake_cfg {
+	enum fake_mode mode;
+	unsigned mtu, window;
+};
+
+static int fake_send(int fd, uint8_t type, uint8_t chan, uint8_t seq, uint8_t ack, uint8_t cchan, uint16_t credit,
+                     const uint8_t *p, size_t n)
+{
+	struct ib_frame f = { .type = type, .chan = chan, .seq = seq, .ack = ack, .cchan = cchan, .credit = credit,
+	                      .payload = p, .len = n };
+	uint8_t wire[IB_WIRE_MAX];
+	size_t len = ib_frame_encode(&f, 1, wire);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, wire + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+static uint32_t fake_reg(const struct fake_cfg *c, uint8_t addr, int *ok)
+{
+	*ok = 1;
+	switch (addr) {
+	case ICEBUF_REG_ID: return ICEBUF_ID_MAGIC;
+	case ICEBUF_REG_VERSION: return (uint32_t)ICEBUF_PROTOCOL_MAJOR << 16;
+	case ICEBUF_REG_BOARD: return 1;
+	case ICEBUF_REG_CLK_HZ: return 12000000;
+	case ICEBUF_REG_BAUD: return 3000000;
+	case ICEBUF_REG_LINK: return c->mtu | c->window << 16 | 2u << 24;
+	case ICEBUF_REG_STREAM_DEPTH: return 4096;
+	case ICEBUF_REG_SCRATCH: case ICEBUF_REG_STREAM_LEVEL: return 0;
+	default: *ok = 0; return 0;
+	}
+}
+
+static void fake_run(const struct fake_cfg *c, int fd)
+{
+	uint8_t in[4096], frame[IB_WIRE_MAX], scratch[IB_WIRE_MAX];
+	size_t flen = 0;
+	uint8_t expect = 0, up_seq = 0;
+	for (;;) {
+		ssize_t n = read(fd, in, sizeof in);
+		if (n <= 0)
+			return;
+		for (ssize_t i = 0; i < n; i++) {
+			if (in[i]) {
+				if (flen < sizeof frame)
+					frame[flen++] = in[i];
+				continue;
+			}
+			struct ib_frame f;
+			int r = ib_frame_parse(frame, flen, 0, IB_MAX_MTU, scratch, &f);
+			flen = 0;
+			if (r != IB_PARSE_OK)
+				continue;
+			if (f.type == IB_T_SYNC) {
+				expect = 0;
+				up_seq = 0;
+				if (fake_send(fd, IB_T_SYNC, 0, 0, 0xFF, 0, 1024, NULL, 0) ||
+				    fake_send(fd, IB_T_ACK, 0, 0, 0xFF, 1, 8192, NULL, 0))
+					return;
+				continue;
+			}
+			if (f.type != IB_T_DATA || f.seq != expect)
+				continue;
+			if (f.chan == ICEBUF_CHAN_STREAM && c->mode == FAKE_NAKFLOOD) {
+				/* Never read again; say "resend" as fast as the
+				 * socket takes it. */
+				for (;;)
+					if (fake_send(fd, IB_T_NAK, 0, 0, (uint8_t)(expect - 1), 1, 8192, NULL, 0))
+						return;
+			}
+			expect++;
+			if (f.chan == ICEBUF_CHAN_CONTROL) {
+				uint8_t resp[IB_MAX_MTU];
+				size_t rl = 0;
+				for (size_t k = 0; k < f.len && rl + 6 <= sizeof resp;) {
+					uint8_t op = f.payload[k];
+					if (op == 0x01 && k + 2 <= f.len) {
+						int ok;
+						uint32_t v = fake_reg(c, f.payload[k + 1], &ok);
+						resp[rl++] = ok ? 0x81 : 0xE1;
+						resp[rl++] = f.payload[k + 1];
+						if (ok) {
+							resp[rl++] = (uint8_t)(v >> 24); resp[rl++] = (uint8_t)(v >> 16);
+							resp[rl++] = (uint8_t)(v >> 8); resp[rl++] = (uint8_t)v;
+						}
+						k += 2;
+					} else if (op == 0x02 && k + 6 <= f.len) {
+						resp[rl++] = 0x82;
+						resp[rl++] = f.payload[k + 1];
+						k += 6;
+					} else {
+						resp[rl++] = 0xEF;
+						resp[rl++] = op;
+						k++;
+					}
+				}
+				if (fake_send(fd, IB_T_DATA, 0, up_seq++, (uint8_t)(expect - 1), 0, 1024, resp, rl))
+					return;
+			} else if (fake_send(fd, IB_T_ACK, 0, 0, (uint8_t)(expect - 1), 1, 8192, NULL, 0)) {
+				return;
+			}
+		}
+	}
+}
+
+static pid_t fake_pid;
+static char fake_dev[64];
+
+/* Start a fake board serving one client at fake_dev. */
+static void fake_start(struct fake_cfg cfg)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof a;
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) || listen(lfd, 4) ||
+	    getsockname(lfd, (struct sockaddr *)&a, &al)) {
+		perror("fake board");
+		exit(1);
+	}
+	snprintf(fake_dev, sizeof fake_dev, "sim://127.0.0.1:%d", ntohs(a.sin_port));
+	fake_pid = fork();
+	if (fake_pid == 0) {
+		int fd = accept(lfd, NULL, NULL);
+		if (fd >= 0)
+			fake_run(&cfg, fd);
+		_exit(0);
+	}
+	close(lfd);
+}
+
+static void fake_stop(void)
+{
+	if (fake_pid > 0) {
+		kill(fake_pid, SIGKILL);
+		waitpid(fake_pid, NULL, 0);
+	}
+	fake_pid = 0;
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "VmRSS: %ld", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Item 4: a peer that stops reading and floods NAKs does not grow the
+ * host's memory without bound. */
+static void test_nakflood(void)
+{
+	fake_start((struct fake_cfg){ FAKE_NAKFLOOD, 512, 8 });
+	icebuf *dev = open_or_die(fake_dev);
+	long rss0 = rss_kib();
+	static uint8_t buf[65536];
+	double t0 = now_s();
+	long r = 0;
+	size_t sent = 0;
+	while (now_s() - t0 < 3) {
+		r = icebuf_write(dev, ICEBUF_CHAN_STREAM, buf, sizeof buf, 100);
+		if (r < 0)
+			break;
+		sent += (size_t)r;
+	}
+	long rss1 = rss_kib();
+	printf("nakflood: %zu bytes taken, RSS %ld -> %ld KiB in %.1f s, last call %ld (%s)\n", sent, rss0, rss1,
+	       now_s() - t0, r, r < 0 ? icebuf_last_error(dev) : "");
+	CHECK(rss1 - rss0 < 8192, "the host's memory grew by %ld KiB under a NAK flood", rss1 - rss0);
+	icebuf_close(dev);
+	fake_stop();
+}
+
 static const char *cli_exe(void)
 {
 	const char *s = getenv("ICEBUF_CLI");
@@ -327,6 +528,7 @@ int main(int argc, char **argv)
 	if (!strcmp(t, "partial")) test_partial();
 	else if (!strcmp(t, "killed")) test_killed();
 	else if (!strcmp(t, "stdclosed")) test_stdclosed();
+	else if (!strcmp(t, "nakflood")) test_nakflood();
 	else { fprintf(stderr, "usage: lossless partial|killed|stdclosed\n"); return 2; }
 	printf("lossless %s: %s\n", t, failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
