@@ -679,9 +679,39 @@ static int check_gateware(icebuf *dev, int skip_check)
 		req[2 * i] = 0x01;
 		req[2 * i + 1] = regs[i];
 	}
-	int r = ctrl_transact(dev, req, sizeof req, N, resp, -1);
+	/* LINK first, alone (a request fits any frame): it says how long a
+	 * frame may be, and a register request must fit in one (§7). */
+	enum { LINK_I = 5, REQ_MAX = 6 };
+	int r = ctrl_transact(dev, req + 2 * LINK_I, 2, 1, resp + LINK_I, -1);
 	if (r)
 		return r;
+	if (resp[LINK_I][0] == 0x81 && resp[LINK_I][1] == ICEBUF_REG_LINK) {
+		unsigned mtu = (unsigned)resp[LINK_I][4] << 8 | resp[LINK_I][5];
+		if (mtu < REQ_MAX)
+			return fail(dev, ICEBUF_ERR_GATEWARE,
+			            "the board announces frames of %u bytes (LINK register), too small for a register "
+			            "request (up to %d bytes, one frame each): it cannot be driven; is its gateware "
+			            "built with a broken MTU?", mtu, REQ_MAX);
+		if (mtu < dev->mtu)
+			dev->mtu = dev->cur_mtu = mtu;
+	}
+	/* The others in one frame where it holds them, else one by one. */
+	for (size_t i = 0; i < N;) {
+		size_t n = dev->mtu >= 2 * N ? N : 1;
+		if (i == LINK_I) {
+			i++;
+			continue;
+		}
+		if (n > 1) {
+			r = ctrl_transact(dev, req, sizeof req, N, resp, -1);
+			i = N;
+		} else {
+			r = ctrl_transact(dev, req + 2 * i, 2, 1, resp + i, -1);
+			i++;
+		}
+		if (r)
+			return r;
+	}
 	for (size_t i = 0; i < N; i++) {
 		if (resp[i][0] != 0x81 || resp[i][1] != regs[i]) {
 			if (skip_check) {

@@ -521,6 +521,35 @@ static void test_stdclosed(void)
 	sim_stop();
 }
 
+/* Item 6 (host half): a board announcing frames too small for a register
+ * request is refused at open, saying so; one just large enough works. */
+static void test_smallmtu(void)
+{
+	fake_start((struct fake_cfg){ FAKE_GOOD, 4, 8 });
+	icebuf *dev = NULL;
+	int r = icebuf_open(&dev, fake_dev, NULL);
+	CHECK(r == ICEBUF_ERR_GATEWARE, "open of a board with a 4-byte MTU gave %d (%s)", r, icebuf_open_error());
+	CHECK(strstr(icebuf_open_error(), "4 bytes") && strstr(icebuf_open_error(), "register request"),
+	      "the message does not say why: '%s'", icebuf_open_error());
+	printf("refused: %s\n", icebuf_open_error());
+	if (!r) icebuf_close(dev);
+	fake_stop();
+
+	fake_start((struct fake_cfg){ FAKE_GOOD, 6, 8 });
+	dev = open_or_die(fake_dev);
+	struct icebuf_info in;
+	icebuf_info(dev, &in);
+	CHECK(in.mtu == 6 && in.id == ICEBUF_ID_MAGIC, "info: mtu %u id 0x%08X", in.mtu, in.id);
+	CHECK(icebuf_reg_write(dev, ICEBUF_REG_SCRATCH, 0x1234, 1000) == 0, "a register write (6 bytes) on a 6-byte "
+	      "MTU: %s", icebuf_last_error(dev));
+	uint8_t b[100] = { 0 };
+	CHECK(icebuf_write(dev, ICEBUF_CHAN_STREAM, b, sizeof b, 1000) == (long)sizeof b, "stream write: %s",
+	      icebuf_last_error(dev));
+	CHECK(icebuf_flush(dev, 1000) == 0, "flush: %s", icebuf_last_error(dev));
+	icebuf_close(dev);
+	fake_stop();
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -529,6 +558,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(t, "killed")) test_killed();
 	else if (!strcmp(t, "stdclosed")) test_stdclosed();
 	else if (!strcmp(t, "nakflood")) test_nakflood();
+	else if (!strcmp(t, "smallmtu")) test_smallmtu();
 	else { fprintf(stderr, "usage: lossless partial|killed|stdclosed\n"); return 2; }
 	printf("lossless %s: %s\n", t, failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
