@@ -46,6 +46,7 @@ struct icebuf {
 	char err[512];
 	int timeout_ms;
 	unsigned baud;
+	enum ib_kind kind;               /* what the device string named */
 	/* link state */
 	int synced;
 	unsigned mtu;
@@ -560,6 +561,11 @@ static int do_sync(icebuf *dev, int timeout_ms)
 				return r;
 			next_try = now_ms() + SYNC_RETRY_MS;
 		}
+		if (now_ms() >= deadline && dev->kind == IB_DEV_SIM_ADDR)
+			return fail(dev, ICEBUF_ERR_BUSY,
+			            "the virtual board took the connection but did not answer within %d ms: another "
+			            "program holds it (icebuf-sim serves one client at a time, the others wait); "
+			            "close that one, or start an icebuf-sim of your own", timeout_ms);
 		if (now_ms() >= deadline)
 			return fail(dev, ICEBUF_ERR_TIMEOUT,
 			            "no answer from the board within %d ms: is it programmed with icebuf "
@@ -769,6 +775,7 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 		return ICEBUF_ERR_NOMEM;
 	}
 	dev->timeout_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
+	dev->kind = d.kind;
 	dev->mtu = IB_MAX_MTU;
 	dev->cur_mtu = IB_MAX_MTU;
 	dev->trace = getenv("ICEBUF_TRACE") != NULL;
@@ -796,7 +803,7 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 			dev->rto_ms = 200;
 		switch (d.kind) {
 		case IB_DEV_SIM: r = ib_sim_open(&dev->tr, 10000); break;
-		case IB_DEV_SIM_ADDR: r = ib_socket_open(&dev->tr, d.host, d.port); break;
+		case IB_DEV_SIM_ADDR: r = ib_socket_open(&dev->tr, d.host, d.port, dev->timeout_ms); break;
 		case IB_DEV_TTY: r = ib_tty_open(&dev->tr, d.path, dev->baud); break;
 		default: r = ib_ftdi_open(&dev->tr, &d, dev->baud); break;
 		}

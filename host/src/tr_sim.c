@@ -150,7 +150,8 @@ int ib_sim_open(struct ib_transport *t, int timeout_ms)
 		}
 		return got ? ICEBUF_ERR_IO : ICEBUF_ERR_TIMEOUT;
 	}
-	r = ib_socket_open(t, "127.0.0.1", port);
+	long left = timeout_ms - ms_since(&t0);
+	r = ib_socket_open(t, "127.0.0.1", port, left > 0 ? (int)left : 0);
 	if (r) {
 		stop_child(pid);
 		return r;

@@ -51,7 +51,7 @@ struct ib_transport {
 
 /* Backends: open into *@t; on failure return a negative icebuf_error with
  * the detail in t->err. */
-int ib_socket_open(struct ib_transport *t, const char *host, int port);
+int ib_socket_open(struct ib_transport *t, const char *host, int port, int timeout_ms);
 int ib_sim_open(struct ib_transport *t, int timeout_ms);
 int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud);
 int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned baud);

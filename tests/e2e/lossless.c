@@ -550,6 +550,58 @@ static void test_smallmtu(void)
 	fake_stop();
 }
 
+/* Item 7: a sim:// board whose queue of connections is full, or that
+ * serves another client, costs no more than the time-out, and the message
+ * says another program holds it. */
+static void test_busy(void)
+{
+	/* A listener that never accepts, its queue filled. */
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof a;
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) || listen(lfd, 0) ||
+	    getsockname(lfd, (struct sockaddr *)&a, &al)) {
+		perror("listener");
+		exit(1);
+	}
+	int fillers[8];
+	for (int i = 0; i < 8; i++) {
+		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fillers[i], (struct sockaddr *)&a, sizeof a);
+	}
+	usleep(100000);
+	char dev_s[64];
+	snprintf(dev_s, sizeof dev_s, "sim://127.0.0.1:%d", ntohs(a.sin_port));
+	struct icebuf_options o = { .timeout_ms = 500 };
+	icebuf *dev = NULL;
+	double t0 = now_s();
+	int r = icebuf_open(&dev, dev_s, &o);
+	double dt = now_s() - t0;
+	printf("full queue: open gave %d after %.2f s: %s\n", r, dt, icebuf_open_error());
+	CHECK(r != 0 && dt < 2.5, "open with --timeout 500 of a board whose queue is full: %d after %.2f s", r, dt);
+	CHECK(strstr(icebuf_open_error(), "other program"), "the message does not say the board is held: '%s'",
+	      icebuf_open_error());
+	if (!r) icebuf_close(dev);
+	for (int i = 0; i < 8; i++)
+		close(fillers[i]);
+	close(lfd);
+
+	/* A virtual board serving someone else. */
+	sim_start();
+	icebuf *first = open_or_die(sim_dev);
+	t0 = now_s();
+	r = icebuf_open(&dev, sim_dev, &o);
+	dt = now_s() - t0;
+	printf("second client: open gave %d after %.2f s: %s\n", r, dt, icebuf_open_error());
+	CHECK(r == ICEBUF_ERR_BUSY && dt < 2.5, "second client: %d after %.2f s", r, dt);
+	CHECK(strstr(icebuf_open_error(), "another program") && !strstr(icebuf_open_error(), "baud"),
+	      "the second client is not told the truth: '%s'", icebuf_open_error());
+	if (!r) icebuf_close(dev);
+	CHECK(reg(first, ICEBUF_REG_ID) == ICEBUF_ID_MAGIC, "the first client goes on");
+	icebuf_close(first);
+	sim_stop();
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -559,6 +611,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(t, "stdclosed")) test_stdclosed();
 	else if (!strcmp(t, "nakflood")) test_nakflood();
 	else if (!strcmp(t, "smallmtu")) test_smallmtu();
+	else if (!strcmp(t, "busy")) test_busy();
 	else { fprintf(stderr, "usage: lossless partial|killed|stdclosed\n"); return 2; }
 	printf("lossless %s: %s\n", t, failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
