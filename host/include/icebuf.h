@@ -5,7 +5,10 @@
  * One opaque handle per board. The board is named by a device string:
  *
  *   "sim"                  spawn the virtual board (icebuf-sim) on a free
- *                          local port and connect to it; it exits on close
+ *                          local port and connect to it (within the time-out);
+ *                          it exits on close, and when the thread that
+ *                          opened the handle dies (so a killed program
+ *                          leaves none behind)
  *   "sim://HOST:PORT"      connect to an icebuf-sim already listening there
  *   "tty:/dev/ttyUSB1"     the kernel's ftdi_sio driver through termios
  *   "ftdi://"              libftdi1 directly: FT2232H 0403:6010, interface B

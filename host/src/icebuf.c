@@ -802,7 +802,7 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 		if (dev->rto_ms < 200)
 			dev->rto_ms = 200;
 		switch (d.kind) {
-		case IB_DEV_SIM: r = ib_sim_open(&dev->tr, 10000); break;
+		case IB_DEV_SIM: r = ib_sim_open(&dev->tr, dev->timeout_ms); break;
 		case IB_DEV_SIM_ADDR: r = ib_socket_open(&dev->tr, d.host, d.port, dev->timeout_ms); break;
 		case IB_DEV_TTY: r = ib_tty_open(&dev->tr, d.path, dev->baud); break;
 		default: r = ib_ftdi_open(&dev->tr, &d, dev->baud); break;

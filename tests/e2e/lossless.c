@@ -11,6 +11,7 @@
 #include "icebuf.h"
 #include "icebuf_private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -602,8 +604,129 @@ static void test_busy(void)
 	sim_stop();
 }
 
+/* This program standing in for icebuf-sim (ICEBUF_SIM pointing at it, and
+ * LOSSLESS_FAKE_SIM saying what to say). */
+static int fake_sim(const char *mode)
+{
+	if (!strcmp(mode, "garbage"))
+		printf("hello, I am not a simulator\n");
+	else if (!strcmp(mode, "badport"))
+		printf("icebuf-sim: listening on 127.0.0.1:70000\n");
+	else if (!strcmp(mode, "hexport"))
+		printf("icebuf-sim: listening on 127.0.0.1:0x10\n");
+	fflush(stdout);
+	sleep(30);                          /* "silent": says nothing at all */
+	return 0;
+}
+
+/* Open "sim" with ICEBUF_SIM=@exe in the environment; the result and the
+ * seconds it took. */
+static int open_spawned(const char *exe, const char *mode, int timeout_ms, double *dt)
+{
+	setenv("ICEBUF_SIM", exe, 1);
+	if (mode) setenv("LOSSLESS_FAKE_SIM", mode, 1);
+	struct icebuf_options o = { .timeout_ms = timeout_ms };
+	icebuf *dev = NULL;
+	double t0 = now_s();
+	int r = icebuf_open(&dev, "sim", &o);
+	*dt = now_s() - t0;
+	if (!r) icebuf_close(dev);
+	unsetenv("LOSSLESS_FAKE_SIM");
+	return r;
+}
+
+/* Kill, by pid, every process whose parent is this one. */
+static void kill_children(void)
+{
+	char path[300], buf[512];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int pid = atoi(e->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/stat", pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		const char *rp = strrchr(buf, ')');
+		int ppid = 0;
+		if (rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == getpid()) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Item 8: the wait for a spawned simulator keeps --timeout, says what a
+ * wrong first line said, checks the port, and a program killed at any
+ * moment leaves no simulator behind. */
+static void test_spawn(const char *self)
+{
+	char sim_copy[512];
+	snprintf(sim_copy, sizeof sim_copy, "%s", sim_exe());
+	double dt;
+	int r = open_spawned(self, "silent", 300, &dt);
+	printf("silent: %d after %.2f s: %s\n", r, dt, icebuf_open_error());
+	CHECK(r == ICEBUF_ERR_TIMEOUT && dt < 2.5, "a silent simulator with --timeout 300: %d after %.2f s", r, dt);
+	r = open_spawned(self, "garbage", 5000, &dt);
+	printf("garbage: %d after %.2f s: %s\n", r, dt, icebuf_open_error());
+	CHECK(r != 0 && strstr(icebuf_open_error(), "hello, I am not") && !strstr(icebuf_open_error(), "within"),
+	      "a garbage first line: '%s'", icebuf_open_error());
+	for (int i = 0; i < 2; i++) {
+		const char *mode = i ? "hexport" : "badport";
+		r = open_spawned(self, mode, 5000, &dt);
+		printf("%s: %d after %.2f s: %s\n", mode, r, dt, icebuf_open_error());
+		CHECK(r != 0 && strstr(icebuf_open_error(), "listening on") && dt < 2.5, "%s: %d '%s'", mode, r,
+		      icebuf_open_error());
+	}
+	setenv("ICEBUF_SIM", sim_copy, 1);
+
+	/* Orphans come to this process, which waits for every one of them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	static const int delays_us[] = { 0, 500, 1000, 2000, 3000, 5000, 10000, 50000, 200000 };
+	for (size_t i = 0; i < sizeof delays_us / sizeof delays_us[0]; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			icebuf *dev;
+			if (icebuf_open(&dev, "sim", NULL) == 0)
+				for (;;) icebuf_poll(dev, 100);
+			_exit(3);
+		}
+		usleep((useconds_t)delays_us[i]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	double t0 = now_s();
+	int left = 0;
+	for (;;) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		if (p < 0 && errno == ECHILD)
+			break;                          /* every descendant is gone */
+		if (p > 0)
+			continue;
+		if (now_s() - t0 > 5) {
+			left = 1;
+			break;
+		}
+		usleep(10000);
+	}
+	CHECK(!left, "a simulator outlived the program that spawned it by 5 s");
+	if (left)
+		kill_children();                    /* do not leave them spinning */
+	printf("spawn: programs killed 0 to 200 ms after spawning left no simulator (%.2f s)\n", now_s() - t0);
+}
+
 int main(int argc, char **argv)
 {
+	const char *fake_mode = getenv("LOSSLESS_FAKE_SIM");
+	if (fake_mode && argc > 1 && !strcmp(argv[1], "--listen"))
+		return fake_sim(fake_mode);
 	signal(SIGPIPE, SIG_IGN);
 	const char *t = argc > 1 ? argv[1] : "";
 	if (!strcmp(t, "partial")) test_partial();
@@ -612,6 +735,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(t, "nakflood")) test_nakflood();
 	else if (!strcmp(t, "smallmtu")) test_smallmtu();
 	else if (!strcmp(t, "busy")) test_busy();
+	else if (!strcmp(t, "spawn")) test_spawn(argv[0]);
 	else { fprintf(stderr, "usage: lossless partial|killed|stdclosed\n"); return 2; }
 	printf("lossless %s: %s\n", t, failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
