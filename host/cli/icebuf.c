@@ -789,17 +789,25 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int fd = 1;
+	struct stat st;
+	if (strcmp(path, "-") && !force && lstat(path, &st) == 0) {
+		fprintf(stderr, "icebuf: recv: cannot create '%s': %s (use --force to overwrite it)\n", path,
+		        strerror(EEXIST));
+		return EXIT_USAGE;
+	}
+	/* The board first: a board that cannot be opened leaves no file. */
+	icebuf *dev;
+	if (open_dev(g, &dev))
+		return 1;
 	if (strcmp(path, "-")) {
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
 		if (fd < 0) {
 			fprintf(stderr, "icebuf: recv: cannot create '%s': %s%s\n", path, strerror(errno),
 			        errno == EEXIST ? " (use --force to overwrite it)" : "");
+			icebuf_close(dev);
 			return EXIT_USAGE;
 		}
 	}
-	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
 	uint8_t buf[4096];
 	unsigned long long got = 0;
 	while (!have_want || got < want) {

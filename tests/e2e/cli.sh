@@ -34,6 +34,10 @@ expect 2 "random or zeros" "$bin/icebuf" --device sim duplex --bytes 1k --patter
 expect 2 "source: takes no --seed" "$bin/icebuf" --device sim source --bytes 1k --seed 3
 expect 2 "neither a register name" "$bin/icebuf" --device sim reg read NOPE
 expect 1 "bad device" "$bin/icebuf" --device usb://x info
+# A board that cannot be opened leaves no file behind, and the retry works.
+expect 1 "cannot connect" "$bin/icebuf" --device sim://127.0.0.1:1 recv "$tmp/never.bin"
+[ -e "$tmp/never.bin" ] && fail "a failed recv left '$tmp/never.bin' behind"
+
 expect 1 "has no test modes" "$bin/icebuf" --device sim sink --bytes 1k
 "$bin/icebuf" --help >/dev/null || fail "--help"
 "$bin/icebuf" loopback --help >/dev/null || fail "loopback --help"
