@@ -4,6 +4,7 @@
  */
 #include "icebuf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -101,7 +102,8 @@ static int parse_size(const char *s, unsigned long long *out)
 {
 	char *end;
 	errno = 0;
-	if (!*s || *s == '-')
+	/* strtoull() skips blanks and takes a sign: " -1" would wrap. */
+	if (!isdigit((unsigned char)*s))
 		return -1;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || end == s)
@@ -124,7 +126,7 @@ static int parse_u32(const char *s, uint32_t *out)
 {
 	char *end;
 	errno = 0;
-	if (!*s || *s == '-')
+	if (!isdigit((unsigned char)*s))
 		return -1;
 	unsigned long long v = strtoull(s, &end, 0);
 	if (errno || *end || v > 0xFFFFFFFFULL)

@@ -24,6 +24,13 @@ expect 2 "no command" "$bin/icebuf" --device sim
 expect 2 "--bytes" "$bin/icebuf" --device sim loopback
 expect 2 "positive count" "$bin/icebuf" --device sim loopback --bytes -5
 expect 2 "positive count" "$bin/icebuf" --device sim loopback --bytes 12xyz
+# Blanks before a sign do not slip past the check (strtoull skips them).
+expect 2 "positive count" "$bin/icebuf" --device sim loopback --bytes " -1"
+expect 2 "positive count" "$bin/icebuf" --device sim recv --bytes " -1" -
+expect 2 "not a 32-bit number" "$bin/icebuf" --device sim reg write SCRATCH " -18446744073709551615"
+expect 2 "not a 32-bit number" "$bin/icebuf" --device sim reg write SCRATCH " 5"
+expect 2 "milliseconds" "$bin/icebuf" --timeout " -18446744073709551615" --device sim info
+expect 2 "baud" "$bin/icebuf" --baud " -1" --device sim info
 expect 2 "baud" "$bin/icebuf" --device sim --baud fast info
 expect 2 "cannot open" "$bin/icebuf" --device sim send "$tmp/missing"
 touch "$tmp/exists"
