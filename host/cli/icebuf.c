@@ -169,7 +169,14 @@ static int open_dev(const struct global *g, icebuf **dev)
 	struct icebuf_options o = { .baud = g->baud, .timeout_ms = g->timeout_ms };
 	int r = icebuf_open(dev, g->device, &o);
 	if (r) {
-		fprintf(stderr, "icebuf: %s: %s\n", g->device, icebuf_open_error());
+		/* A malformed device string is a bad command line (exit 2), and
+		 * its message names it already. */
+		const char *e = icebuf_open_error();
+		if (r == ICEBUF_ERR_ARG && !strncmp(e, "bad device", 10)) {
+			fprintf(stderr, "icebuf: %s\n", e);
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "icebuf: %s: %s\n", g->device, e);
 		return 1;
 	}
 	return 0;
@@ -275,8 +282,9 @@ static int cmd_drain(const struct global *g, int argc, char **argv)
 	if (argc != 1)
 		return usage_error("drain takes no arguments");
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	long long n = drain_stream(g, dev);
 	if (n < 0)
 		return runtime_error(dev, "drain", n);
@@ -293,8 +301,9 @@ static int cmd_info(const struct global *g, int argc, char **argv)
 	if (argc > 1)
 		return usage_error("info takes no arguments, got '%s'", argv[1]);
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	struct icebuf_info in;
 	icebuf_info(dev, &in);
 	printf("device          %s\n", g->device);
@@ -413,8 +422,9 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 	if (a >= 0)
 		return a;
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	/* Only its own bytes may come back: anything already in the buffer
 	 * would be counted as corruption. */
 	if ((a = need_empty_stream(g, dev, "loopback", drain)))
@@ -557,8 +567,9 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 	if (a >= 0)
 		return a;
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	/* The board refuses a mode change while the buffer holds data. */
 	if ((a = need_empty_stream(g, dev, cmd, drain)))
 		return a;
@@ -639,8 +650,9 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 		 * §5); what it had made is drained, and the board is back in
 		 * loopback with an empty buffer, as it was found. */
 		icebuf_close(dev);
-		if (open_dev(g, &dev))
-			return 1;
+		int od = open_dev(g, &dev);
+		if (od)
+			return od;
 		long long n = drain_stream(g, dev);
 		if (n < 0)
 			return runtime_error(dev, "draining the stream buffer after the interrupt", n);
@@ -717,10 +729,11 @@ static int cmd_send(const struct global *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	icebuf *dev;
-	if (open_dev(g, &dev)) {
+	int od = open_dev(g, &dev);
+	if (od) {
 		if (fd)
 			close(fd);
-		return 1;
+		return od;
 	}
 	uint8_t buf[4096];
 	unsigned long long total = 0;
@@ -799,8 +812,9 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 	}
 	/* The board first: a board that cannot be opened leaves no file. */
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	if (strcmp(path, "-")) {
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
 		if (fd < 0) {
@@ -872,8 +886,9 @@ static int cmd_reg(const struct global *g, int argc, char **argv)
 	if (write && parse_u32(argv[3], &value))
 		return usage_error("reg write: '%s' is not a 32-bit number", argv[3]);
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	int r = write ? icebuf_reg_write(dev, addr, value, -1) : icebuf_reg_read(dev, addr, &value, -1);
 	if (r)
 		return runtime_error(dev, "reg", r);

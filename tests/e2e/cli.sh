@@ -40,10 +40,12 @@ expect 2 "from 1 to 536870911" "$bin/icebuf" --device sim source --bytes 600M
 expect 2 "random or zeros" "$bin/icebuf" --device sim duplex --bytes 1k --pattern ones
 expect 2 "source: takes no --seed" "$bin/icebuf" --device sim source --bytes 1k --seed 3
 expect 2 "neither a register name" "$bin/icebuf" --device sim reg read NOPE
-expect 1 "bad device" "$bin/icebuf" --device usb://x info
+expect 2 "bad device" "$bin/icebuf" --device usb://x info
+expect 2 "bad device" "$bin/icebuf" --device "sim://127.0.0.1: 4000" info
 # A board that cannot be opened leaves no file behind, and the retry works.
 expect 1 "cannot connect" "$bin/icebuf" --device sim://127.0.0.1:1 recv "$tmp/never.bin"
 [ -e "$tmp/never.bin" ] && fail "a failed recv left '$tmp/never.bin' behind"
+[ "$(grep -o 'sim://127.0.0.1:1' "$tmp/err" | wc -l)" = 1 ] || fail "the device is named more than once: $(cat "$tmp/err")"
 
 expect 1 "has no test modes" "$bin/icebuf" --device sim sink --bytes 1k
 "$bin/icebuf" --help >/dev/null || fail "--help"
