@@ -385,7 +385,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 	}
 	ring_put(r, f->payload, f->len);
 	dev->last_rx_chan = f->chan;
-	dev->fresh |= (uint16_t)(1u << f->chan);
+	/* (Its credit rides on the ack that releases it: consumed().) */
 	dev->held_chan[f->seq] = f->chan;
 	dev->held_rem[f->seq] = (uint16_t)f->len;
 	dev->expected++;
