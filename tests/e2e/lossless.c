@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -722,6 +723,42 @@ static void test_spawn(const char *self)
 	printf("spawn: programs killed 0 to 200 ms after spawning left no simulator (%.2f s)\n", now_s() - t0);
 }
 
+/* Item 11: tty: puts the terminal back as it was, also when no board
+ * answered (a mistaken --device tty:/dev/tty). */
+static void test_tty(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 || grantpt(m) || unlockpt(m)) {
+		printf("FAIL: no pseudo-terminal: %s\n", strerror(errno));
+		failures++;
+		return;
+	}
+	char path[256];
+	snprintf(path, sizeof path, "%s", ptsname(m));
+	int sfd = open(path, O_RDWR | O_NOCTTY);
+	struct termios before, after;
+	tcgetattr(sfd, &before);
+	CHECK((before.c_lflag & (ECHO | ICANON)) == (ECHO | ICANON), "a fresh pty echoes and is canonical");
+	char dev_s[300];
+	snprintf(dev_s, sizeof dev_s, "tty:%s", path);
+	for (int baud = 0; baud < 2; baud++) {
+		struct icebuf_options o = { .timeout_ms = 300, .baud = baud ? 3000000 : 0 };
+		icebuf *dev = NULL;
+		int r = icebuf_open(&dev, dev_s, &o);
+		CHECK(r != 0, "a pty with no board behind it opened");
+		if (!r) icebuf_close(dev);
+		tcgetattr(sfd, &after);
+		CHECK(after.c_lflag == before.c_lflag && after.c_iflag == before.c_iflag && after.c_oflag == before.c_oflag &&
+		      after.c_cflag == before.c_cflag,
+		      "%s: the terminal was left changed: lflag 0x%x -> 0x%x, iflag 0x%x -> 0x%x", baud ? "--baud" : "autobaud",
+		      (unsigned)before.c_lflag, (unsigned)after.c_lflag, (unsigned)before.c_iflag, (unsigned)after.c_iflag);
+		printf("tty (%s): open failed as it should (%s); terminal %s\n", baud ? "--baud" : "autobaud",
+		       icebuf_open_error(), after.c_lflag == before.c_lflag ? "restored" : "LEFT RAW");
+	}
+	close(sfd);
+	close(m);
+}
+
 int main(int argc, char **argv)
 {
 	const char *fake_mode = getenv("LOSSLESS_FAKE_SIM");
@@ -736,6 +773,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(t, "smallmtu")) test_smallmtu();
 	else if (!strcmp(t, "busy")) test_busy();
 	else if (!strcmp(t, "spawn")) test_spawn(argv[0]);
+	else if (!strcmp(t, "tty")) test_tty();
 	else { fprintf(stderr, "usage: lossless partial|killed|stdclosed\n"); return 2; }
 	printf("lossless %s: %s\n", t, failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
