@@ -2,7 +2,7 @@
 # hostile peers, time-outs. Each case is a test of its own.
 
 LOSSLESS_BIN := $(BUILD)/tests/lossless
-LOSSLESS     := partial killed stdclosed nakflood smallmtu busy spawn tty
+LOSSLESS     := partial killed stdclosed nakflood smallmtu busy spawn tty counters
 
 $(LOSSLESS_BIN): tests/e2e/lossless.c $(LIBICEBUF_A) host/include/icebuf.h host/src/icebuf_private.h host/src/codec.h
 	@mkdir -p $(dir $@)

@@ -156,8 +156,12 @@ enum icebuf_traffic {
 /** Largest count of a source (TRAFFIC bits 28..0). */
 #define ICEBUF_TRAFFIC_MAX_BYTES 0x1FFFFFFFu
 
-/** Read register @addr into *@value. Errors: REGISTER, TIMEOUT, CLOSED,
- *  IO, PROTOCOL. */
+/** Read register @addr into *@value. The board's counters (0x0A, 0x0B,
+ *  0x10 … 0x17) are 16 bits and wrap; this handle extends them: a value
+ *  lower than the same counter's last read on it counts as a wrap, so the
+ *  count goes on past 65535 as long as it is read at least once every 65536
+ *  events (docs/protocol.md §7). Errors: REGISTER, TIMEOUT, CLOSED, IO,
+ *  PROTOCOL. */
 ICEBUF_EXPORT int icebuf_reg_read(icebuf *dev, uint8_t addr, uint32_t *value, int timeout_ms);
 
 /** Write @value to register @addr. Errors: REGISTER (no such or read-only

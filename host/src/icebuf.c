@@ -87,6 +87,11 @@ struct icebuf {
 	uint8_t scratch[IB_WIRE_MAX];
 	struct icebuf_stats stats;
 	struct icebuf_info info;
+	/* The board's 16-bit counters, extended: last raw value and the
+	 * wraps seen, per counter register (a bit in ctr_seen once read). */
+	uint16_t ctr_last[32];
+	uint32_t ctr_high[32];
+	uint32_t ctr_seen;
 };
 
 static _Thread_local char open_err[512];
@@ -652,7 +657,20 @@ int icebuf_reg_read(icebuf *dev, uint8_t addr, uint32_t *value, int timeout_ms)
 		return r;
 	if (resp[0][0] != 0x81)
 		return fail(dev, ICEBUF_ERR_PROTOCOL, "unexpected response 0x%02X to a read", resp[0][0]);
-	*value = (uint32_t)resp[0][2] << 24 | (uint32_t)resp[0][3] << 16 | (uint32_t)resp[0][4] << 8 | resp[0][5];
+	uint32_t v = (uint32_t)resp[0][2] << 24 | (uint32_t)resp[0][3] << 16 | (uint32_t)resp[0][4] << 8 | resp[0][5];
+	/* The counters are 16 bits on the board and wrap: a read lower than
+	 * the last one on this handle is a wrap (docs/protocol.md §7). */
+	int ctr = addr == ICEBUF_REG_STREAM_OVERFLOW || addr == ICEBUF_REG_STREAM_UNDERFLOW ||
+	          (addr >= ICEBUF_REG_RX_FRAMES && addr <= ICEBUF_REG_UART_OVERRUN);
+	if (ctr && v <= 0xFFFF) {
+		unsigned i = addr & 31u;
+		if ((dev->ctr_seen >> i & 1) && v < dev->ctr_last[i])
+			dev->ctr_high[i] += 0x10000;
+		dev->ctr_seen |= 1u << i;
+		dev->ctr_last[i] = (uint16_t)v;
+		v += dev->ctr_high[i];
+	}
+	*value = v;
 	return 0;
 }
 

@@ -292,6 +292,12 @@ static uint32_t fake_reg(const struct fake_cfg *c, uint8_t addr, int *ok)
 	case ICEBUF_REG_LINK: return c->mtu | c->window << 16 | 2u << 24;
 	case ICEBUF_REG_STREAM_DEPTH: return 4096;
 	case ICEBUF_REG_SCRATCH: case ICEBUF_REG_STREAM_LEVEL: return 0;
+	case ICEBUF_REG_RX_BAD_CRC: {
+		/* A counter that runs fast: 0x6000 events between reads. */
+		static uint32_t n;
+		n += 0x6000;
+		return n & 0xFFFF;
+	}
 	default: *ok = 0; return 0;
 	}
 }
@@ -759,6 +765,25 @@ static void test_tty(void)
 	close(m);
 }
 
+/* Item 12: the board's 16-bit counters count on past 65535 on a handle
+ * that reads them often enough, as docs/protocol.md §7 says. */
+static void test_counters(void)
+{
+	fake_start((struct fake_cfg){ FAKE_GOOD, 512, 8 });
+	icebuf *dev = open_or_die(fake_dev);
+	uint32_t v = 0, prev = 0;
+	for (int i = 1; i <= 8; i++) {
+		CHECK(icebuf_reg_read(dev, ICEBUF_REG_RX_BAD_CRC, &v, 1000) == 0, "read: %s", icebuf_last_error(dev));
+		CHECK(v == 0x6000u * (uint32_t)i, "read %d of a counter wrapping every 2.7 reads: 0x%X, expected 0x%X", i,
+		      v, 0x6000u * (uint32_t)i);
+		CHECK(v > prev, "the counter went back: 0x%X after 0x%X", v, prev);
+		prev = v;
+	}
+	printf("counters: 8 reads, 0x6000 apart, extended to 0x%X\n", v);
+	icebuf_close(dev);
+	fake_stop();
+}
+
 int main(int argc, char **argv)
 {
 	const char *fake_mode = getenv("LOSSLESS_FAKE_SIM");
@@ -774,6 +799,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(t, "busy")) test_busy();
 	else if (!strcmp(t, "spawn")) test_spawn(argv[0]);
 	else if (!strcmp(t, "tty")) test_tty();
+	else if (!strcmp(t, "counters")) test_counters();
 	else { fprintf(stderr, "usage: lossless partial|killed|stdclosed\n"); return 2; }
 	printf("lossless %s: %s\n", t, failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
