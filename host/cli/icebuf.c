@@ -73,6 +73,7 @@ static void usage(FILE *f)
 	    "  send FILE               stream FILE (or - for stdin) into the stream buffer\n"
 	    "  recv FILE               read the stream buffer into FILE (or - for stdout)\n"
 	    "  drain                   discard what the stream buffer holds\n"
+	    "  copy IN OUT             IN through the stream buffer into OUT, any size\n"
 	    "  reg read REG            read a register (name or number)\n"
 	    "  reg write REG VALUE     write a register\n");
 }
@@ -866,6 +867,157 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_copy(const struct global *g, int argc, char **argv)
+{
+	static const char help[] =
+	    "usage: icebuf copy IN OUT [--force] [--drain]\n"
+	    "Move IN (- for stdin) through the board's stream buffer into OUT (- for\n"
+	    "stdout) in one program: it writes while it reads back, so a file of any size\n"
+	    "goes through (send, then recv in another program, moves only what the buffer\n"
+	    "holds). The buffer must be empty (--drain: discard what it holds first).\n"
+	    "Refuses to overwrite an existing OUT without --force. Interrupted (SIGINT,\n"
+	    "SIGTERM), it sends no more, writes out what it sent, and exits 128 + the signal.\n";
+	if (sub_help(argc, argv, help))
+		return 0;
+	int force = 0, drain = 0;
+	static const struct option lo[] = { { "force", no_argument, 0, 'f' }, { "drain", no_argument, 0, 'D' },
+	                                    { 0, 0, 0, 0 } };
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c == 'f') force = 1;
+		else if (c == 'D') drain = 1;
+		else return usage_error("copy: unknown or incomplete option '%s'", argv[optind - 1]);
+	}
+	if (argc - optind != 2)
+		return usage_error("copy wants IN and OUT (each a file or -)");
+	const char *inp = argv[optind], *outp = argv[optind + 1];
+	if ((!strcmp(inp, "-") && std_closed[0]) || (!strcmp(outp, "-") && std_closed[1])) {
+		fprintf(stderr, "icebuf: copy: standard %s is closed\n", std_closed[0] && !strcmp(inp, "-") ? "input" : "output");
+		return EXIT_USAGE;
+	}
+	int in = strcmp(inp, "-") ? open(inp, O_RDONLY | O_CLOEXEC) : 0;
+	if (in < 0) {
+		fprintf(stderr, "icebuf: copy: cannot open '%s': %s\n", inp, strerror(errno));
+		return EXIT_USAGE;
+	}
+	struct stat st;
+	if (strcmp(outp, "-") && !force && lstat(outp, &st) == 0) {
+		fprintf(stderr, "icebuf: copy: cannot create '%s': %s (use --force to overwrite it)\n", outp,
+		        strerror(EEXIST));
+		if (in) close(in);
+		return EXIT_USAGE;
+	}
+	icebuf *dev;
+	int od = open_dev(g, &dev);
+	if (od) {
+		if (in) close(in);
+		return od;
+	}
+	if ((od = need_empty_stream(g, dev, "copy", drain))) {
+		if (in) close(in);
+		return od;
+	}
+	int out = 1;
+	if (strcmp(outp, "-")) {
+		out = open(outp, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+		if (out < 0) {
+			fprintf(stderr, "icebuf: copy: cannot create '%s': %s\n", outp, strerror(errno));
+			icebuf_close(dev);
+			if (in) close(in);
+			return EXIT_USAGE;
+		}
+	}
+	catch_stop();
+	uint8_t ib[4096], ob[4096];
+	size_t pending = 0, off = 0;
+	unsigned long long sent = 0, got = 0;
+	int eof = 0, rc = 0;
+	double last_data = now_s();
+	while (!eof || pending || got < sent) {
+		if (stop_sig && !eof) {
+			eof = 1;                         /* send no more; what was sent comes back */
+			pending = 0;
+		}
+		if (!eof && !pending) {
+			ssize_t n = read(in, ib, sizeof ib);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				fprintf(stderr, "icebuf: copy: reading '%s': %s\n", inp, strerror(errno));
+				eof = 1;
+				rc = 1;
+			} else if (n == 0) {
+				eof = 1;
+			} else {
+				pending = (size_t)n;
+				off = 0;
+			}
+		}
+		long moved = 0;
+		if (pending) {
+			long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, ib + off, pending, 0);
+			if (w < 0)
+				return runtime_error(dev, "copy: writing to the board", w);
+			off += (size_t)w;
+			pending -= (size_t)w;
+			sent += (unsigned long long)w;
+			moved += w;
+		}
+		if (got < sent) {
+			/* Peek, write out, consume what was written: what OUT does
+			 * not take stays on the board. */
+			size_t ask = sizeof ob < sent - got ? sizeof ob : (size_t)(sent - got);
+			long n = icebuf_peek(dev, ICEBUF_CHAN_STREAM, ob, ask, pending ? 0 : 5);
+			if (n < 0)
+				return runtime_error(dev, "copy: reading from the board", n);
+			for (long o = 0; o < n;) {
+				ssize_t w = write(out, ob + o, (size_t)(n - o));
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0) {
+					fprintf(stderr, "icebuf: copy: writing '%s' after %llu bytes: %s (what was not written "
+					        "stays in the board's buffer)\n", outp, got, strerror(errno));
+					icebuf_close(dev);
+					if (in) close(in);
+					return 1;
+				}
+				int e = icebuf_consume(dev, ICEBUF_CHAN_STREAM, (size_t)w);
+				if (e)
+					return runtime_error(dev, "copy", e);
+				o += w;
+				got += (unsigned long long)w;
+			}
+			moved += n;
+		} else if (!moved && !eof) {
+			icebuf_poll(dev, 1);
+		}
+		if (moved)
+			last_data = now_s();
+		else if (now_s() - last_data > 3 * g->timeout_ms / 1000.0) {
+			fprintf(stderr, "icebuf: copy: nothing moved for %d ms after %llu bytes sent, %llu back\n",
+			        3 * g->timeout_ms, sent, got);
+			icebuf_close(dev);
+			if (in) close(in);
+			return 1;
+		}
+	}
+	icebuf_close(dev);
+	if (in) close(in);
+	if (out != 1 && close(out) < 0) {
+		fprintf(stderr, "icebuf: copy: closing '%s': %s\n", outp, strerror(errno));
+		return 1;
+	}
+	if (stop_sig) {
+		fprintf(stderr, "icebuf: copy: interrupted after %llu bytes, all written out\n", got);
+		return 128 + stop_sig;
+	}
+	if (!g->quiet)
+		fprintf(stderr, "copy: %llu bytes through the board\n", got);
+	return rc;
+}
+
 static int cmd_reg(const struct global *g, int argc, char **argv)
 {
 	static const char help[] =
@@ -939,7 +1091,7 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "send") ? cmd_send : !strcmp(cmd, "recv") ? cmd_recv :
 	    !strcmp(cmd, "reg") ? cmd_reg : !strcmp(cmd, "sink") ? cmd_sink :
 	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex :
-	    !strcmp(cmd, "drain") ? cmd_drain : NULL;
+	    !strcmp(cmd, "drain") ? cmd_drain : !strcmp(cmd, "copy") ? cmd_copy : NULL;
 	if (!fn)
 		return usage_error("unknown command '%s'", cmd);
 	int wants_help = 0;

@@ -93,6 +93,12 @@ grep -q "interrupted" "$tmp/err" || fail "interrupted loopback said: $(cat "$tmp
 # More than the buffer holds, with nobody reading: a clear error, exit 1.
 head -c 10000 /dev/urandom >"$tmp/big.bin"
 expect 1 "nobody is reading" "$bin/icebuf" --timeout 500 --device "$dev" send "$tmp/big.bin"
+# ... which `icebuf copy` moves through the board in one program.
+"$bin/icebuf" -q --device "$dev" drain >/dev/null || fail "drain after the refused send"
+"$bin/icebuf" -q --device "$dev" copy "$tmp/big.bin" "$tmp/big.out" || fail "copy"
+cmp -s "$tmp/big.bin" "$tmp/big.out" || fail "copy: the file came back different"
+[ "$(stream_level)" = 0 ] || fail "copy left $(stream_level) bytes on the board"
+expect 2 "--force" "$bin/icebuf" --device "$dev" copy "$tmp/big.bin" "$tmp/big.out"
 kill $simpid
 
 # Wrong gateware, through the tool.
