@@ -100,11 +100,31 @@ wire          resend   = ahead != 0;
 reg  [LW+UB-1:0] rs_ent;
 wire [UB-1:0] rs_chan  = rs_ent[LW+UB-1:LW];
 wire [LW-1:0] rs_last  = rs_ent[LW-1:0];     // its length - 1
-reg           resend_h;                 // the frame on the wire is a resend
+
+localparam [2:0] S_IDLE = 3'd0, S_BODY = 3'd1, S_FF = 3'd2, S_FINAL = 3'd3, S_DELIM = 3'd4;
+localparam [1:0] P_HDR = 2'd0, P_PAY = 2'd1, P_CRC = 2'd2;
 
 // At most WINDOW frames are out: WB+1 bits count them.
 wire [WB:0] outstanding = next_seq[WB:0] - una[WB:0];
 wire [7:0]  ack_span    = ack_to - una;
+// An ack may only name a frame we have sent whole: one from una up, below
+// una + outstanding + ahead (the frames sent before a rewind count: the host
+// may hold them), less a new frame still on the wire (its table entry is
+// written at its payload's end). Any other ack names a frame we never sent,
+// or a previous session's: trusting it would release bytes the host never
+// got (and a later go-back-N would resend the wrong ones), so it is ignored
+// and counted (ev_retransmit: TX_RETRANSMIT, docs/protocol.md §3). An ack of
+// una - 1 says nothing new and leaves ack_to as it is.
+reg             resend_h;               // the frame on the wire is a resend
+reg  [2:0]      state;
+reg  [1:0]      phase;
+reg             h_data;                 // the frame is DATA
+wire            pend_new  = state != S_IDLE && h_data && !resend_h && phase != P_CRC;
+// outstanding + ahead never passes WINDOW: WB+1 bits hold it.
+wire [WB:0]     sent_done = outstanding + ahead - {{WB{1'b0}}, pend_new};
+wire [7:0]      hdr_span  = hdr_ack - una;
+wire            ack_in    = hdr_span[7:WB+1] == 0 && hdr_span[WB:0] < sent_done;
+wire            ack_stale = hdr_span == 8'hFF;
 // Release the oldest frame, one per clock, while the host's ack covers it.
 wire        rel_now     = ack_span[7:WB+1] == 0 && ack_span[WB:0] < outstanding;
 reg  [LW+UB-1:0] rel_ent;
@@ -193,11 +213,7 @@ reg [3:0]        quiet;                 // ticks since the last frame started
 reg [RB-1:0]     sync_acks;             // ACKs still owed after a SYNC
 
 // ---- frame state ------------------------------------------------------------
-localparam [2:0] S_IDLE = 3'd0, S_BODY = 3'd1, S_FF = 3'd2, S_FINAL = 3'd3, S_DELIM = 3'd4;
-localparam [1:0] P_HDR = 2'd0, P_PAY = 2'd1, P_CRC = 2'd2;
 
-reg [2:0]    state;
-reg [1:0]    phase;
 reg [2:0]    hi;                        // header byte index, then CRC byte index
 reg [LW-1:0] plen;                      // payload bytes sent so far
 reg          body_done;                 // the body's last byte is fetched
@@ -208,7 +224,6 @@ reg [31:0]   crc;
 // encoded (a zero becomes its code), then offered to the UART: 6 clocks a
 // byte at the least, where the UART takes one per 10 at the most.
 reg [2:0]    bs;                        // 0 m_data empty, 1..4 into the CRC, 5 on offer
-reg          h_data;                    // the frame is DATA
 reg [WB-1:0] h_slot;                    // the frame's entry in the tables
 reg [3:0]    h_cchan;
 reg [7:0]    h_hold;                    // the seq byte, then the low credit byte, latched with the high one
@@ -379,7 +394,10 @@ always @(posedge clk) begin
         if (hdr_type == T_SYNC) begin
             sync_pending <= 1'b1;
         end else begin
-            ack_to <= hdr_ack;
+            if (ack_in)
+                ack_to <= hdr_ack;
+            else if (!ack_stale)
+                ev_retransmit <= 1'b1;      // an ack outside the window: counted, ignored
             if (hdr_type == T_NAK)
                 rewind_pending <= 1'b1;
         end
@@ -562,6 +580,60 @@ always @(posedge clk) begin
         pc_valid       <= 1'b0;
     end
 end
+
+`ifdef FORMAL
+// Property, proved with Yosys `sat -tempinduct` (tests/formal/link_tx.ys):
+// link_tx never releases a frame, hence a byte, it has not sent whole in
+// this lap of the window. A ghost bit per table slot is cleared when a new
+// frame takes the slot and set when its payload's last byte is fetched; a
+// release must find its slot's bit set, whatever the host says (every input
+// is free: acks of any value at any time, NAKs, SYNCs, credits, resets).
+// The invariants that let induction close: the frames sent whole from una
+// up (sent_done) all have their bit set, the ack never lies beyond them,
+// and a new frame on the wire is the last of the window (-DNO_INV leaves
+// them out: a broken copy must break the property itself).
+reg              f_past_valid = 1'b0;
+reg [WINDOW-1:0] f_sent;                 // slot i: its frame was sent whole
+integer          f_k;
+wire [WB+1:0]    f_span = {1'b0, outstanding} + {1'b0, ahead};
+
+always @(posedge clk)
+    f_past_valid <= 1'b1;
+
+always @(posedge clk) begin
+    if (start_data && !resend)
+        f_sent[next_seq[WB-1:0]] <= 1'b0;
+    if (fetch_pay && pay_end)
+        f_sent[h_slot] <= 1'b1;
+end
+
+always @(*) begin
+    if (f_past_valid && !rst) begin
+        // The property.
+        if (rel_now)
+            assert(f_sent[una[WB-1:0]]);
+`ifndef NO_INV
+        // The invariants. The frame on the wire is in a real state, and
+        // one that is ending has fetched its body (a DATA frame's payload
+        // end, where its table entry is written, comes before its CRC).
+        assert(state <= S_DELIM);
+        if (state != S_IDLE)
+            assert(phase != 2'd3);
+        if (state == S_FINAL || state == S_DELIM)
+            assert(body_done);
+        if (state != S_IDLE && body_done)
+            assert(phase == P_CRC);
+        assert(f_span <= WINDOW);
+        if (pend_new)
+            assert(ahead == 0 && outstanding != 0 && h_slot == next_seq[WB-1:0] - 1'b1);
+        assert(ack_span == 8'hFF || (ack_span[7:WB+1] == 0 && ack_span[WB:0] < sent_done));
+        for (f_k = 0; f_k < WINDOW; f_k = f_k + 1)
+            if (f_k < sent_done)
+                assert(f_sent[una[WB-1:0] + f_k[WB-1:0]]);
+`endif
+    end
+end
+`endif
 
 endmodule
 

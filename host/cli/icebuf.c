@@ -4,9 +4,11 @@
  */
 #include "icebuf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +26,24 @@ struct global {
 	int timeout_ms;
 	int quiet;
 };
+
+/* Standard streams the program was started without. Each is then opened
+ * on /dev/null, so that no descriptor opened later (the board's) lands on
+ * 0, 1 or 2 and a `-` reads or writes the board. */
+static int std_closed[3];
+
+static void reserve_std(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			std_closed[fd] = 1;
+			int n = open("/dev/null", O_RDWR);
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+}
 
 static void usage(FILE *f)
 {
@@ -52,6 +72,8 @@ static void usage(FILE *f)
 	    "  duplex --bytes N        sink and source at once\n"
 	    "  send FILE               stream FILE (or - for stdin) into the stream buffer\n"
 	    "  recv FILE               read the stream buffer into FILE (or - for stdout)\n"
+	    "  drain                   discard what the stream buffer holds\n"
+	    "  copy IN OUT             IN through the stream buffer into OUT, any size\n"
 	    "  reg read REG            read a register (name or number)\n"
 	    "  reg write REG VALUE     write a register\n");
 }
@@ -81,7 +103,8 @@ static int parse_size(const char *s, unsigned long long *out)
 {
 	char *end;
 	errno = 0;
-	if (!*s || *s == '-')
+	/* strtoull() skips blanks and takes a sign: " -1" would wrap. */
+	if (!isdigit((unsigned char)*s))
 		return -1;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || end == s)
@@ -104,7 +127,7 @@ static int parse_u32(const char *s, uint32_t *out)
 {
 	char *end;
 	errno = 0;
-	if (!*s || *s == '-')
+	if (!isdigit((unsigned char)*s))
 		return -1;
 	unsigned long long v = strtoull(s, &end, 0);
 	if (errno || *end || v > 0xFFFFFFFFULL)
@@ -147,7 +170,14 @@ static int open_dev(const struct global *g, icebuf **dev)
 	struct icebuf_options o = { .baud = g->baud, .timeout_ms = g->timeout_ms };
 	int r = icebuf_open(dev, g->device, &o);
 	if (r) {
-		fprintf(stderr, "icebuf: %s: %s\n", g->device, icebuf_open_error());
+		/* A malformed device string is a bad command line (exit 2), and
+		 * its message names it already. */
+		const char *e = icebuf_open_error();
+		if (r == ICEBUF_ERR_ARG && !strncmp(e, "bad device", 10)) {
+			fprintf(stderr, "icebuf: %s\n", e);
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "icebuf: %s: %s\n", g->device, e);
 		return 1;
 	}
 	return 0;
@@ -158,6 +188,77 @@ static int runtime_error(icebuf *dev, const char *what, long code)
 	fprintf(stderr, "icebuf: %s: %s (%s)\n", what, icebuf_last_error(dev), icebuf_strerror((int)code));
 	icebuf_close(dev);
 	return 1;
+}
+
+/* SIGINT/SIGTERM: a command that moves data stops, takes back what it put
+ * on the board, and leaves the board as it found it. */
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+static void catch_stop(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Read and discard the stream buffer until the board says it is empty.
+ * Returns the bytes discarded, or a negative error (detail on @dev). */
+static long long drain_stream(const struct global *g, icebuf *dev)
+{
+	uint8_t buf[4096];
+	long long n = 0;
+	double last = now_s();
+	for (;;) {
+		long r = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf, sizeof buf, 20);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			n += r;
+			last = now_s();
+			continue;
+		}
+		uint32_t level;
+		int e = icebuf_reg_read(dev, ICEBUF_REG_STREAM_LEVEL, &level, -1);
+		if (e)
+			return e;
+		if (level == 0 && icebuf_available(dev, ICEBUF_CHAN_STREAM) == 0)
+			return n;
+		if (now_s() - last > g->timeout_ms / 1000.0)
+			return ICEBUF_ERR_TIMEOUT;
+	}
+}
+
+/* A command that needs the stream buffer empty checks it first: with
+ * @drain it empties it, else it says what is there and what to do. */
+static int need_empty_stream(const struct global *g, icebuf *dev, const char *cmd, int drain)
+{
+	uint32_t level;
+	int r = icebuf_reg_read(dev, ICEBUF_REG_STREAM_LEVEL, &level, -1);
+	if (r)
+		return runtime_error(dev, cmd, r);
+	if (level == 0)
+		return 0;
+	if (!drain) {
+		fprintf(stderr, "icebuf: %s: the board's stream buffer already holds %u bytes (left by an earlier "
+		        "program): read them with `icebuf recv FILE`, or discard them with `icebuf drain` "
+		        "(or `icebuf %s --drain ...`)\n", cmd, level, cmd);
+		icebuf_close(dev);
+		return 1;
+	}
+	long long n = drain_stream(g, dev);
+	if (n < 0)
+		return runtime_error(dev, "draining the stream buffer", n);
+	if (!g->quiet)
+		fprintf(stderr, "%s: discarded %lld bytes left in the stream buffer\n", cmd, n);
+	return 0;
 }
 
 /* Commands take getopt options of their own; `--help` on each. */
@@ -171,6 +272,28 @@ static int sub_help(int argc, char **argv, const char *text)
 	return 0;
 }
 
+static int cmd_drain(const struct global *g, int argc, char **argv)
+{
+	static const char help[] =
+	    "usage: icebuf drain\n"
+	    "Read and discard everything in the board's stream buffer (what an earlier\n"
+	    "send, or an interrupted program, left there), and say how many bytes.\n";
+	if (sub_help(argc, argv, help))
+		return 0;
+	if (argc != 1)
+		return usage_error("drain takes no arguments");
+	icebuf *dev;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
+	long long n = drain_stream(g, dev);
+	if (n < 0)
+		return runtime_error(dev, "drain", n);
+	icebuf_close(dev);
+	printf("drain: %lld bytes discarded\n", n);
+	return 0;
+}
+
 static int cmd_info(const struct global *g, int argc, char **argv)
 {
 	if (sub_help(argc, argv, "usage: icebuf info\nShow what the board is, its registers and counters, "
@@ -179,8 +302,9 @@ static int cmd_info(const struct global *g, int argc, char **argv)
 	if (argc > 1)
 		return usage_error("info takes no arguments, got '%s'", argv[1]);
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	struct icebuf_info in;
 	icebuf_info(dev, &in);
 	printf("device          %s\n", g->device);
@@ -237,10 +361,11 @@ static uint8_t next_byte(uint64_t *s)
  * random|zeros (|ones if @ones_ok; *fill -1 for random, else the byte).
  * Returns -1 to go on, else the exit status after a message. */
 static int stream_args(const char *cmd, int argc, char **argv, unsigned long long max, int seed_ok, int ones_ok,
-                       unsigned long long *total, unsigned long long *seed, int *fill)
+                       unsigned long long *total, unsigned long long *seed, int *fill, int *drain)
 {
 	int have_bytes = 0;
 	static const struct option lo[] = { { "bytes", required_argument, 0, 'n' },
+	                                    { "drain", no_argument, 0, 'D' },
 	                                    { "seed", required_argument, 0, 's' },
 	                                    { "pattern", required_argument, 0, 'p' }, { 0, 0, 0, 0 } };
 	int c;
@@ -253,6 +378,8 @@ static int stream_args(const char *cmd, int argc, char **argv, unsigned long lon
 				           : usage_error("%s: --bytes wants a positive count like 1000000 or 1M, not '%s'",
 				                         cmd, optarg);
 			have_bytes = 1;
+		} else if (c == 'D') {
+			*drain = 1;
 		} else if (c == 's') {
 			if (!seed_ok)
 				return usage_error("%s: takes no --seed: the board makes its data from a fixed seed", cmd);
@@ -278,23 +405,32 @@ static int stream_args(const char *cmd, int argc, char **argv, unsigned long lon
 static int cmd_loopback(const struct global *g, int argc, char **argv)
 {
 	static const char help[] =
-	    "usage: icebuf loopback --bytes N [--seed S] [--pattern random|zeros|ones]\n"
+	    "usage: icebuf loopback --bytes N [--seed S] [--pattern random|zeros|ones] [--drain]\n"
 	    "Write N random bytes (seeded: the same S gives the same data; or all 0x00, the\n"
 	    "framing's delimiter, or all 0xFF, with --pattern) into the board's\n"
 	    "stream buffer while reading them back, and verify every byte. N takes k, M, G\n"
 	    "(powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress goes to stderr; the\n"
 	    "last line on stdout gives bytes, seconds, payload bytes/s and the error count.\n"
-	    "Exits 0 only if every byte came back intact.\n";
+	    "Exits 0 only if every byte came back intact. The stream buffer must be empty\n"
+	    "(--drain: discard what it holds first). Interrupted (SIGINT, SIGTERM), it takes\n"
+	    "back what it sent, so the buffer is left empty, and exits 128 + the signal.\n";
 	if (sub_help(argc, argv, help))
 		return 0;
 	unsigned long long total = 0, seed = 1;
 	int fill = -1;                           /* -1: random, else every byte this value */
-	int a = stream_args("loopback", argc, argv, 0, 1, 1, &total, &seed, &fill);
+	int drain = 0;
+	int a = stream_args("loopback", argc, argv, 0, 1, 1, &total, &seed, &fill, &drain);
 	if (a >= 0)
 		return a;
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
+	/* Only its own bytes may come back: anything already in the buffer
+	 * would be counted as corruption. */
+	if ((a = need_empty_stream(g, dev, "loopback", drain)))
+		return a;
+	catch_stop();
 	uint64_t ws = seed * 0x9E3779B97F4A7C15ULL | 1, rs = ws;
 	unsigned long long sent = 0, got = 0, errors = 0;
 	uint8_t out[4096], in[4096];
@@ -302,6 +438,13 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 	double t0 = now_s(), last_progress = t0, last_data = t0;
 	int tty = isatty(2);
 	while (got < total) {
+		if (stop_sig) {
+			/* Interrupted: send nothing more, take back what was sent. */
+			pending = 0;
+			total = sent;
+			if (got >= total)
+				break;
+		}
 		if (pending == 0 && sent < total) {
 			pending = sizeof out < total - sent ? sizeof out : (size_t)(total - sent);
 			for (size_t i = 0; i < pending; i++)
@@ -316,7 +459,9 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 			pending -= (size_t)w;
 			sent += (unsigned long long)w;
 		}
-		long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, in, sizeof in, pending && sent < total ? 0 : 5);
+		size_t ask = sizeof in < sent - got ? sizeof in : (size_t)(sent - got);
+		long n = ask ? icebuf_read(dev, ICEBUF_CHAN_STREAM, in, ask, pending && sent < total ? 0 : 5)
+		             : icebuf_poll(dev, 1);
 		if (n < 0)
 			return runtime_error(dev, "loopback read", n);
 		for (long i = 0; i < n; i++)
@@ -346,6 +491,11 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 	struct icebuf_stats s;
 	icebuf_get_stats(dev, &s);
 	icebuf_close(dev);
+	if (stop_sig) {
+		fprintf(stderr, "icebuf: loopback: interrupted after %llu bytes, all back (%llu errors); "
+		        "the stream buffer is as it was\n", got, errors);
+		return 128 + stop_sig;
+	}
 	printf("loopback: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions\n", total, dt,
 	       total / dt, errors, (unsigned long long)s.retransmits);
 	return errors ? 1 : 0;
@@ -391,7 +541,8 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 	"N takes k, M, G (powers of 1000) or Ki, Mi, Gi (powers of 1024). Progress\n" \
 	"goes to stderr; the last line on stdout gives bytes (each way), seconds,\n" \
 	"payload bytes/s (each way), errors and retransmissions. Exits 0 only if\n" \
-	"everything checked out.\n"
+	"everything checked out. The stream buffer must be empty (--drain: discard\n" \
+	"what it holds first); interrupted, the board is put back in loopback, empty.\n"
 	static const char help_sink[] =
 	    "usage: icebuf sink --bytes N [--seed S] [--pattern random|zeros|ones]\n"
 	    "The link one way, host to board: the board's stream channel becomes a SINK\n"
@@ -411,13 +562,19 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 		return 0;
 	unsigned long long total = 0, seed = 1;
 	int fill = -1;
+	int drain = 0;
 	int a = stream_args(cmd, argc, argv, do_source ? ICEBUF_TRAFFIC_MAX_BYTES : 0, do_sink, !do_source, &total,
-	                    &seed, &fill);
+	                    &seed, &fill, &drain);
 	if (a >= 0)
 		return a;
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
+	/* The board refuses a mode change while the buffer holds data. */
+	if ((a = need_empty_stream(g, dev, cmd, drain)))
+		return a;
+	catch_stop();
 	if (do_source) {
 		flags |= (uint32_t)total;
 		if (fill == 0x00)
@@ -441,6 +598,8 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 	double last_data = t0;
 	int tty = isatty(2);
 	while (sent < total || got < total) {
+		if (stop_sig)
+			break;
 		if (pending == 0 && sent < total) {
 			pending = sizeof out < total - sent ? sizeof out : (size_t)(total - sent);
 			for (size_t i = 0; i < pending; i++) {
@@ -486,6 +645,22 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 			        do_sink ? sent : got, total, (do_sink ? sent : got) / (t - t0), tty ? "" : "\n");
 			last = t;
 		}
+	}
+	if (stop_sig) {
+		/* Interrupted: a new session stops a source (docs/protocol.md
+		 * §5); what it had made is drained, and the board is back in
+		 * loopback with an empty buffer, as it was found. */
+		icebuf_close(dev);
+		int od = open_dev(g, &dev);
+		if (od)
+			return od;
+		long long n = drain_stream(g, dev);
+		if (n < 0)
+			return runtime_error(dev, "draining the stream buffer after the interrupt", n);
+		icebuf_close(dev);
+		fprintf(stderr, "icebuf: %s: interrupted; the board is back in loopback, its stream buffer empty\n",
+		        cmd);
+		return 128 + stop_sig;
 	}
 	if (do_sink && (r = icebuf_flush(dev, -1)))
 		return runtime_error(dev, "waiting for the board's acknowledgements", r);
@@ -545,16 +720,21 @@ static int cmd_send(const struct global *g, int argc, char **argv)
 		return 0;
 	if (argc != 2)
 		return usage_error("send wants one FILE (or -)");
+	if (!strcmp(argv[1], "-") && std_closed[0]) {
+		fprintf(stderr, "icebuf: send: standard input is closed: nothing to send\n");
+		return EXIT_USAGE;
+	}
 	int fd = strcmp(argv[1], "-") ? open(argv[1], O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0) {
 		fprintf(stderr, "icebuf: send: cannot open '%s': %s\n", argv[1], strerror(errno));
 		return EXIT_USAGE;
 	}
 	icebuf *dev;
-	if (open_dev(g, &dev)) {
+	int od = open_dev(g, &dev);
+	if (od) {
 		if (fd)
 			close(fd);
-		return 1;
+		return od;
 	}
 	uint8_t buf[4096];
 	unsigned long long total = 0;
@@ -620,25 +800,40 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error("recv wants one FILE (or -)");
 	const char *path = argv[optind];
+	if (!strcmp(path, "-") && std_closed[1]) {
+		fprintf(stderr, "icebuf: recv: standard output is closed: nowhere to write\n");
+		return EXIT_USAGE;
+	}
 	int fd = 1;
+	struct stat st;
+	if (strcmp(path, "-") && !force && lstat(path, &st) == 0) {
+		fprintf(stderr, "icebuf: recv: cannot create '%s': %s (use --force to overwrite it)\n", path,
+		        strerror(EEXIST));
+		return EXIT_USAGE;
+	}
+	/* The board first: a board that cannot be opened leaves no file. */
+	icebuf *dev;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	if (strcmp(path, "-")) {
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
 		if (fd < 0) {
 			fprintf(stderr, "icebuf: recv: cannot create '%s': %s%s\n", path, strerror(errno),
 			        errno == EEXIST ? " (use --force to overwrite it)" : "");
+			icebuf_close(dev);
 			return EXIT_USAGE;
 		}
 	}
-	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
 	uint8_t buf[4096];
 	unsigned long long got = 0;
 	while (!have_want || got < want) {
 		size_t ask = sizeof buf;
 		if (have_want && want - got < ask)
 			ask = (size_t)(want - got);
-		long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, buf, ask, -1);
+		/* Peek, write, then consume what was written: bytes the file did
+		 * not take stay on the board (see icebuf_peek()). */
+		long n = icebuf_peek(dev, ICEBUF_CHAN_STREAM, buf, ask, -1);
 		if (n < 0)
 			return runtime_error(dev, "recv", n);
 		if (n == 0)
@@ -646,13 +841,17 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 		for (long off = 0; off < n;) {
 			ssize_t w = write(fd, buf + off, (size_t)(n - off));
 			if (w < 0) {
-				fprintf(stderr, "icebuf: recv: writing '%s': %s\n", path, strerror(errno));
+				fprintf(stderr, "icebuf: recv: writing '%s' after %llu bytes: %s (what was not "
+				                "written stays in the board's buffer)\n", path, got, strerror(errno));
 				icebuf_close(dev);
 				return 1;
 			}
+			int e = icebuf_consume(dev, ICEBUF_CHAN_STREAM, (size_t)w);
+			if (e)
+				return runtime_error(dev, "recv", e);
 			off += w;
+			got += (unsigned long long)w;
 		}
-		got += (unsigned long long)n;
 	}
 	icebuf_close(dev);
 	if (fd != 1 && close(fd) < 0) {
@@ -666,6 +865,157 @@ static int cmd_recv(const struct global *g, int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+static int cmd_copy(const struct global *g, int argc, char **argv)
+{
+	static const char help[] =
+	    "usage: icebuf copy IN OUT [--force] [--drain]\n"
+	    "Move IN (- for stdin) through the board's stream buffer into OUT (- for\n"
+	    "stdout) in one program: it writes while it reads back, so a file of any size\n"
+	    "goes through (send, then recv in another program, moves only what the buffer\n"
+	    "holds). The buffer must be empty (--drain: discard what it holds first).\n"
+	    "Refuses to overwrite an existing OUT without --force. Interrupted (SIGINT,\n"
+	    "SIGTERM), it sends no more, writes out what it sent, and exits 128 + the signal.\n";
+	if (sub_help(argc, argv, help))
+		return 0;
+	int force = 0, drain = 0;
+	static const struct option lo[] = { { "force", no_argument, 0, 'f' }, { "drain", no_argument, 0, 'D' },
+	                                    { 0, 0, 0, 0 } };
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c == 'f') force = 1;
+		else if (c == 'D') drain = 1;
+		else return usage_error("copy: unknown or incomplete option '%s'", argv[optind - 1]);
+	}
+	if (argc - optind != 2)
+		return usage_error("copy wants IN and OUT (each a file or -)");
+	const char *inp = argv[optind], *outp = argv[optind + 1];
+	if ((!strcmp(inp, "-") && std_closed[0]) || (!strcmp(outp, "-") && std_closed[1])) {
+		fprintf(stderr, "icebuf: copy: standard %s is closed\n", std_closed[0] && !strcmp(inp, "-") ? "input" : "output");
+		return EXIT_USAGE;
+	}
+	int in = strcmp(inp, "-") ? open(inp, O_RDONLY | O_CLOEXEC) : 0;
+	if (in < 0) {
+		fprintf(stderr, "icebuf: copy: cannot open '%s': %s\n", inp, strerror(errno));
+		return EXIT_USAGE;
+	}
+	struct stat st;
+	if (strcmp(outp, "-") && !force && lstat(outp, &st) == 0) {
+		fprintf(stderr, "icebuf: copy: cannot create '%s': %s (use --force to overwrite it)\n", outp,
+		        strerror(EEXIST));
+		if (in) close(in);
+		return EXIT_USAGE;
+	}
+	icebuf *dev;
+	int od = open_dev(g, &dev);
+	if (od) {
+		if (in) close(in);
+		return od;
+	}
+	if ((od = need_empty_stream(g, dev, "copy", drain))) {
+		if (in) close(in);
+		return od;
+	}
+	int out = 1;
+	if (strcmp(outp, "-")) {
+		out = open(outp, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+		if (out < 0) {
+			fprintf(stderr, "icebuf: copy: cannot create '%s': %s\n", outp, strerror(errno));
+			icebuf_close(dev);
+			if (in) close(in);
+			return EXIT_USAGE;
+		}
+	}
+	catch_stop();
+	uint8_t ib[4096], ob[4096];
+	size_t pending = 0, off = 0;
+	unsigned long long sent = 0, got = 0;
+	int eof = 0, rc = 0;
+	double last_data = now_s();
+	while (!eof || pending || got < sent) {
+		if (stop_sig && !eof) {
+			eof = 1;                         /* send no more; what was sent comes back */
+			pending = 0;
+		}
+		if (!eof && !pending) {
+			ssize_t n = read(in, ib, sizeof ib);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				fprintf(stderr, "icebuf: copy: reading '%s': %s\n", inp, strerror(errno));
+				eof = 1;
+				rc = 1;
+			} else if (n == 0) {
+				eof = 1;
+			} else {
+				pending = (size_t)n;
+				off = 0;
+			}
+		}
+		long moved = 0;
+		if (pending) {
+			long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, ib + off, pending, 0);
+			if (w < 0)
+				return runtime_error(dev, "copy: writing to the board", w);
+			off += (size_t)w;
+			pending -= (size_t)w;
+			sent += (unsigned long long)w;
+			moved += w;
+		}
+		if (got < sent) {
+			/* Peek, write out, consume what was written: what OUT does
+			 * not take stays on the board. */
+			size_t ask = sizeof ob < sent - got ? sizeof ob : (size_t)(sent - got);
+			long n = icebuf_peek(dev, ICEBUF_CHAN_STREAM, ob, ask, pending ? 0 : 5);
+			if (n < 0)
+				return runtime_error(dev, "copy: reading from the board", n);
+			for (long o = 0; o < n;) {
+				ssize_t w = write(out, ob + o, (size_t)(n - o));
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0) {
+					fprintf(stderr, "icebuf: copy: writing '%s' after %llu bytes: %s (what was not written "
+					        "stays in the board's buffer)\n", outp, got, strerror(errno));
+					icebuf_close(dev);
+					if (in) close(in);
+					return 1;
+				}
+				int e = icebuf_consume(dev, ICEBUF_CHAN_STREAM, (size_t)w);
+				if (e)
+					return runtime_error(dev, "copy", e);
+				o += w;
+				got += (unsigned long long)w;
+			}
+			moved += n;
+		} else if (!moved && !eof) {
+			icebuf_poll(dev, 1);
+		}
+		if (moved)
+			last_data = now_s();
+		else if (now_s() - last_data > 3 * g->timeout_ms / 1000.0) {
+			fprintf(stderr, "icebuf: copy: nothing moved for %d ms after %llu bytes sent, %llu back\n",
+			        3 * g->timeout_ms, sent, got);
+			icebuf_close(dev);
+			if (in) close(in);
+			return 1;
+		}
+	}
+	icebuf_close(dev);
+	if (in) close(in);
+	if (out != 1 && close(out) < 0) {
+		fprintf(stderr, "icebuf: copy: closing '%s': %s\n", outp, strerror(errno));
+		return 1;
+	}
+	if (stop_sig) {
+		fprintf(stderr, "icebuf: copy: interrupted after %llu bytes, all written out\n", got);
+		return 128 + stop_sig;
+	}
+	if (!g->quiet)
+		fprintf(stderr, "copy: %llu bytes through the board\n", got);
+	return rc;
 }
 
 static int cmd_reg(const struct global *g, int argc, char **argv)
@@ -688,8 +1038,9 @@ static int cmd_reg(const struct global *g, int argc, char **argv)
 	if (write && parse_u32(argv[3], &value))
 		return usage_error("reg write: '%s' is not a 32-bit number", argv[3]);
 	icebuf *dev;
-	if (open_dev(g, &dev))
-		return 1;
+	int od = open_dev(g, &dev);
+	if (od)
+		return od;
 	int r = write ? icebuf_reg_write(dev, addr, value, -1) : icebuf_reg_read(dev, addr, &value, -1);
 	if (r)
 		return runtime_error(dev, "reg", r);
@@ -701,6 +1052,7 @@ static int cmd_reg(const struct global *g, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	reserve_std();
 	struct global g = { .device = getenv("ICEBUF_DEVICE"), .baud = 0, .timeout_ms = 2000 };
 	static const struct option lo[] = {
 		{ "device", required_argument, 0, 'd' }, { "baud", required_argument, 0, 'b' },
@@ -738,7 +1090,8 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "info") ? cmd_info : !strcmp(cmd, "loopback") ? cmd_loopback :
 	    !strcmp(cmd, "send") ? cmd_send : !strcmp(cmd, "recv") ? cmd_recv :
 	    !strcmp(cmd, "reg") ? cmd_reg : !strcmp(cmd, "sink") ? cmd_sink :
-	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex : NULL;
+	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex :
+	    !strcmp(cmd, "drain") ? cmd_drain : !strcmp(cmd, "copy") ? cmd_copy : NULL;
 	if (!fn)
 		return usage_error("unknown command '%s'", cmd);
 	int wants_help = 0;

@@ -5,7 +5,10 @@
  * One opaque handle per board. The board is named by a device string:
  *
  *   "sim"                  spawn the virtual board (icebuf-sim) on a free
- *                          local port and connect to it; it exits on close
+ *                          local port and connect to it (within the time-out);
+ *                          it exits on close, and when the thread that
+ *                          opened the handle dies (so a killed program
+ *                          leaves none behind)
  *   "sim://HOST:PORT"      connect to an icebuf-sim already listening there
  *   "tty:/dev/ttyUSB1"     the kernel's ftdi_sio driver through termios
  *   "ftdi://"              libftdi1 directly: FT2232H 0403:6010, interface B
@@ -153,8 +156,12 @@ enum icebuf_traffic {
 /** Largest count of a source (TRAFFIC bits 28..0). */
 #define ICEBUF_TRAFFIC_MAX_BYTES 0x1FFFFFFFu
 
-/** Read register @addr into *@value. Errors: REGISTER, TIMEOUT, CLOSED,
- *  IO, PROTOCOL. */
+/** Read register @addr into *@value. The board's counters (0x0A, 0x0B,
+ *  0x10 … 0x17) are 16 bits and wrap; this handle extends them: a value
+ *  lower than the same counter's last read on it counts as a wrap, so the
+ *  count goes on past 65535 as long as it is read at least once every 65536
+ *  events (docs/protocol.md §7). Errors: REGISTER, TIMEOUT, CLOSED, IO,
+ *  PROTOCOL. */
 ICEBUF_EXPORT int icebuf_reg_read(icebuf *dev, uint8_t addr, uint32_t *value, int timeout_ms);
 
 /** Write @value to register @addr. Errors: REGISTER (no such or read-only
@@ -198,9 +205,33 @@ ICEBUF_EXPORT long icebuf_write(icebuf *dev, unsigned chan, const void *buf, siz
  * there or the time-out runs out; returns the count (0 on time-out).
  * The first read on a channel grants the board credit to send on it
  * (docs/protocol.md §4): until then its data stays on the board.
+ *
+ * Nothing unread is lost: the handle acknowledges a frame from the board
+ * only once the application has consumed every byte of it (icebuf_read(),
+ * icebuf_consume()). A frame received but not consumed when the handle is
+ * closed, or its program dies, stays in the board's buffer and comes again
+ * to the next reader. Frames are up to the board's MTU: a reader that stops
+ * inside one (it read part of it) leaves all of it on the board, so the next
+ * reader gets the part this one read again — at least once, never lost.
+ * One exception: a register call (icebuf_reg_read/_write) that waits more
+ * than 50 ms behind unread frames, which fill the board's window, takes
+ * them over (acknowledges them; they stay readable on this handle only).
  * Errors: ARG (a channel the gateware does not have), CLOSED, IO, PROTOCOL.
  */
 ICEBUF_EXPORT long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms);
+
+/**
+ * Like icebuf_read() but leaves the bytes in the handle: a second peek sees
+ * them again. Release them with icebuf_consume() once they are safe
+ * elsewhere (written out), so that a failing writer loses nothing: what was
+ * never consumed stays on the board. Errors: as icebuf_read().
+ */
+ICEBUF_EXPORT long icebuf_peek(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms);
+
+/** Consume the first @len bytes of @chan that icebuf_peek() showed (at most
+ *  icebuf_available()); the frames they complete are acknowledged.
+ *  Errors: ARG (more than the handle holds), CLOSED, IO, PROTOCOL. */
+ICEBUF_EXPORT int icebuf_consume(icebuf *dev, unsigned chan, size_t len);
 
 /** Wait until every byte written so far is acknowledged by the board.
  *  Errors: TIMEOUT, CLOSED, IO, PROTOCOL. */

@@ -5,6 +5,7 @@
 #include "transport.h"
 #include "icebuf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,16 +19,18 @@ static int fail(char *err, size_t errlen, const char *s, const char *why)
 	return ICEBUF_ERR_ARG;
 }
 
-static int number(const char *s, size_t n, long lo, long hi, long *out)
+/* A number of @n characters in @base (0: 0x… hex too), digits only: no
+ * blanks, no sign. */
+static int number(const char *s, size_t n, int base, long lo, long hi, long *out)
 {
 	char buf[32];
-	if (n == 0 || n >= sizeof buf)
+	if (n == 0 || n >= sizeof buf || !isdigit((unsigned char)s[0]))
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = 0;
 	char *end;
 	errno = 0;
-	long v = strtol(buf, &end, 0);
+	long v = strtol(buf, &end, base);
 	if (errno || *end || v < lo || v > hi)
 		return -1;
 	*out = v;
@@ -57,7 +60,7 @@ static int parse_ftdi(const char *s, const char *rest, struct ib_device *d, char
 		const char *v = eq + 1;
 		long x;
 		if (kn == 5 && !memcmp(p, "index", 5)) {
-			if (number(v, vn, 0, 255, &x))
+			if (number(v, vn, 10, 0, 255, &x))
 				return fail(err, errlen, s, "index must be 0..255");
 			d->index = (int)x;
 		} else if (kn == 9 && !memcmp(p, "interface", 9)) {
@@ -65,15 +68,15 @@ static int parse_ftdi(const char *s, const char *rest, struct ib_device *d, char
 				return fail(err, errlen, s, "interface must be A or B");
 			d->interface = (v[0] == 'A' || v[0] == 'a') ? 0 : 1;
 		} else if (kn == 3 && !memcmp(p, "vid", 3)) {
-			if (number(v, vn, 0, 0xFFFF, &x))
+			if (number(v, vn, 0, 0, 0xFFFF, &x))
 				return fail(err, errlen, s, "vid must be a 16-bit number, e.g. 0x0403");
 			d->vid = (int)x;
 		} else if (kn == 3 && !memcmp(p, "pid", 3)) {
-			if (number(v, vn, 0, 0xFFFF, &x))
+			if (number(v, vn, 0, 0, 0xFFFF, &x))
 				return fail(err, errlen, s, "pid must be a 16-bit number, e.g. 0x6010");
 			d->pid = (int)x;
 		} else if (kn == 7 && !memcmp(p, "latency", 7)) {
-			if (number(v, vn, 1, 255, &x))
+			if (number(v, vn, 10, 1, 255, &x))
 				return fail(err, errlen, s, "latency must be 1..255 ms");
 			d->latency = (int)x;
 		} else {
@@ -104,7 +107,7 @@ int ib_device_parse(const char *s, struct ib_device *d, char *err, size_t errlen
 		long port;
 		if (!colon || colon == hp || (size_t)(colon - hp) >= sizeof d->host)
 			return fail(err, errlen, s, "sim:// wants HOST:PORT");
-		if (number(colon + 1, strlen(colon + 1), 1, 65535, &port))
+		if (number(colon + 1, strlen(colon + 1), 10, 1, 65535, &port))
 			return fail(err, errlen, s, "the port must be 1..65535");
 		memcpy(d->host, hp, (size_t)(colon - hp));
 		d->host[colon - hp] = 0;

@@ -26,7 +26,9 @@
 #define MAX_RETRIES 10           /* time-outs in a row before giving up */
 #define SYNC_RETRY_MS 250
 #define ACK_EVERY 3              /* DATA frames owed an ack before one goes out alone */
+#define TXQ_MAX (1u << 20)       /* bytes queued for the wire at most: a peer that stops reading */
 #define ACK_DELAY_MS 1.0         /* ... or the oldest of them has waited this long */
+#define CTRL_RELEASE_MS 50.0     /* a register call waits this long before it releases unread frames */
 
 struct ring {
 	uint8_t *buf;
@@ -44,6 +46,7 @@ struct icebuf {
 	char err[512];
 	int timeout_ms;
 	unsigned baud;
+	enum ib_kind kind;               /* what the device string named */
 	/* link state */
 	int synced;
 	unsigned mtu;
@@ -52,7 +55,16 @@ struct icebuf {
 	long left[NCHAN];                /* bytes the board's credit still allows */
 	uint32_t unacked[NCHAN];         /* our bytes in unacknowledged frames */
 	uint8_t expected;                /* next board DATA seq we take */
+	/* Board frames are acknowledged once the application has consumed them,
+	 * not when they arrive: until then they stay in the board's buffer, and
+	 * a reader that stops, fails or dies leaves them there for the next.
+	 * held_rem[s] is what frame s still has unread in its ring; acked is
+	 * the last seq whose frame, and every one before it, was consumed. */
+	uint8_t acked;
+	uint8_t held_chan[256];
+	uint16_t held_rem[256];
 	int nak_sent;
+	int nak_answered;                /* a NAK for una was answered: further ones are not */
 	int ack_owed;                    /* DATA frames taken since we last sent an ack */
 	double ack_owed_since;
 	struct ring rx[NCHAN];
@@ -75,6 +87,11 @@ struct icebuf {
 	uint8_t scratch[IB_WIRE_MAX];
 	struct icebuf_stats stats;
 	struct icebuf_info info;
+	/* The board's 16-bit counters, extended: last raw value and the
+	 * wraps seen, per counter register (a bit in ctr_seen once read). */
+	uint16_t ctr_last[32];
+	uint32_t ctr_high[32];
+	uint32_t ctr_seen;
 };
 
 static _Thread_local char open_err[512];
@@ -133,6 +150,46 @@ static size_t ring_get(struct ring *r, uint8_t *p, size_t n)
 	return n;
 }
 
+/* The application has taken @n bytes of channel @c out of its ring: frames
+ * wholly consumed, and every one before them, may now be acknowledged. */
+static void consumed(icebuf *dev, unsigned c, size_t n)
+{
+	for (uint8_t s = (uint8_t)(dev->acked + 1); n && s != dev->expected; s++) {
+		if (dev->held_chan[s] != c || !dev->held_rem[s])
+			continue;
+		size_t k = n < dev->held_rem[s] ? n : dev->held_rem[s];
+		dev->held_rem[s] = (uint16_t)(dev->held_rem[s] - k);
+		n -= k;
+	}
+	int advanced = 0;
+	while (dev->acked != (uint8_t)(dev->expected - 1) && !dev->held_rem[(uint8_t)(dev->acked + 1)]) {
+		dev->acked++;
+		/* The ack that releases a channel's frames must carry its credit:
+		 * the board closes a channel acknowledged without one. */
+		if (dev->rx[dev->held_chan[dev->acked]].buf)
+			dev->fresh |= (uint16_t)(1u << dev->held_chan[dev->acked]);
+		advanced++;
+	}
+	if (advanced && !dev->ack_owed)
+		dev->ack_owed_since = now_ms();
+	dev->ack_owed += advanced;
+}
+
+/* Acknowledge every frame received, read or not. */
+static void release_held(icebuf *dev)
+{
+	for (uint8_t s = (uint8_t)(dev->acked + 1); s != dev->expected; s++)
+		dev->held_rem[s] = 0;
+	consumed(dev, 0, 0);
+}
+
+static size_t ring_take(icebuf *dev, unsigned c, uint8_t *p, size_t n)
+{
+	n = ring_get(&dev->rx[c], p, n);
+	consumed(dev, c, n);
+	return n;
+}
+
 static uint32_t our_credit(const icebuf *dev, unsigned c)
 {
 	size_t f = ring_free(&dev->rx[c]);
@@ -143,6 +200,9 @@ static uint32_t our_credit(const icebuf *dev, unsigned c)
 
 static int txq_append(icebuf *dev, const uint8_t *p, size_t n)
 {
+	if (dev->txq_len + n > TXQ_MAX)
+		return fail(dev, ICEBUF_ERR_TIMEOUT, "the board stopped taking bytes: %zu are queued for it "
+		            "(is it wedged, or something else on the line?)", dev->txq_len);
 	if (dev->txq_len + n > dev->txq_cap) {
 		size_t cap = dev->txq_cap ? dev->txq_cap * 2 : 65536;
 		while (cap < dev->txq_len + n)
@@ -191,7 +251,7 @@ static int send_frame(icebuf *dev, uint8_t type, uint8_t chan, uint8_t seq, cons
 {
 	struct ib_frame f = {
 		.type = type, .chan = chan, .seq = seq,
-		.ack = (uint8_t)(type == IB_T_SYNC ? 0xFF : dev->expected - 1),
+		.ack = (uint8_t)(type == IB_T_SYNC ? 0xFF : dev->acked),
 		.payload = payload, .len = len,
 	};
 	f.cchan = (uint8_t)pick_cchan(dev);
@@ -228,6 +288,12 @@ static int flush_tx(icebuf *dev)
 /* Go back N: send every unacknowledged frame again, in order. */
 static int retransmit(icebuf *dev)
 {
+	/* Copies of the window still waiting for the wire go out first:
+	 * queueing more adds nothing but memory. */
+	if (dev->txq_len >= (size_t)HOST_WINDOW * IB_WIRE_MAX) {
+		dev->last_progress = now_ms();
+		return 0;
+	}
 	dev->stats.retransmits++;
 	/* A noisy line: shorter new frames are hit less often and cost less to
 	 * resend. (The frames resent now keep their length.) */
@@ -257,7 +323,9 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 			return 0;
 		dev->synced = 1;
 		dev->expected = 0;
+		dev->acked = 0xFF;
 		dev->nak_sent = 0;
+		dev->nak_answered = 0;
 		memset(dev->left, 0, sizeof dev->left);
 		if (f->cchan < NCHAN)
 			dev->left[f->cchan] = f->credit;
@@ -281,13 +349,19 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 		}
 		dev->last_progress = now_ms();
 		dev->retries = 0;
+		dev->nak_answered = 0;
 	}
 	/* A credit counts from the frames its ack covers: what we sent since
 	 * comes off it. Other channels' credits keep counting down as we send. */
 	if (f->cchan < NCHAN)
 		dev->left[f->cchan] = (long)f->credit - (long)dev->unacked[f->cchan];
-	if (f->type == IB_T_NAK && dev->una != dev->next_seq)
+	/* A NAK is answered once per frame it asks for (as the board does):
+	 * a peer repeating it gets the window once, and the time-out resends
+	 * again if that copy was lost too. */
+	if (f->type == IB_T_NAK && dev->una != dev->next_seq && !dev->nak_answered) {
+		dev->nak_answered = 1;
 		return retransmit(dev);
+	}
 	if (f->type != IB_T_DATA)
 		return 0;
 	if (f->seq != dev->expected) {
@@ -316,12 +390,16 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 	}
 	ring_put(r, f->payload, f->len);
 	dev->last_rx_chan = f->chan;
-	dev->fresh |= (uint16_t)(1u << f->chan);
+	/* (Its credit rides on the ack that releases it: consumed().) */
+	dev->held_chan[f->seq] = f->chan;
+	dev->held_rem[f->seq] = (uint16_t)f->len;
 	dev->expected++;
 	dev->nak_sent = 0;
-	if (!dev->ack_owed++)
-		dev->ack_owed_since = now_ms();
 	dev->stats.rx_payload += f->len;
+	/* Register responses are the handle's own business (a new session
+	 * drops them on the board anyway): they leave the window on arrival. */
+	if (f->chan == ICEBUF_CHAN_CONTROL)
+		consumed(dev, ICEBUF_CHAN_CONTROL, f->len);
 	return 0;
 }
 
@@ -388,6 +466,7 @@ static int pump(icebuf *dev, int wait_ms)
 			            "the board stopped acknowledging data (%d retransmissions over %.1f s "
 			            "went unanswered): was it reset, reprogrammed or unplugged?",
 			            MAX_RETRIES, MAX_RETRIES * dev->rto_ms / 1000);
+		dev->nak_answered = 0;
 		r = retransmit(dev);
 		if (r)
 			return r;
@@ -487,6 +566,11 @@ static int do_sync(icebuf *dev, int timeout_ms)
 				return r;
 			next_try = now_ms() + SYNC_RETRY_MS;
 		}
+		if (now_ms() >= deadline && dev->kind == IB_DEV_SIM_ADDR)
+			return fail(dev, ICEBUF_ERR_BUSY,
+			            "the virtual board took the connection but did not answer within %d ms: another "
+			            "program holds it (icebuf-sim serves one client at a time, the others wait); "
+			            "close that one, or start an icebuf-sim of your own", timeout_ms);
 		if (now_ms() >= deadline)
 			return fail(dev, ICEBUF_ERR_TIMEOUT,
 			            "no answer from the board within %d ms: is it programmed with icebuf "
@@ -502,7 +586,7 @@ static int do_sync(icebuf *dev, int timeout_ms)
 static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t nresp,
                          uint8_t (*resp)[6], int timeout_ms)
 {
-	double deadline = deadline_of(dev, timeout_ms);
+	double deadline = deadline_of(dev, timeout_ms), started = now_ms();
 	long w = icebuf_write(dev, ICEBUF_CHAN_CONTROL, req, req_len, timeout_ms);
 	if (w < 0)
 		return (int)w;
@@ -517,6 +601,7 @@ static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t
 				if (op != 0x81 && op != 0x82 && op != 0xE1 && op != 0xE2 && op != 0xE3 &&
 				    op != 0xEF) {
 					r->len = 0;
+					r->head = 0;
 					return fail(dev, ICEBUF_ERR_PROTOCOL,
 					            "unexpected byte 0x%02X on the control channel", op);
 				}
@@ -527,6 +612,11 @@ static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t
 			}
 			if (now_ms() >= deadline)
 				return fail(dev, ICEBUF_ERR_TIMEOUT, "no register response from the board within the time-out");
+			/* Unread frames of other channels fill the board's window and
+			 * hold back the response: the handle takes them over (they
+			 * stay readable here, no longer on the board). */
+			if (now_ms() - started > CTRL_RELEASE_MS)
+				release_held(dev);
 			int e = pump(dev, remaining(deadline) < 10 ? remaining(deadline) : 10);
 			if (e)
 				return e;
@@ -567,7 +657,20 @@ int icebuf_reg_read(icebuf *dev, uint8_t addr, uint32_t *value, int timeout_ms)
 		return r;
 	if (resp[0][0] != 0x81)
 		return fail(dev, ICEBUF_ERR_PROTOCOL, "unexpected response 0x%02X to a read", resp[0][0]);
-	*value = (uint32_t)resp[0][2] << 24 | (uint32_t)resp[0][3] << 16 | (uint32_t)resp[0][4] << 8 | resp[0][5];
+	uint32_t v = (uint32_t)resp[0][2] << 24 | (uint32_t)resp[0][3] << 16 | (uint32_t)resp[0][4] << 8 | resp[0][5];
+	/* The counters are 16 bits on the board and wrap: a read lower than
+	 * the last one on this handle is a wrap (docs/protocol.md §7). */
+	int ctr = addr == ICEBUF_REG_STREAM_OVERFLOW || addr == ICEBUF_REG_STREAM_UNDERFLOW ||
+	          (addr >= ICEBUF_REG_RX_FRAMES && addr <= ICEBUF_REG_UART_OVERRUN);
+	if (ctr && v <= 0xFFFF) {
+		unsigned i = addr & 31u;
+		if ((dev->ctr_seen >> i & 1) && v < dev->ctr_last[i])
+			dev->ctr_high[i] += 0x10000;
+		dev->ctr_seen |= 1u << i;
+		dev->ctr_last[i] = (uint16_t)v;
+		v += dev->ctr_high[i];
+	}
+	*value = v;
 	return 0;
 }
 
@@ -600,9 +703,39 @@ static int check_gateware(icebuf *dev, int skip_check)
 		req[2 * i] = 0x01;
 		req[2 * i + 1] = regs[i];
 	}
-	int r = ctrl_transact(dev, req, sizeof req, N, resp, -1);
+	/* LINK first, alone (a request fits any frame): it says how long a
+	 * frame may be, and a register request must fit in one (§7). */
+	enum { LINK_I = 5, REQ_MAX = 6 };
+	int r = ctrl_transact(dev, req + 2 * LINK_I, 2, 1, resp + LINK_I, -1);
 	if (r)
 		return r;
+	if (resp[LINK_I][0] == 0x81 && resp[LINK_I][1] == ICEBUF_REG_LINK) {
+		unsigned mtu = (unsigned)resp[LINK_I][4] << 8 | resp[LINK_I][5];
+		if (mtu < REQ_MAX)
+			return fail(dev, ICEBUF_ERR_GATEWARE,
+			            "the board announces frames of %u bytes (LINK register), too small for a register "
+			            "request (up to %d bytes, one frame each): it cannot be driven; is its gateware "
+			            "built with a broken MTU?", mtu, REQ_MAX);
+		if (mtu < dev->mtu)
+			dev->mtu = dev->cur_mtu = mtu;
+	}
+	/* The others in one frame where it holds them, else one by one. */
+	for (size_t i = 0; i < N;) {
+		size_t n = dev->mtu >= 2 * N ? N : 1;
+		if (i == LINK_I) {
+			i++;
+			continue;
+		}
+		if (n > 1) {
+			r = ctrl_transact(dev, req, sizeof req, N, resp, -1);
+			i = N;
+		} else {
+			r = ctrl_transact(dev, req + 2 * i, 2, 1, resp + i, -1);
+			i++;
+		}
+		if (r)
+			return r;
+	}
 	for (size_t i = 0; i < N; i++) {
 		if (resp[i][0] != 0x81 || resp[i][1] != regs[i]) {
 			if (skip_check) {
@@ -660,6 +793,7 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 		return ICEBUF_ERR_NOMEM;
 	}
 	dev->timeout_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
+	dev->kind = d.kind;
 	dev->mtu = IB_MAX_MTU;
 	dev->cur_mtu = IB_MAX_MTU;
 	dev->trace = getenv("ICEBUF_TRACE") != NULL;
@@ -686,8 +820,8 @@ int icebuf_open(icebuf **out, const char *device, const struct icebuf_options *o
 		if (dev->rto_ms < 200)
 			dev->rto_ms = 200;
 		switch (d.kind) {
-		case IB_DEV_SIM: r = ib_sim_open(&dev->tr, 10000); break;
-		case IB_DEV_SIM_ADDR: r = ib_socket_open(&dev->tr, d.host, d.port); break;
+		case IB_DEV_SIM: r = ib_sim_open(&dev->tr, dev->timeout_ms); break;
+		case IB_DEV_SIM_ADDR: r = ib_socket_open(&dev->tr, d.host, d.port, dev->timeout_ms); break;
 		case IB_DEV_TTY: r = ib_tty_open(&dev->tr, d.path, dev->baud); break;
 		default: r = ib_ftdi_open(&dev->tr, &d, dev->baud); break;
 		}
@@ -725,8 +859,9 @@ void icebuf_close(icebuf *dev)
 	if (!dev)
 		return;
 	if (dev->tr.ops) {
-		/* Acknowledge what we took, so the board does not send it again to
-		 * the next program that opens it. */
+		/* Acknowledge what the application consumed, so the board does not
+		 * send it again to the next program; what it did not stays on the
+		 * board (frames received but unread are not acknowledged). */
 		if (dev->synced && dev->ack_owed)
 			send_frame(dev, IB_T_ACK, 0, 0, NULL, 0);
 		for (int i = 0; i < 50 && dev->txq_len; i++) {
@@ -835,13 +970,13 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 	return r ? r : (long)taken;
 }
 
-long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms)
+/* Wait until channel @chan has a byte (or the time-out runs out): 1 if it
+ * has, 0 if not, or a negative error. */
+static long wait_readable(icebuf *dev, unsigned chan, size_t len, int timeout_ms, const char *what)
 {
-	if (!dev || (!buf && len))
-		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_read: no buffer") : ICEBUF_ERR_ARG;
 	if (chan >= NCHAN || (dev->info.channels && chan >= dev->info.channels))
-		return fail(dev, ICEBUF_ERR_ARG, "icebuf_read: channel %u does not exist on this gateware (%u channels)",
-		            chan, dev->info.channels);
+		return fail(dev, ICEBUF_ERR_ARG, "%s: channel %u does not exist on this gateware (%u channels)",
+		            what, chan, dev->info.channels);
 	struct ring *r = &dev->rx[chan];
 	if (!r->buf) {
 		/* First read: grant the board credit on this channel. */
@@ -856,18 +991,56 @@ long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_
 		if (e)
 			return e;
 		if (r->len > 0 || len == 0)
-			break;
+			return 1;
 		if (now_ms() >= deadline)
 			return 0;
 		e = pump(dev, remaining(deadline) < 5 ? remaining(deadline) : 5);
 		if (e)
 			return e;
 		if (r->len > 0)
-			break;
+			return 1;
 	}
-	long n = (long)ring_get(r, buf, len);
+}
+
+long icebuf_read(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms)
+{
+	if (!dev || (!buf && len))
+		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_read: no buffer") : ICEBUF_ERR_ARG;
+	long w = wait_readable(dev, chan, len, timeout_ms, "icebuf_read");
+	if (w <= 0)
+		return w;
+	long n = (long)ring_take(dev, chan, buf, len);
 	int e = pump(dev, 0);               /* tell the board about the room */
 	return e ? e : n;
+}
+
+long icebuf_peek(icebuf *dev, unsigned chan, void *buf, size_t len, int timeout_ms)
+{
+	if (!dev || (!buf && len))
+		return dev ? fail(dev, ICEBUF_ERR_ARG, "icebuf_peek: no buffer") : ICEBUF_ERR_ARG;
+	long w = wait_readable(dev, chan, len, timeout_ms, "icebuf_peek");
+	if (w <= 0)
+		return w;
+	struct ring *r = &dev->rx[chan];
+	size_t n = len < r->len ? len : r->len;
+	size_t first = n < RX_CAP - r->head ? n : RX_CAP - r->head;
+	memcpy(buf, r->buf + r->head, first);
+	memcpy((uint8_t *)buf + first, r->buf, n - first);
+	return (long)n;
+}
+
+int icebuf_consume(icebuf *dev, unsigned chan, size_t len)
+{
+	if (!dev)
+		return ICEBUF_ERR_ARG;
+	if (chan >= NCHAN || len > dev->rx[chan].len)
+		return fail(dev, ICEBUF_ERR_ARG, "icebuf_consume: %zu bytes asked, channel %u holds %zu", len, chan,
+		            chan < NCHAN ? dev->rx[chan].len : 0);
+	struct ring *r = &dev->rx[chan];
+	r->head = (r->head + len) % RX_CAP;
+	r->len -= len;
+	consumed(dev, chan, len);
+	return pump(dev, 0);
 }
 
 int icebuf_flush(icebuf *dev, int timeout_ms)
@@ -925,7 +1098,7 @@ long icebuf_writable(icebuf *dev, unsigned chan)
 	if (!dev || chan >= NCHAN)
 		return ICEBUF_ERR_ARG;
 	long frames = HOST_WINDOW - (uint8_t)(dev->next_seq - dev->una);
-	long room = frames * (long)dev->mtu;
+	long room = frames * (long)dev->cur_mtu;   /* new frames are cur_mtu long at most */
 	long left = allowance(dev, chan);
 	if (left < 0)
 		left = 0;

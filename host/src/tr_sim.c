@@ -9,7 +9,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,15 +94,32 @@ int ib_sim_open(struct ib_transport *t, int timeout_ms)
 		ib_set_err(t, "pipe: %s", strerror(errno));
 		return ICEBUF_ERR_IO;
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addclose(&fa, out[0]);
-	posix_spawn_file_actions_addclose(&fa, out[1]);
+	out[0] = ib_fd_above_std(out[0]);
+	out[1] = ib_fd_above_std(out[1]);
+	if (out[0] < 0 || out[1] < 0) {
+		ib_set_err(t, "pipe: %s", strerror(errno));
+		if (out[0] >= 0) close(out[0]);
+		if (out[1] >= 0) close(out[1]);
+		return ICEBUF_ERR_IO;
+	}
+	/* fork and exec rather than posix_spawn: the child asks the kernel
+	 * to stop it when its parent dies (PR_SET_PDEATHSIG), so a program
+	 * killed at any moment leaves no simulator behind. Only calls that
+	 * are safe after fork() in the child. */
 	char *argv[] = { exe, "--listen", "127.0.0.1:0", "--once", NULL };
-	pid_t pid;
-	int r = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);               /* the parent is already gone */
+		dup2(out[1], STDOUT_FILENO);
+		close(out[0]);
+		close(out[1]);
+		execve(exe, argv, environ);
+		_exit(127);
+	}
+	int r = pid < 0 ? errno : 0;
 	close(out[1]);
 	if (r) {
 		close(out[0]);
@@ -130,19 +147,31 @@ int ib_sim_open(struct ib_transport *t, int timeout_ms)
 	}
 	close(out[0]);
 	line[got] = 0;
-	char *colon = strrchr(line, ':');
-	if (!strstr(line, "listening on") || !colon || (port = atoi(colon + 1)) <= 0) {
+	char *nl = strchr(line, '\n');
+	if (nl)
+		*nl = 0;
+	/* "icebuf-sim: listening on HOST:PORT" */
+	char *colon = strrchr(line, ':'), *end = NULL;
+	long lport = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (strstr(line, "listening on") && colon && end != colon + 1 && !*end && lport > 0 && lport <= 65535)
+		port = (int)lport;
+	if (!port) {
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			ib_set_err(t, "%s exited before it was ready (status %d)", exe,
 			           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		else {
 			stop_child(pid);
-			ib_set_err(t, "%s did not say which port it listens on within %d ms", exe, timeout_ms);
+			if (got)
+				ib_set_err(t, "%s said '%s' where it names its port ('icebuf-sim: listening on "
+				              "HOST:PORT'): is ICEBUF_SIM an icebuf-sim?", exe, line);
+			else
+				ib_set_err(t, "%s did not say which port it listens on within %d ms", exe, timeout_ms);
 		}
 		return got ? ICEBUF_ERR_IO : ICEBUF_ERR_TIMEOUT;
 	}
-	r = ib_socket_open(t, "127.0.0.1", port);
+	long left = timeout_ms - ms_since(&t0);
+	r = ib_socket_open(t, "127.0.0.1", port, left > 0 ? (int)left : 0);
 	if (r) {
 		stop_child(pid);
 		return r;

@@ -26,6 +26,17 @@ void ib_set_err(struct ib_transport *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+int ib_fd_above_std(int fd)
+{
+	if (fd < 0 || fd > 2)
+		return fd;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return nfd;
+}
+
 int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms)
 {
 	struct pollfd p = { t->fd, (short)(POLLIN | (want_write ? POLLOUT : 0)), 0 };
@@ -82,30 +93,54 @@ static const struct ib_transport_ops sock_ops = {
 	.read = sock_read, .write = sock_write, .wait = ib_fd_wait, .close = sock_close,
 };
 
-int ib_socket_open(struct ib_transport *t, const char *host, int port)
+int ib_socket_open(struct ib_transport *t, const char *host, int port, int timeout_ms)
 {
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai;
 	char ports[16];
 	snprintf(ports, sizeof ports, "%d", port);
 	int r = getaddrinfo(host, ports, &hints, &ai);
 	if (r) {
-		ib_set_err(t, "sim://%s:%d: cannot resolve '%s': %s", host, port, host, gai_strerror(r));
+		ib_set_err(t, "cannot resolve '%s': %s", host, gai_strerror(r));
 		return ICEBUF_ERR_NOT_FOUND;
 	}
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		int e = errno;
-		freeaddrinfo(ai);
+	int fd = ib_fd_above_std(socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+	int e = 0;
+	if (fd < 0)
+		e = errno;
+	else if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		e = errno;
+		if (e == EINPROGRESS) {
+			/* A simulator whose queue of connections is full leaves
+			 * the connection pending: wait no longer than told. */
+			struct pollfd p = { fd, POLLOUT, 0 };
+			int n;
+			do
+				n = poll(&p, 1, timeout_ms < 0 ? 0 : timeout_ms);
+			while (n < 0 && errno == EINTR);
+			socklen_t len = sizeof e;
+			if (n == 0)
+				e = ETIMEDOUT;
+			else if (n < 0)
+				e = errno;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+				e = errno;
+		}
+	}
+	freeaddrinfo(ai);
+	if (e) {
 		if (fd >= 0)
 			close(fd);
-		ib_set_err(t, "sim://%s:%d: cannot connect: %s%s", host, port, strerror(e),
+		if (e == ETIMEDOUT) {
+			ib_set_err(t, "no connection within %d ms: the virtual board's queue of connections is full, "
+			              "so other programs hold it (icebuf-sim serves one client at a time)", timeout_ms);
+			return ICEBUF_ERR_BUSY;
+		}
+		ib_set_err(t, "cannot connect: %s%s", strerror(e),
 		           e == ECONNREFUSED ? " (is icebuf-sim --listen running on that port?)" : "");
 		return e == ECONNREFUSED ? ICEBUF_ERR_NOT_FOUND : ICEBUF_ERR_IO;
 	}
-	freeaddrinfo(ai);
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	t->fd = fd;
 	t->ops = &sock_ops;
 	return ICEBUF_OK;

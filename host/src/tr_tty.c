@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -53,9 +54,15 @@ static long tty_write(struct ib_transport *t, const void *buf, size_t len)
 static void tty_close(struct ib_transport *t)
 {
 	if (t->fd >= 0) {
+		/* Leave the port as it was found: a mistaken tty:/dev/tty
+		 * must not leave the user's terminal raw, without echo. */
+		if (t->priv)
+			ioctl(t->fd, TCSETS2, (struct termios2 *)t->priv);
 		ioctl(t->fd, TIOCNXCL);
 		close(t->fd);
 	}
+	free(t->priv);
+	t->priv = NULL;
 	t->fd = -1;
 }
 
@@ -65,7 +72,7 @@ static const struct ib_transport_ops tty_ops = {
 
 int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud)
 {
-	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int fd = ib_fd_above_std(open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
 	if (fd < 0) {
 		int e = errno;
 		ib_set_err(t, "cannot open %s: %s%s", path, strerror(e),
@@ -85,6 +92,13 @@ int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud)
 		ib_set_err(t, "%s is in use by another program", path);
 		return ICEBUF_ERR_BUSY;
 	}
+	struct termios2 *saved = malloc(sizeof *saved);
+	if (!saved) {
+		close(fd);
+		ib_set_err(t, "out of memory");
+		return ICEBUF_ERR_NOMEM;
+	}
+	*saved = tio;
 	/* Raw 8N1, no flow control, the exact baud rate. */
 	tio.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON | IXOFF | IXANY);
 	tio.c_oflag &= ~(tcflag_t)OPOST;
@@ -96,12 +110,15 @@ int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud)
 	tio.c_cc[VTIME] = 0;
 	if (ioctl(fd, TCSETS2, &tio) < 0) {
 		int e = errno;
+		ioctl(fd, TCSETS2, saved);
+		free(saved);
 		close(fd);
 		ib_set_err(t, "%s: cannot set %u baud: %s", path, baud, strerror(e));
 		return ICEBUF_ERR_IO;
 	}
 	ioctl(fd, TCFLSH, TCIOFLUSH);
 	t->fd = fd;
+	t->priv = saved;
 	t->ops = &tty_ops;
 	return ICEBUF_OK;
 }

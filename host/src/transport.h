@@ -51,10 +51,16 @@ struct ib_transport {
 
 /* Backends: open into *@t; on failure return a negative icebuf_error with
  * the detail in t->err. */
-int ib_socket_open(struct ib_transport *t, const char *host, int port);
+int ib_socket_open(struct ib_transport *t, const char *host, int port, int timeout_ms);
 int ib_sim_open(struct ib_transport *t, int timeout_ms);
 int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud);
 int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned baud);
+
+/* Move a new descriptor of ours above 0, 1 and 2: a program started with a
+ * standard stream closed gets its next descriptor there, and would then
+ * print into the board or read the board as its input. Returns the
+ * descriptor (closing @fd if it moved) or -1 with errno set. */
+int ib_fd_above_std(int fd);
 
 /* poll()-based wait for backends with a descriptor. */
 int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms);

@@ -143,7 +143,13 @@ static void test_device_strings(void)
 	CHECK(ib_device_parse("ftdi://FT123?index=2&interface=A&latency=4&vid=0x0403&pid=0x6014", &d, err, sizeof err) == 0 &&
 	      !strcmp(d.serial, "FT123") && d.index == 2 && d.interface == 0 && d.latency == 4 && d.pid == 0x6014,
 	      "ftdi options: %s", err);
-	static const char *bad[] = { "", "simx", "sim://", "sim://127.0.0.1", "sim://127.0.0.1:0",
+	/* Ports and counts are decimal: ":010" is port 10, not 8 in octal. */
+	CHECK(ib_device_parse("sim://127.0.0.1:010", &d, err, sizeof err) == 0 && d.port == 10, "sim:// port 010: %d",
+	      d.port);
+	CHECK(ib_device_parse("ftdi://?index=010", &d, err, sizeof err) == 0 && d.index == 10, "index 010: %d", d.index);
+	static const char *bad[] = { "sim://127.0.0.1: 4000", "sim://127.0.0.1:+4000", "sim://127.0.0.1:0x10",
+	                             "ftdi://?index= 1", "ftdi://?vid=-1",
+	                              "", "simx", "sim://", "sim://127.0.0.1", "sim://127.0.0.1:0",
 	                             "sim://127.0.0.1:70000", "sim://127.0.0.1:12ab", "tty:", "tty:ttyUSB1",
 	                             "ftdi://?index=x", "ftdi://?interface=C", "ftdi://?latency=0",
 	                             "ftdi://?foo=1", "ftdi://?index", "ftdi://?index=1&", "usb://", "/dev/ttyUSB1" };

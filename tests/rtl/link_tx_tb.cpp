@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
     const uint64_t cycles = argc > 1 ? strtoull(argv[1], nullptr, 0) : 3000000;
     Chan ch[NUP];
     uint64_t next_pos[NUP] = {0, 0}, acked_pos[NUP] = {0, 0}, errors = 0, frames = 0, data_frames = 0;
-    uint64_t naks = 0, retx = 0, delivered = 0;
+    uint64_t naks = 0, retx = 0, delivered = 0, bogus_acks = 0;
     uint8_t expected = 0;                  // host: next board seq it takes
     bool session = false;
     std::vector<uint8_t> wire;
@@ -92,8 +92,21 @@ int main(int argc, char **argv) {
         t->dn_free = (uint32_t)room[0] | (uint32_t)room[1] << 16;
         // The host's frames reach the board as link_rx would pass them on.
         t->hdr_valid = 0;
+        bool bogus_now = false;
         if (c == sync_at) {
             t->hdr_valid = 1; t->hdr_type = IB_T_SYNC; t->hdr_ack = 0xFF; t->hdr_cchan = 1; t->hdr_credit = 65535;
+        } else if (session && c >= next_host_frame && rnd() % 20000 == 0) {
+            // A hostile host: an ack for a frame the board never sent (at
+            // least WINDOW ahead of what it received), or a stale one from
+            // far behind. The board must ignore it, and count it.
+            next_host_frame = c + 100;
+            t->hdr_valid = 1;
+            t->hdr_type = IB_T_ACK;
+            t->hdr_ack = (uint8_t)(rnd() % 2 ? expected - 1 + 9 + rnd() % 100 : expected - 2 - 8 - rnd() % 100);
+            t->hdr_cchan = 0;
+            t->hdr_credit = 60000;
+            bogus_acks++;
+            bogus_now = true;
         } else if (!pending_acks.empty() && pending_acks.front().delay <= 0 && c >= next_host_frame) {
             next_host_frame = c + 100;               // a frame takes at least 9 bytes on the wire
             Ack a = pending_acks.front();
@@ -140,6 +153,7 @@ int main(int argc, char **argv) {
         }
         if (t->ev_retransmit) retx++;
         t->clk = 1; t->eval(); t->clk = 0; t->eval();
+        if (bogus_now && !t->ev_retransmit) fail(c, "an ack outside the window was not counted");
         if (uart_busy) uart_busy--;
         if (!take) continue;
         uart_busy = 9;
@@ -196,9 +210,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 2; i++)
         if (reported[i] != room[i] && errors++ < 10)
             fprintf(stderr, "channel %d: last credit reported %d, its room is %u\n", i, reported[i], room[i]);
-    printf("link_tx: %llu frames (%llu DATA), %llu payload bytes delivered in order, %llu NAKs, %llu go-back-N "
-           "rewinds, %llu errors\n", (unsigned long long)frames, (unsigned long long)data_frames,
-           (unsigned long long)delivered, (unsigned long long)naks, (unsigned long long)retx,
-           (unsigned long long)errors);
+    if (bogus_acks == 0 && errors++ < 10) fprintf(stderr, "the run sent no ack outside the window\n");
+    printf("link_tx: %llu frames (%llu DATA), %llu payload bytes delivered in order, %llu NAKs, %llu acks outside "
+           "the window, %llu go-back-N rewinds or ignored acks, %llu errors\n", (unsigned long long)frames,
+           (unsigned long long)data_frames, (unsigned long long)delivered, (unsigned long long)naks,
+           (unsigned long long)bogus_acks, (unsigned long long)retx, (unsigned long long)errors);
     return errors ? 1 : 0;
 }
