@@ -55,8 +55,9 @@ static void check_filled(struct vbuf *b, uint64_t now_ms)
 {
 	if (b->state != VBUF_FILLING)
 		return;
-	if (b->ended || vbuf_ms(b) >= b->goal_ms || (b->count && b->bytes >= b->cfg.max_bytes / 2 &&
-	    !vbuf_room(b, b->bytes / b->count * 2))) {
+	/* Memory full (no room for a record of the mean size) counts as the
+	 * goal reached: a goal beyond the budget would otherwise never be. */
+	if (b->ended || vbuf_ms(b) >= b->goal_ms || (b->count && !vbuf_room(b, b->bytes / b->count))) {
 		b->state = VBUF_FLOWING;
 		b->filled_ms = now_ms - b->fill_started_ms;
 		b->filled_once = 1;
@@ -93,10 +94,10 @@ int vbuf_push(struct vbuf *b, const uint8_t *rec, size_t len, uint16_t duration,
 	return 0;
 }
 
-void vbuf_source_end(struct vbuf *b)
+void vbuf_source_end(struct vbuf *b, uint64_t now_ms)
 {
 	b->ended = 1;
-	check_filled(b, 0 + b->fill_started_ms);
+	check_filled(b, now_ms);
 }
 
 void vbuf_board(struct vbuf *b, uint32_t board_underruns, uint64_t now_ms)

@@ -62,7 +62,7 @@ int vbuf_room(const struct vbuf *b, size_t len);
 int vbuf_push(struct vbuf *b, const uint8_t *rec, size_t len, uint16_t duration, uint64_t now_ms);
 /* The source has ended (its end-of-stream record is the caller's to send
  * once vbuf_count() is 0): no more gathering. */
-void vbuf_source_end(struct vbuf *b);
+void vbuf_source_end(struct vbuf *b, uint64_t now_ms);
 
 /* The board's underrun counter, as read from its registers: a rise while
  * this buffer is empty and the source has not ended is a stall (goal + step,

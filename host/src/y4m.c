@@ -249,9 +249,10 @@ int y4m_read_frame(struct y4m_reader *r, uint8_t *buf)
 		return 0;
 	if (n == -4)
 		return fail(r, Y4M_ERR_IO, "read error before frame %llu: %s", (unsigned long long)k, strerror(errno));
-	if (n == -2)
+	size_t part = n == -2 ? strlen(line) : 0;   /* what came before the end of input */
+	if (n == -2 && !strncmp(line, "FRAME", part < 5 ? part : 5) && (part <= 5 || line[5] == ' '))
 		return fail(r, Y4M_ERR_TRUNCATED, "input ends inside the FRAME line of frame %llu", (unsigned long long)k);
-	if (n == -3 || n < 5 || memcmp(line, "FRAME", 5) != 0 || (n > 5 && line[5] != ' '))
+	if (n < 0 || n < 5 || memcmp(line, "FRAME", 5) != 0 || (n > 5 && line[5] != ' '))
 		return fail(r, Y4M_ERR_FRAME, "frame %llu does not start with a FRAME line (bad data, or a frame "
 		            "larger than the header says)", (unsigned long long)k);
 	/* FRAME fields: each a tag and a value, one space apart; none is needed here. */
