@@ -76,9 +76,9 @@ static int parse_ratio(const char *s, const char *e, uint32_t *n, uint32_t *d)
 }
 
 static const struct { const char *name; enum y4m_chroma c; } chromas[] = {
-	{ "420jpeg", Y4M_420JPEG }, { "420", Y4M_420JPEG }, { "420mpeg2", Y4M_420MPEG2 },
-	{ "420paldv", Y4M_420PALDV }, { "411", Y4M_411 }, { "422", Y4M_422 }, { "444", Y4M_444 },
-	{ "444alpha", Y4M_444ALPHA }, { "mono", Y4M_MONO },
+	{ "420jpeg", Y4M_420JPEG }, { "420mpeg2", Y4M_420MPEG2 }, { "420paldv", Y4M_420PALDV },
+	{ "411", Y4M_411 }, { "422", Y4M_422 }, { "444", Y4M_444 }, { "444alpha", Y4M_444ALPHA },
+	{ "mono", Y4M_MONO }, { "420", Y4M_420JPEG },   /* the last: an alias */
 };
 /* Valid colour spaces of more than 8 bits a sample: named, then refused. */
 static const char *const deep[] = {
@@ -89,7 +89,7 @@ static const char *const deep[] = {
 
 const char *y4m_chroma_name(enum y4m_chroma c)
 {
-	for (size_t i = 1; i < sizeof chromas / sizeof chromas[0]; i++)
+	for (size_t i = 0; i < sizeof chromas / sizeof chromas[0]; i++)
 		if (chromas[i].c == c)
 			return chromas[i].name;
 	return "420jpeg";

@@ -403,17 +403,37 @@ static void test_palette(void)
 	double d0 = psnr12(img, idx, pal, W, H, 0), d1 = psnr12(img, idx, pal, W, H, 1);
 	vf_dither(img, W, 0, 0, W, H, pal, 0, idx2);
 	double n0 = psnr12(img, idx2, pal, W, H, 0), n1 = psnr12(img, idx2, pal, W, H, 1);
+	const char *dir = getenv("VIDEO_PPM_DIR");   /* to look at: truth, dithered, nearest side by side */
+	if (dir) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/palette-test.ppm", dir);
+		FILE *f = fopen(path, "wb");
+		if (f) {
+			fprintf(f, "P6\n%d %d\n255\n", 3 * W, H);
+			for (int y = 0; y < H; y++)
+				for (int k = 0; k < 3; k++)
+					for (int x = 0; x < W; x++) {
+						size_t i = (size_t)y * W + x;
+						for (int c = 0; c < 3; c++) {
+							int v = k == 0 ? (int)roundf(img[i * 3 + c] / 17.0f) * 17
+							        : (((pal[(k == 1 ? idx : idx2)[i]] >> (8 - 4 * c)) & 15) * 17);
+							fputc(v, f);
+						}
+					}
+			fclose(f);
+		}
+	}
 	printf("palette + dither: PSNR %.2f dB, blurred 3x3 %.2f dB; nearest colour: %.2f dB, blurred %.2f dB\n",
 	       d0, d1, n0, n1);
 	/* Floors: measured (docs/video-host.md) less 1 dB. */
-	CHECK(d0 >= 24.0, "dithered PSNR %.2f dB", d0);
-	CHECK(d1 >= 31.0, "dithered blurred PSNR %.2f dB", d1);
+	CHECK(d0 >= 18.0, "dithered PSNR %.2f dB", d0);
+	CHECK(d1 >= 24.3, "dithered blurred PSNR %.2f dB", d1);
 	CHECK(d1 > n1 + 1.0, "dithering helps as seen from afar: %.2f vs %.2f dB", d1, n1);
 	/* A broken palette (greys only) is caught by the same floor. */
 	uint16_t grey[16];
 	for (int k = 0; k < 16; k++) grey[k] = (uint16_t)(k * 0x111);
 	vf_dither(img, W, 0, 0, W, H, grey, 1, idx2);
-	CHECK(psnr12(img, idx2, grey, W, H, 1) < 31.0, "a grey palette passes the floor: %.2f",
+	CHECK(psnr12(img, idx2, grey, W, H, 1) < 24.3, "a grey palette passes the floor: %.2f",
 	      psnr12(img, idx2, grey, W, H, 1));
 	/* Distinct, 12-bit entries. */
 	int dup = 0;
