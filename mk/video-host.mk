@@ -3,7 +3,8 @@
 # libicebuf (host/src/*.c); their unit tests and the pipeline on ffmpeg's
 # test source, plain and under ASan + UBSan.
 
-HOST_LIBS += -lm      # vframe.c and vbuf.c use libm
+# vframe.c and vbuf.c use libm.
+HOST_LIBS += -lm
 VIDEO_HOST_SRCS := host/src/y4m.c host/src/vsrc.c host/src/vframe.c host/src/vbuf.c
 VIDEO_HOST_DEPS := $(VIDEO_HOST_SRCS) $(VIDEO_HOST_SRCS:.c=.h) mk/video-host.mk
 

@@ -17,6 +17,9 @@
 #define WR 3.0f
 #define WG 4.0f
 #define WB 2.0f
+#ifndef ERR_MAX
+#define ERR_MAX 40.0f   /* bound of the diffused error, 0..255 scale */
+#endif
 
 int vf_clock_init(struct vf_clock *c, uint32_t fps_num, uint32_t fps_den)
 {
@@ -452,7 +455,12 @@ void vf_dither(const float *rgb, int w, int bx, int by, int bw, int bh, const ui
 			const float *p = rgb + ((size_t)(by + y) * (size_t)w + (size_t)(bx + x)) * 3;
 			float want[3];
 			for (int ch = 0; ch < 3; ch++) {
-				float v = p[ch] + (dither ? e0[(size_t)(x + 1) * 3 + (size_t)ch] : 0.0f);
+				/* The error carried in is bounded: in a flat area between two
+				 * entries it would otherwise pile up until a far colour fires,
+				 * a lone dot of it (what viewers notice first). */
+				float e = dither ? e0[(size_t)(x + 1) * 3 + (size_t)ch] : 0.0f;
+				e = e > ERR_MAX ? ERR_MAX : e < -ERR_MAX ? -ERR_MAX : e;
+				float v = p[ch] + e;
 				want[ch] = v < 0 ? 0 : v > 255 ? 255 : v;   /* no run-away error */
 			}
 			int best = 0;

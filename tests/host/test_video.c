@@ -425,16 +425,17 @@ static void test_palette(void)
 	}
 	printf("palette + dither: PSNR %.2f dB, blurred 3x3 %.2f dB; nearest colour: %.2f dB, blurred %.2f dB\n",
 	       d0, d1, n0, n1);
-	/* Floors: measured (docs/video-host.md) less 1 dB. */
-	CHECK(d0 >= 18.0, "dithered PSNR %.2f dB", d0);
-	CHECK(d1 >= 24.3, "dithered blurred PSNR %.2f dB", d1);
+	/* Floors: the values measured (docs/video-host.md: 20.17 and 24.80 dB) less 1 dB. */
+	CHECK(d0 >= 19.2, "dithered PSNR %.2f dB", d0);
+	CHECK(d1 >= 23.8, "dithered blurred PSNR %.2f dB", d1);
 	CHECK(d1 > n1 + 1.0, "dithering helps as seen from afar: %.2f vs %.2f dB", d1, n1);
 	/* A broken palette (greys only) is caught by the same floor. */
 	uint16_t grey[16];
 	for (int k = 0; k < 16; k++) grey[k] = (uint16_t)(k * 0x111);
 	vf_dither(img, W, 0, 0, W, H, grey, 1, idx2);
-	CHECK(psnr12(img, idx2, grey, W, H, 1) < 24.3, "a grey palette passes the floor: %.2f",
-	      psnr12(img, idx2, grey, W, H, 1));
+	double g1 = psnr12(img, idx2, grey, W, H, 1);
+	printf("a palette of greys instead: blurred PSNR %.2f dB\n", g1);
+	CHECK(g1 < 23.8, "a grey palette passes the floor: %.2f", g1);
 	/* Distinct, 12-bit entries. */
 	int dup = 0;
 	for (int i = 0; i < 16; i++)
