@@ -17,9 +17,6 @@
 #define WR 3.0f
 #define WG 4.0f
 #define WB 2.0f
-#ifndef ERR_MAX
-#define ERR_MAX 40.0f   /* bound of the diffused error, 0..255 scale */
-#endif
 
 int vf_clock_init(struct vf_clock *c, uint32_t fps_num, uint32_t fps_den)
 {
@@ -439,8 +436,32 @@ void vf_dither(const float *rgb, int w, int bx, int by, int bw, int bh, const ui
                uint8_t *idx)
 {
 	float pr[16], pg[16], pb[16];
-	for (int k = 0; k < 16; k++)
+	/* What the palette can reach: the wanted colour is kept inside its box. */
+	float lo[3] = { 255, 255, 255 }, hi[3] = { 0, 0, 0 };
+	for (int k = 0; k < 16; k++) {
 		pal_rgb(pal[k], &pr[k], &pg[k], &pb[k]);
+		float v[3] = { pr[k], pg[k], pb[k] };
+		for (int ch = 0; ch < 3; ch++) {
+			lo[ch] = v[ch] < lo[ch] ? v[ch] : lo[ch];
+			hi[ch] = v[ch] > hi[ch] ? v[ch] : hi[ch];
+		}
+	}
+	/* The bound of the error carried into a pixel: half the widest gap
+	 * between an entry and its nearest other one (so a sparse palette, black
+	 * and white, still keeps the local mean), but at least 40 of 255. */
+	float gap = 0;
+	for (int k = 0; k < 16; k++) {
+		float near = 1e9f;
+		for (int j = 0; j < 16; j++) {
+			if (pal[j] == pal[k])
+				continue;
+			float d = fmaxf(fabsf(pr[k] - pr[j]), fmaxf(fabsf(pg[k] - pg[j]), fabsf(pb[k] - pb[j])));
+			near = d < near ? d : near;
+		}
+		if (near < 1e9f && near > gap)
+			gap = near;
+	}
+	const float ERR_MAX = fmaxf(40.0f, gap / 2);
 	/* Two rows of diffused error, with a one-pixel margin on each side. */
 	size_t rw = (size_t)bw + 2;
 	float *e0 = calloc(rw * 3, sizeof *e0), *e1 = calloc(rw * 3, sizeof *e1);
@@ -461,7 +482,7 @@ void vf_dither(const float *rgb, int w, int bx, int by, int bw, int bh, const ui
 				float e = dither ? e0[(size_t)(x + 1) * 3 + (size_t)ch] : 0.0f;
 				e = e > ERR_MAX ? ERR_MAX : e < -ERR_MAX ? -ERR_MAX : e;
 				float v = p[ch] + e;
-				want[ch] = v < 0 ? 0 : v > 255 ? 255 : v;   /* no run-away error */
+				want[ch] = v < lo[ch] ? lo[ch] : v > hi[ch] ? hi[ch] : v;   /* no run-away error */
 			}
 			int best = 0;
 			float bd = 1e30f;
