@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vbuf.h"
+#include "vplay.h"
 #include "vframe.h"
 #include "y4m.h"
 
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int checks, failures;
@@ -655,6 +657,97 @@ static void test_shape(void)
 		CHECK(vshape_parse(&s, bads[i], err, sizeof err) == -1 && err[0], "\"%s\" taken", bads[i]);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Play @path through vplay as the CLI would, with no board: collect the
+ * records. Returns vplay_close's result; *@frames, *@first_ms. */
+static int play(const char *path, const char *shape, uint32_t start_ms, int *frames, int *ends, uint64_t *first_ms,
+                char *err, size_t errlen)
+{
+	struct vplay_cfg cfg = { .path = path, .shape = shape };
+	vbuf_defaults(&cfg.buf);
+	cfg.buf.start_ms = start_ms;
+	struct vplay *p;
+	*frames = *ends = 0;
+	*first_ms = 0;
+	uint64_t t0 = now_ms();
+	if (vplay_open(&p, &cfg, err, errlen))
+		return -2;
+	while (!vplay_done(p) && now_ms() - t0 < 60000) {
+		const uint8_t *rec;
+		size_t len = vplay_next(p, &rec, now_ms());
+		if (!len) {
+			struct timespec ts = { 0, 1000000 };
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (!*first_ms)
+			*first_ms = now_ms() - t0 + 1;
+		static uint8_t rgb[160 * 120 * 3];
+		struct vf_record r;
+		char e[200];
+		long got = vf_decode(rec, len, &r, rgb, sizeof rgb, NULL, e, sizeof e);
+		CHECK(got == (long)len, "vplay record: %s", e);
+		if (r.magic == VF_MAGIC_END) (*ends)++;
+		else {
+			CHECK(r.duration == 40 && rgb[0] == 0 && rgb[(60 * 160 + 80) * 3 + 1] == 255, "frame %d: green", *frames);
+			(*frames)++;
+		}
+		vplay_sent(p, now_ms());
+	}
+	struct vplay_stats st;
+	vplay_stats(p, &st);
+	CHECK(st.frames_sent == (uint64_t)*frames && st.source_ended, "stats: %llu sent", (unsigned long long)st.frames_sent);
+	return vplay_close(p, err, errlen);
+}
+
+static void test_vplay(void)
+{
+	char path[] = "/tmp/test_video_XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	FILE *f = fdopen(fd, "wb");
+	fprintf(f, "YUV4MPEG2 W160 H120 F30:1 C420jpeg\n");
+	static uint8_t fr[28800];
+	/* Full-range-ish green with a black left column. */
+	for (int i = 0; i < 19200; i++) fr[i] = (i % 160) < 4 ? 16 : 145;
+	memset(fr + 19200, 54, 4800);
+	memset(fr + 24000, 34, 4800);
+	for (int k = 0; k < 10; k++) {
+		fprintf(f, "FRAME\n");
+		fwrite(fr, 1, sizeof fr, f);
+	}
+	fflush(f);
+	char err[400] = "";
+	int frames, ends;
+	uint64_t first;
+	CHECK(play(path, NULL, 0, &frames, &ends, &first, err, sizeof err) == 0 && frames == 10 && ends == 1,
+	      "vplay: %d frames, %d ends (%s)", frames, ends, err);
+	/* A goal beyond the clip: it all goes once the source ends. */
+	CHECK(play(path, NULL, 2000, &frames, &ends, &first, err, sizeof err) == 0 && frames == 10 && ends == 1,
+	      "vplay, 2 s goal: %d frames", frames);
+	/* The shaped source: nothing before its stall is over (a lower bound, never a speed). */
+	CHECK(play(path, "150ms:0,rest:full", 0, &frames, &ends, &first, err, sizeof err) == 0 && frames == 10 &&
+	      first >= 150, "shaped: %d frames, first at %llu ms", frames, (unsigned long long)first);
+	/* Cut short: what came is played, the end is sent, the error is told. */
+	fprintf(f, "FRAME\n");
+	fwrite(fr, 1, 1000, f);
+	fflush(f);
+	CHECK(play(path, NULL, 0, &frames, &ends, &first, err, sizeof err) == -1 && frames == 10 && ends == 1 &&
+	      strstr(err, "inside frame 11"), "cut: %d frames, \"%s\"", frames, err);
+	CHECK(play("/nonexistent.y4m", NULL, 0, &frames, &ends, &first, err, sizeof err) == -2 &&
+	      strstr(err, "cannot open"), "missing file: %s", err);
+	CHECK(play(path, "fast", 0, &frames, &ends, &first, err, sizeof err) == -2 && strstr(err, "rate profile"),
+	      "bad profile: %s", err);
+	fclose(f);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_y4m_good();
@@ -666,6 +759,7 @@ int main(void)
 	test_conv();
 	test_vbuf();
 	test_shape();
+	test_vplay();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
