@@ -263,12 +263,17 @@ static void service_in(struct iface *f, gint64 now)
 static void pump_socket(void);
 static void arm_timer(void);
 
-/* Complete every parked reap that has something now. */
-static void wake(void)
+/* Fill IN URBs and complete every parked reap that has something now. A
+ * client's memory can be reached only while it waits in an ioctl: a parked
+ * reap, or @cur, the one being handled (NULL: none). */
+static void wake(struct client *cur)
 {
 	gint64 now = g_get_monotonic_time();
-	for (int i = 0; i < NIFACE; i++)
-		service_in(&S.ifc[i], now);
+	for (int i = 0; i < NIFACE; i++) {
+		struct client *o = S.ifc[i].owner;
+		if (o && (o->parked || o == cur))
+			service_in(&S.ifc[i], now);
+	}
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, S.clients);
@@ -290,7 +295,7 @@ static gboolean on_timer(gpointer data)
 	(void)data;
 	g_source_unref(S.timer);
 	S.timer = NULL;
-	wake();
+	wake(NULL);
 	return G_SOURCE_REMOVE;
 }
 
@@ -431,12 +436,12 @@ static gboolean on_sock(gint fd, GIOCondition cond, gpointer data)
 			S.sock_src = NULL;       /* returning REMOVE drops it */
 			close(S.sock);
 			S.sock = -1;
-			wake();
+			wake(NULL);
 			return G_SOURCE_REMOVE;
 		}
 	}
 	pump_socket();
-	wake();
+	wake(NULL);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -474,7 +479,7 @@ static gboolean on_unplug(gpointer data)
 			urb_done(u, -ESHUTDOWN, 0);
 	}
 	sim_disconnect();
-	wake();
+	wake(NULL);
 	return G_SOURCE_REMOVE;
 }
 
@@ -621,7 +626,7 @@ static struct client *client_of(UMockdevIoctlClient *c)
 	struct client *cl = g_hash_table_lookup(S.clients, c);
 	if (!cl) {
 		cl = g_new0(struct client, 1);
-		cl->c = c;
+		cl->c = g_object_ref(c);              /* a parked reap outlives the signal */
 		g_queue_init(&cl->done);
 		g_hash_table_insert(S.clients, c, cl);
 	}
@@ -681,6 +686,7 @@ static void on_vanished(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer d
 	while ((u = g_queue_pop_head(&cl->done)))
 		urb_free(u);
 	g_hash_table_remove(S.clients, c);
+	g_object_unref(cl->c);
 	g_free(cl);
 }
 
@@ -816,19 +822,20 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 		return TRUE;
 	case USBDEVFS_SUBMITURB:
 		r = submit(cl, arg);
+		wake(cl);
 		umockdev_ioctl_client_complete(c, r ? -1 : 0, r ? -r : 0);
-		wake();
 		return TRUE;
 	case USBDEVFS_DISCARDURB:
 		r = discard(cl, (unsigned long)arg->client_addr);
+		wake(cl);
 		umockdev_ioctl_client_complete(c, r ? -1 : 0, r ? -r : 0);
-		wake();
 		return TRUE;
 	case USBDEVFS_REAPURB:
 	case USBDEVFS_REAPURBNDELAY: {
 		gint64 now = g_get_monotonic_time();
 		for (int i = 0; i < NIFACE; i++)
-			service_in(&S.ifc[i], now);
+			if (S.ifc[i].owner == cl)
+				service_in(&S.ifc[i], now);
 		if (give_done(cl, c))
 			return TRUE;
 		int pending = 0;
