@@ -31,6 +31,7 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 
 #include <ftdi.h>
 #include <libusb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>

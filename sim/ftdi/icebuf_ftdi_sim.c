@@ -58,6 +58,7 @@
 #define PAYLOAD (PKT - 2)       /* after the two modem-status bytes */
 #define PARK_MAX_US 5000        /* a parked reap is looked at again at least this often */
 #define NIFACE 2
+#define SPIN_US 300             /* reaps closer than this that find nothing: a client spinning */
 
 static const char DEV_SYS[] = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1";
 static const char DEV_NODE[] = "/dev/bus/usb/001/002";
@@ -100,6 +101,7 @@ struct client {
 	UMockdevIoctlClient *c;
 	GQueue done;               /* struct urb *, reapable */
 	int parked;                /* a reap waits for a completion */
+	gint64 last_eagain;        /* when a reap last found nothing (µs) */
 	unsigned claimed;          /* bit per interface */
 };
 
@@ -846,7 +848,12 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 			umockdev_ioctl_client_complete(c, -1, ENODEV);
 			return TRUE;
 		}
-		if (!pending) {
+		/* The device node is a regular file, so poll() never waits and
+		 * libusb reaps in a loop: the kernel's REAPURBNDELAY never blocks,
+		 * but one that comes right after another found nothing is a client
+		 * spinning, and it waits here for the next completion instead. */
+		if (!pending || (req == USBDEVFS_REAPURBNDELAY && now - cl->last_eagain > SPIN_US)) {
+			cl->last_eagain = now;
 			umockdev_ioctl_client_complete(c, -1, EAGAIN);
 			return TRUE;
 		}
