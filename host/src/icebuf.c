@@ -925,7 +925,7 @@ long icebuf_writable(icebuf *dev, unsigned chan)
 	if (!dev || chan >= NCHAN)
 		return ICEBUF_ERR_ARG;
 	long frames = HOST_WINDOW - (uint8_t)(dev->next_seq - dev->una);
-	long room = frames * (long)dev->mtu;
+	long room = frames * (long)dev->cur_mtu;   /* new frames are cur_mtu long */
 	long left = allowance(dev, chan);
 	if (left < 0)
 		left = 0;
