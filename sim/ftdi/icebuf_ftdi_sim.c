@@ -248,7 +248,8 @@ static void service_in(struct iface *f, gint64 now)
 		                                                   o, &err);
 		g_queue_pop_head(&f->in_urbs);
 		if (!b) {
-			vlog("cannot reach an IN buffer: %s", err ? err->message : "?");
+			if (umockdev_ioctl_client_get_connected(u->owner->c))
+				vlog("cannot reach an IN buffer: %s", err ? err->message : "?");
 			g_clear_error(&err);
 			urb_done(u, -EFAULT, 0);
 		} else {
