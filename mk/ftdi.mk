@@ -55,3 +55,8 @@ test-ftdi-16m: $(BUILD)/bin/icebuf $(FTDI_SIMS)
 	@scripts/runtest ftdi-16m $(FTDI_SIM) --ber 1e-5 --seed 5 --stats -- $(BUILD)/bin/icebuf -q \
 	    --device ftdi:// loopback --bytes 16M
 .PHONY: test-ftdi-e2e test-ftdi-e2e-icebreaker test-ftdi-cli test-ftdi-asan test-ftdi-16m
+
+# make bench: ftdi:// link efficiency beside bench-link's sim:// figures.
+BENCHES += bench-ftdi
+bench-ftdi: $(BUILD)/bin/icebuf $(FTDI_SIMS)
+	@mkdir -p $(BENCH_PARTS) && scripts/bench-ftdi >$(BENCH_PARTS)/ftdi.txt

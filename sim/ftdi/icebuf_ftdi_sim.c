@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1127,11 +1128,28 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	int st = 0;
-	while (child > 0 && waitpid(child, &st, 0) < 0 && errno == EINTR)
+	struct rusage ru = { 0 };
+	gint64 t0 = g_get_monotonic_time();
+	while (child > 0 && wait4(child, &st, 0, &ru) < 0 && errno == EINTR)
 		;
+	double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
 	kill(simpid, SIGINT);
 	waitpid(simpid, NULL, 0);
-	if (S.ifc[1].lost || S.ifc[1].lost_baud || S.unknown_requests || S.o.verbose)
+	int stats = 0;
+	for (guint i = 0; i < S.o.sim_args->len; i++)
+		stats |= !strcmp(S.o.sim_args->pdata[i], "--stats");
+	if (stats) {
+		struct rusage me;
+		getrusage(RUSAGE_SELF, &me);
+		double cu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+		double cs = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		double mu = (double)me.ru_utime.tv_sec + me.ru_utime.tv_usec / 1e6 +
+		            (double)me.ru_stime.tv_sec + me.ru_stime.tv_usec / 1e6;
+		vlog("COMMAND: %.3f s user + %.3f s system CPU in %.3f s wall (%.1f %% of a core); "
+		     "the emulated chip: %.3f s CPU (%.1f %%)", cu, cs, wall, wall > 0 ? 100 * (cu + cs) / wall : 0.0,
+		     mu, wall > 0 ? 100 * mu / wall : 0.0);
+	}
+	if (S.ifc[1].lost || S.ifc[1].lost_baud || S.unknown_requests || S.o.verbose || stats)
 		vlog("interface B: %llu bytes host->board, %llu board->host, %llu lost in the full receive buffer, "
 		     "%llu lost to a baud rate or line setting the board does not use; %llu unknown requests",
 		     (unsigned long long)S.ifc[1].out_bytes, (unsigned long long)S.ifc[1].in_bytes,
