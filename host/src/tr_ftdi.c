@@ -6,13 +6,15 @@
  * the flash). Writes are asynchronous (ftdi_write_data_submit): up to two
  * 4 KiB transfers in flight keep the USB pipe busy while the caller goes on
  * reading, so a write that waits for room in the chip's 4 KiB transmit
- * buffer never stops the reads. Reads are bulk transfers of up to 16 KiB
- * with a 2 ms USB time-out, issued whenever the library pumps; the latency
- * timer (1 ms by default) bounds how long the chip holds a partial packet.
+ * buffer never stops the reads. Reads are RD_XFERS bulk IN transfers kept
+ * in flight through libusb's asynchronous API on libftdi's device handle
  * (libftdi's ftdi_read_data_submit completes only once its whole size has
- * arrived, which suits a reader of known length, not a stream.) Both kinds
- * of transfer run libusb's event loop, which completes the other's. libftdi
- * strips the two modem-status bytes that lead every 512-byte USB packet.
+ * arrived, which suits a reader of known length, not a stream): the chip
+ * ends each one when it is full or its latency timer (1 ms by default) runs
+ * out, and the callback strips the two modem-status bytes that lead every
+ * 512-byte packet, keeps the payload in a ring and submits the transfer
+ * again, so while the library handles one the chip is filling the next.
+ * Reads and writes share libusb's event loop, which completes both.
  */
 #include "transport.h"
 #include "icebuf.h"
