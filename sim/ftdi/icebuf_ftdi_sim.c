@@ -29,6 +29,23 @@
  *     not spin.
  *   A baud rate or line setting the board does not use loses the bytes,
  *     both ways: on a real line they would be garbage.
+ *   A second program's claim of an interface held by another is EBUSY.
+ *
+ * Not modelled: USB timing (a URB costs what the ioctl round trips between
+ * processes cost, 0.1-1 ms and more on a loaded machine, not a 125 us
+ * microframe; the latency timer runs on the wall clock while the board runs
+ * on simulated time); the kernel's socket buffers between here and the
+ * simulator, buffering a chip does not have; an OUT purge cannot recall
+ * bytes already handed to the simulator; flow control (RTS/CTS, DTR/DSR,
+ * XON/XOFF: nothing is wired on the boards) and the modem lines; event and
+ * error characters; MPSSE and bit-bang modes (recorded; bytes still go to
+ * the UART path of B and nowhere on A); EEPROM contents (reads give a blank
+ * 0xFFFF, writes are ignored); interrupt and isochronous URBs (EINVAL); an
+ * unplugged device fails every call (pending URBs end with -ESHUTDOWN, then
+ * ENODEV) but stays in sysfs and cannot raise POLLERR, since the device node
+ * is a regular file; REAPURBNDELAY, which never waits in the kernel, waits
+ * here for the next completion when it comes right after one that found
+ * nothing (a client spinning on an always-ready node).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -200,7 +217,8 @@ static int give_done(struct client *cl, UMockdevIoctlClient *c)
 	UMockdevIoctlData *slot = umockdev_ioctl_data_resolve(umockdev_ioctl_client_get_arg(c), 0,
 	                                                      sizeof(void *), &err);
 	if (!slot) {
-		vlog("cannot reach the client's reap argument: %s", err ? err->message : "?");
+		if (S.o.verbose)                        /* a client that died while it waited */
+			vlog("cannot reach the client's reap argument: %s", err ? err->message : "?");
 		g_clear_error(&err);
 		umockdev_ioctl_client_complete(c, -1, EFAULT);
 		urb_free(u);
@@ -249,7 +267,7 @@ static void service_in(struct iface *f, gint64 now)
 		                                                   o, &err);
 		g_queue_pop_head(&f->in_urbs);
 		if (!b) {
-			if (umockdev_ioctl_client_get_connected(u->owner->c))
+			if (S.o.verbose)
 				vlog("cannot reach an IN buffer: %s", err ? err->message : "?");
 			g_clear_error(&err);
 			urb_done(u, -EFAULT, 0);
@@ -436,7 +454,8 @@ static gboolean on_sock(gint fd, GIOCondition cond, gpointer data)
 			else
 				f->lost_baud += (uint64_t)n;
 		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			vlog("the virtual board closed the connection");
+			if (S.o.verbose)
+				vlog("the virtual board closed the connection");
 			S.sock_src = NULL;       /* returning REMOVE drops it */
 			close(S.sock);
 			S.sock = -1;
