@@ -1061,6 +1061,15 @@ static void drop_dac(void)
 	}
 }
 
+/* SIGINT, SIGTERM, SIGHUP go to COMMAND; this program cleans up (the
+ * simulator, the test bed) once COMMAND has gone. */
+static volatile pid_t g_child;
+static void forward_signal(int sig)
+{
+	if (g_child > 0)
+		kill(g_child, sig);
+}
+
 static void add_env(const char *name, const char *val, const char *sep)
 {
 	const char *old = getenv(name);
@@ -1146,6 +1155,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "icebuf-ftdi-sim: cannot run %s: %s\n", S.o.cmd[0], strerror(errno));
 		_exit(127);
 	}
+	g_child = child;
+	struct sigaction sa = { .sa_handler = forward_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	int st = 0;
 	struct rusage ru = { 0 };
 	gint64 t0 = g_get_monotonic_time();
