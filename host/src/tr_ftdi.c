@@ -6,13 +6,15 @@
  * the flash). Writes are asynchronous (ftdi_write_data_submit): up to two
  * 4 KiB transfers in flight keep the USB pipe busy while the caller goes on
  * reading, so a write that waits for room in the chip's 4 KiB transmit
- * buffer never stops the reads. Reads are bulk transfers of up to 16 KiB
- * with a 2 ms USB time-out, issued whenever the library pumps; the latency
- * timer (1 ms by default) bounds how long the chip holds a partial packet.
+ * buffer never stops the reads. Reads are RD_XFERS bulk IN transfers kept
+ * in flight through libusb's asynchronous API on libftdi's device handle
  * (libftdi's ftdi_read_data_submit completes only once its whole size has
- * arrived, which suits a reader of known length, not a stream.) Both kinds
- * of transfer run libusb's event loop, which completes the other's. libftdi
- * strips the two modem-status bytes that lead every 512-byte USB packet.
+ * arrived, which suits a reader of known length, not a stream): the chip
+ * ends each one when it is full or its latency timer (1 ms by default) runs
+ * out, and the callback strips the two modem-status bytes that lead every
+ * 512-byte packet, keeps the payload in a ring and submits the transfer
+ * again, so while the library handles one the chip is filling the next.
+ * Reads and writes share libusb's event loop, which completes both.
  */
 #include "transport.h"
 #include "icebuf.h"
@@ -31,17 +33,24 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 
 #include <ftdi.h>
 #include <libusb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 
-/* The time a read may wait for data, in ms: the transport's "wait". */
-#define FTDI_READ_TIMEOUT_MS 2
 /* Write transfers in flight, each of at most WR_CHUNK bytes (the chip's
  * transmit buffer). */
 #define WR_SLOTS 2
 #define WR_CHUNK 4096
+/* Bulk IN transfers kept in flight, RD_SIZE bytes each: while one is being
+ * completed and handed over, the others hold the chip's packets, so its
+ * 4 KiB receive buffer never waits for the host. */
+#define RD_XFERS 4
+#define RD_SIZE 16384
+/* Payload received and not yet read; a transfer is resubmitted only while
+ * what all of them could bring still fits. */
+#define RING (8 * RD_SIZE)
 
 struct ftdi_tr {
 	struct ftdi_context *f;
@@ -49,6 +58,15 @@ struct ftdi_tr {
 	unsigned char buf[WR_SLOTS][WR_CHUNK];
 	int n;                                        /* transfers in flight */
 	int head;                                     /* slot of the oldest */
+	struct libusb_transfer *rd[RD_XFERS];
+	int rd_busy[RD_XFERS];                        /* submitted, not yet called back */
+	int rd_inflight;
+	int closing;
+	int got;                                      /* a read transfer came back */
+	int dead;                                     /* the device failed: CLOSED */
+	char dead_msg[160];
+	unsigned char ring[RING];
+	size_t rhead, rlen;
 };
 
 /* Retire finished write transfers, oldest first. 0, or CLOSED on a failed
@@ -76,14 +94,83 @@ static int ftdi_reap(struct ib_transport *t, int block)
 	return 0;
 }
 
+static void rd_fail(struct ftdi_tr *p, const char *what)
+{
+	if (!p->dead) {
+		p->dead = 1;
+		snprintf(p->dead_msg, sizeof p->dead_msg, "FT2232H read failed: %s (board unplugged?)", what);
+	}
+}
+
+/* Submit idle read transfers while the ring has room for what they bring. */
+static void rd_submit(struct ftdi_tr *p)
+{
+	for (int i = 0; i < RD_XFERS && !p->closing && !p->dead; i++) {
+		if (p->rd_busy[i])
+			continue;
+		if (p->rlen + (size_t)(p->rd_inflight + 1) * RD_SIZE > RING)
+			return;
+		int r = libusb_submit_transfer(p->rd[i]);
+		if (r) {
+			rd_fail(p, libusb_error_name(r));
+			return;
+		}
+		p->rd_busy[i] = 1;
+		p->rd_inflight++;
+	}
+}
+
+/* A read transfer is back: keep the payload of each packet, without the
+ * two modem-status bytes that lead it. */
+static void LIBUSB_CALL rd_done(struct libusb_transfer *x)
+{
+	struct ftdi_tr *p = x->user_data;
+	int i = 0;
+	while (p->rd[i] != x)
+		i++;
+	p->rd_busy[i] = 0;
+	p->rd_inflight--;
+	p->got = 1;
+	if (x->status == LIBUSB_TRANSFER_COMPLETED || x->status == LIBUSB_TRANSFER_TIMED_OUT) {
+		int mps = p->f->max_packet_size > 2 ? p->f->max_packet_size : 64;
+		for (int off = 0; off < x->actual_length; off += mps) {
+			int n = x->actual_length - off < mps ? x->actual_length - off : mps;
+			for (int k = 2; k < n; k++)
+				p->ring[(p->rhead + p->rlen++) % RING] = x->buffer[off + k];
+		}
+	} else if (x->status != LIBUSB_TRANSFER_CANCELLED) {
+		rd_fail(p, x->status == LIBUSB_TRANSFER_NO_DEVICE ? "the device is gone"
+		         : x->status == LIBUSB_TRANSFER_STALL ? "endpoint stalled" : "transfer error");
+	}
+	rd_submit(p);
+}
+
+static void ftdi_events(struct ftdi_tr *p, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	p->got = 0;
+	libusb_handle_events_timeout_completed(p->f->usb_ctx, &tv, ms ? &p->got : NULL);
+}
+
 static long ftdi_tr_read(struct ib_transport *t, void *buf, size_t len)
 {
-	struct ftdi_context *f = ((struct ftdi_tr *)t->priv)->f;
-	int n = ftdi_read_data(f, buf, (int)(len > 65536 ? 65536 : len));
-	if (n >= 0)
-		return n;
-	ib_set_err(t, "FT2232H read failed: %s (board unplugged?)", ftdi_get_error_string(f));
-	return ICEBUF_ERR_CLOSED;
+	struct ftdi_tr *p = t->priv;
+	if (!p->rlen && !p->dead)
+		ftdi_events(p, 0);
+	size_t n = len < p->rlen ? len : p->rlen;
+	for (size_t i = 0; i < n; i++)
+		((unsigned char *)buf)[i] = p->ring[(p->rhead + i) % RING];
+	p->rhead = (p->rhead + n) % RING;
+	p->rlen -= n;
+	if (n) {
+		rd_submit(p);
+		return (long)n;
+	}
+	if (p->dead) {
+		ib_set_err(t, "%s", p->dead_msg);
+		return ICEBUF_ERR_CLOSED;
+	}
+	return 0;
 }
 
 static long ftdi_tr_write(struct ib_transport *t, const void *buf, size_t len)
@@ -108,18 +195,19 @@ static long ftdi_tr_write(struct ib_transport *t, const void *buf, size_t len)
 
 static int ftdi_tr_wait(struct ib_transport *t, int want_write, int timeout_ms)
 {
-	/* No descriptor to poll. A writer with both transfers in flight waits
-	 * for the oldest to finish; otherwise the next read's USB time-out is
-	 * the wait. */
+	/* libusb's event loop is the wait: it returns when a read transfer
+	 * comes back (or, for a writer with both transfers in flight, the
+	 * oldest write). */
 	struct ftdi_tr *p = t->priv;
-	if (want_write && p->n == WR_SLOTS && timeout_ms > 0) {
-		int ms = timeout_ms > 10 ? 10 : timeout_ms;
+	if (timeout_ms <= 0 || p->rlen || p->dead)
+		return 0;
+	int ms = timeout_ms > 10 ? 10 : timeout_ms;
+	if (want_write && p->n == WR_SLOTS) {
 		struct timeval tv = { 0, ms * 1000 };
 		libusb_handle_events_timeout_completed(p->f->usb_ctx, &tv, &p->tc[p->head]->completed);
 		return 0;
 	}
-	if (timeout_ms > 0)
-		usleep(100);
+	ftdi_events(p, ms);
 	return 0;
 }
 
@@ -130,7 +218,16 @@ static void ftdi_tr_close(struct ib_transport *t)
 		/* What was handed to the chip goes out (each transfer is bounded by
 		 * libftdi's USB write time-out). */
 		ftdi_reap(t, 1);
+		p->closing = 1;
+		for (int i = 0; i < RD_XFERS; i++)
+			if (p->rd_busy[i])
+				libusb_cancel_transfer(p->rd[i]);
+		for (int k = 0; k < 100 && p->rd_inflight; k++)
+			ftdi_events(p, 10);
 		ftdi_usb_close(p->f);
+		for (int i = 0; i < RD_XFERS; i++)
+			if (!p->rd_busy[i])                   /* one still busy is the library's now */
+				libusb_free_transfer(p->rd[i]);
 		ftdi_free(p->f);
 		free(p);
 	}
@@ -163,9 +260,14 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 				           d->vid, d->pid, d->index ? " at that index" : "");
 			code = ICEBUF_ERR_NOT_FOUND;
 		} else if (r == -8 || r == -4) {
-			ib_set_err(t, "cannot open the FT2232H: %s — permission denied? "
-			              "Install the udev rule from the README, or run as root", ftdi_get_error_string(f));
+			ib_set_err(t, "cannot open the FT2232H: %s: permission denied? Install the udev rule "
+			              "from the README (and be in group plugdev), or run as root", ftdi_get_error_string(f));
 			code = ICEBUF_ERR_ACCESS;
+		} else if (r == -5) {
+			ib_set_err(t, "the FT2232H's interface %c is in use: another program has it open "
+			              "(another icebuf, iceprog, a terminal on /dev/ttyUSB*?); close it and try again",
+			           d->interface ? 'B' : 'A');
+			code = ICEBUF_ERR_BUSY;
 		} else {
 			ib_set_err(t, "cannot open the FT2232H: %s", ftdi_get_error_string(f));
 		}
@@ -182,7 +284,6 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 		ftdi_usb_close(f);
 		goto fail_io;
 	}
-	f->usb_read_timeout = FTDI_READ_TIMEOUT_MS;
 	struct ftdi_tr *p = calloc(1, sizeof *p);
 	if (!p) {
 		ftdi_usb_close(f);
@@ -191,6 +292,29 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 		return ICEBUF_ERR_NOMEM;
 	}
 	p->f = f;
+	for (int i = 0; i < RD_XFERS; i++) {
+		unsigned char *b = malloc(RD_SIZE);
+		if (!b || !(p->rd[i] = libusb_alloc_transfer(0))) {
+			free(b);
+			for (int k = 0; k < i; k++)
+				libusb_free_transfer(p->rd[k]);
+			free(p);
+			ftdi_usb_close(f);
+			ftdi_free(f);
+			ib_set_err(t, "out of memory");
+			return ICEBUF_ERR_NOMEM;
+		}
+		/* libftdi calls the IN endpoint out_ep (its names are the chip's view). */
+		libusb_fill_bulk_transfer(p->rd[i], f->usb_dev, (unsigned char)f->out_ep, b, RD_SIZE, rd_done, p, 0);
+		p->rd[i]->flags = LIBUSB_TRANSFER_FREE_BUFFER;
+	}
+	rd_submit(p);
+	if (p->dead) {
+		ib_set_err(t, "%s", p->dead_msg);
+		t->priv = p;
+		ftdi_tr_close(t);
+		return ICEBUF_ERR_IO;
+	}
 	t->priv = p;
 	t->fd = -1;
 	t->ops = &ftdi_ops;
