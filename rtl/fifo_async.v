@@ -95,74 +95,77 @@ function [AW:0] gray2bin;
     end
 endfunction
 
+// no_rw_check: a slot is never read and written on one edge (see the read
+// side), so Yosys need not add logic that orders the two.
+(* no_rw_check *)
 reg [WIDTH-1:0] mem [0:DEPTH-1];
 
+// Word k (k counted from 0 since reset) lives in slot (k + 1) mod DEPTH: the
+// writer's counter runs one ahead of its word count (see wr_ptr1_reg), and
+// the reader's fetch address does the same.
+
 // write side (s_clk)
-reg [AW:0]      wr_ptr_reg;                 // words written
-reg [AW:0]      wr_ptr_gray_reg;            // bin2gray(wr_ptr_reg)
+reg [AW:0]      wr_ptr1_reg;                // words written + 1
+reg [AW:0]      wr_ptr_gray_reg;            // bin2gray(words written)
 reg [AW:0]      rd_ptr_gray_sync1_reg;      // the reader's rd_ptr_gray_reg, first flop
 reg [AW:0]      rd_ptr_gray_sync2_reg;      // second flop: safe to use
-reg [AW:0]      rd_ptr_sync_reg;            // gray2bin(rd_ptr_gray_sync2_reg)
-reg [AW:0]      s_level_reg;                // wr_ptr_reg - the synchronised rd_ptr
-reg             full_reg;                   // s_level_reg == DEPTH
+reg [AW:0]      rd_ptr_sync_n_reg;          // ~gray2bin(rd_ptr_gray_sync2_reg)
+reg [AW:0]      s_level_reg;                // words written - the synchronised rd_ptr
 
 // read side (m_clk)
-reg [AW:0]      rd_ptr_reg;                 // words taken by the consumer
-reg [AW:0]      rd_ptr_gray_reg;            // bin2gray(rd_ptr_reg), what the writer sees
-reg [AW:0]      fetch_ptr_reg;              // words fetched from the memory (rd_ptr_reg + m_valid)
+reg [AW:0]      rd_ptr_n_reg;               // ~(words taken by the consumer)
+reg [AW:0]      rd_ptr_gray_reg;            // bin2gray(words taken), what the writer sees
+reg [AW-1:0]    fetch_addr_reg;             // slot of the next word to fetch
 reg [AW:0]      wr_ptr_gray_sync1_reg;      // the writer's wr_ptr_gray_reg, first flop
 reg [AW:0]      wr_ptr_gray_sync2_reg;      // second flop: safe to use
 reg [AW:0]      wr_ptr_sync_reg;            // gray2bin(wr_ptr_gray_sync2_reg)
-reg [AW:0]      m_level_reg;                // the synchronised wr_ptr - rd_ptr_reg
-reg             mem_word_reg;               // the memory holds a word the reader sees and has not fetched
+reg [AW:0]      m_level_reg;                // the synchronised wr_ptr - words taken
 reg             out_valid_reg;              // the output stage holds a word
 reg [WIDTH-1:0] out_data_reg;               // the output stage: the memory's read register
 
 // ---- write side -----------------------------------------------------------
-wire        s_fire = s_valid && !full_reg;
-wire [AW:0] wr_ptr_inc = wr_ptr_reg + 1'b1;
-// Words held as of the synchronised read pointer, before this edge's write.
-wire [AW:0] s_level_now = wr_ptr_reg - rd_ptr_sync_reg;
+// s_level_reg never exceeds DEPTH, so its top bit alone says "full".
+wire s_fire = s_valid && !s_level_reg[AW];
 
-assign s_ready = !full_reg;
+assign s_ready = !s_level_reg[AW];
 assign s_level = s_level_reg;
 
 always @(posedge s_clk)
     if (s_fire)
-        mem[wr_ptr_reg[AW-1:0]] <= s_data;
+        mem[wr_ptr1_reg[AW-1:0]] <= s_data;
 
+// The level is one adder: words written + 1 + ~(synchronised rd_ptr), with
+// s_fire as its carry in, equals words written - rd_ptr + s_fire. The
+// counter that runs one ahead and the complemented read pointer (free: it
+// folds into the Gray-to-binary logic) are what make it one carry chain
+// from registers, with nothing in front of it but s_fire.
 always @(posedge s_clk) begin
     if (s_rst) begin
-        wr_ptr_reg            <= {(AW + 1){1'b0}};
+        wr_ptr1_reg           <= {{AW{1'b0}}, 1'b1};
         wr_ptr_gray_reg       <= {(AW + 1){1'b0}};
         rd_ptr_gray_sync1_reg <= {(AW + 1){1'b0}};
         rd_ptr_gray_sync2_reg <= {(AW + 1){1'b0}};
-        rd_ptr_sync_reg       <= {(AW + 1){1'b0}};
+        rd_ptr_sync_n_reg     <= {(AW + 1){1'b1}};
         s_level_reg           <= {(AW + 1){1'b0}};
-        full_reg              <= 1'b0;
     end else begin
         rd_ptr_gray_sync1_reg <= rd_ptr_gray_reg;
         rd_ptr_gray_sync2_reg <= rd_ptr_gray_sync1_reg;
-        rd_ptr_sync_reg       <= gray2bin(rd_ptr_gray_sync2_reg);
-        if (s_fire) begin
-            wr_ptr_reg      <= wr_ptr_inc;
-            wr_ptr_gray_reg <= bin2gray(wr_ptr_inc);
-        end
-        // The flag is decided from the level before this edge's write, so
-        // that no clock waits for the adder after s_fire.
-        s_level_reg <= s_level_now + {{AW{1'b0}}, s_fire};
-        full_reg    <= s_fire ? s_level_now == DEPTH[AW:0] - 1'b1 : s_level_now == DEPTH[AW:0];
+        rd_ptr_sync_n_reg     <= ~gray2bin(rd_ptr_gray_sync2_reg); //X
+        // The Gray code of the new count is that of the register's old
+        // value: no adder in front of it.
+        wr_ptr1_reg <= wr_ptr1_reg + {{AW{1'b0}}, s_fire};
+        if (s_fire)
+            wr_ptr_gray_reg <= bin2gray(wr_ptr1_reg);
+        s_level_reg <= wr_ptr1_reg + ~gray2bin(rd_ptr_gray_sync2_reg) + {{AW{1'b0}}, s_fire};
     end
 end
 
 // ---- read side ------------------------------------------------------------
-wire        m_fire = out_valid_reg && m_ready;
-wire        fetch  = mem_word_reg && (!out_valid_reg || m_ready);
-wire [AW:0] rd_ptr_inc = rd_ptr_reg + 1'b1;
-// Words held as of the synchronised write pointer, before this edge's read,
-// and those of them not yet fetched from the memory.
-wire [AW:0] m_level_now = wr_ptr_sync_reg - rd_ptr_reg;
-wire [AW:0] unfetched   = wr_ptr_sync_reg - fetch_ptr_reg;
+wire m_fire = out_valid_reg && m_ready;
+// m_level_reg counts the words the reader sees, the one in the output stage
+// included; the memory holds m_level_reg - out_valid_reg of them unfetched.
+wire more   = |m_level_reg[AW:1];           // m_level_reg >= 2
+wire fetch  = out_valid_reg ? m_ready && more : more || m_level_reg[0];
 
 assign m_data  = out_data_reg;
 assign m_valid = out_valid_reg;
@@ -174,31 +177,30 @@ assign m_level = m_level_reg;
 // once the reader's, synchronised, has.
 always @(posedge m_clk)
     if (fetch)
-        out_data_reg <= mem[fetch_ptr_reg[AW-1:0]];
+        out_data_reg <= mem[fetch_addr_reg];
 
+// m_level as on the write side: the synchronised wr_ptr + ~(words taken),
+// carry in !m_fire, is wr_ptr - words taken - m_fire. The read pointer is
+// kept complemented (a down counter), so the adder takes it straight from
+// its register.
 always @(posedge m_clk) begin
     if (m_rst) begin
-        rd_ptr_reg            <= {(AW + 1){1'b0}};
+        rd_ptr_n_reg          <= {(AW + 1){1'b1}};
         rd_ptr_gray_reg       <= {(AW + 1){1'b0}};
-        fetch_ptr_reg         <= {(AW + 1){1'b0}};
+        fetch_addr_reg        <= {{(AW - 1){1'b0}}, 1'b1};
         wr_ptr_gray_sync1_reg <= {(AW + 1){1'b0}};
         wr_ptr_gray_sync2_reg <= {(AW + 1){1'b0}};
         wr_ptr_sync_reg       <= {(AW + 1){1'b0}};
         m_level_reg           <= {(AW + 1){1'b0}};
-        mem_word_reg          <= 1'b0;
         out_valid_reg         <= 1'b0;
     end else begin
         wr_ptr_gray_sync1_reg <= wr_ptr_gray_reg;
         wr_ptr_gray_sync2_reg <= wr_ptr_gray_sync1_reg;
         wr_ptr_sync_reg       <= gray2bin(wr_ptr_gray_sync2_reg);
-        if (m_fire) begin
-            rd_ptr_reg      <= rd_ptr_inc;
-            rd_ptr_gray_reg <= bin2gray(rd_ptr_inc);
-        end
-        if (fetch)
-            fetch_ptr_reg <= fetch_ptr_reg + 1'b1;
-        m_level_reg   <= m_level_now - {{AW{1'b0}}, m_fire};
-        mem_word_reg  <= fetch ? unfetched > 1 : unfetched != 0;
+        rd_ptr_n_reg <= rd_ptr_n_reg - {{AW{1'b0}}, m_fire};
+        rd_ptr_gray_reg <= bin2gray(~rd_ptr_n_reg);
+        fetch_addr_reg <= fetch_addr_reg + {{(AW - 1){1'b0}}, fetch};
+        m_level_reg <= gray2bin(wr_ptr_gray_sync2_reg) + rd_ptr_n_reg + {{AW{1'b0}}, !m_fire};
         if (fetch)
             out_valid_reg <= 1'b1;
         else if (m_fire)
