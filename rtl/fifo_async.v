@@ -2,13 +2,23 @@
 // Copyright (c) 2026 the icebuf authors
 // SPDX-License-Identifier: MIT
 //
-// The write side (s_clk) and the read side (m_clk) each keep a binary
-// pointer and its Gray code in a register; each side sees the other's Gray
-// pointer through a two-flop synchroniser. A Gray pointer changes one bit
-// per step, so a synchroniser that samples it mid-change yields either the
-// old or the new value, never a third one; either is safe, as a stale
-// pointer only makes a side see the FIFO fuller (writer) or emptier (reader)
-// than it is.
+// Each side counts its words in a binary register (the writer words written,
+// nw; the reader words taken, nr) and shows the other side a Gray code of
+// its count in a register, which crosses through a two-flop synchroniser. A
+// Gray pointer changes one bit per step, so a synchroniser that samples it
+// mid-change yields either the old or the new value, never a third one;
+// either is safe, as a stale pointer only makes a side see the FIFO fuller
+// (writer) or emptier (reader) than it is.
+//
+// What crosses is the Gray code of the negated count, -n, and the reader
+// keeps its count negated too (a down counter). Reset then leaves every
+// register at zero, and each level is one carry chain straight from the
+// synchroniser and a counter, with a handshake as its carry in:
+//   s_level <= nw + gray2bin(sync of -nr) + s_fire
+//   m_level <= ~gray2bin(sync of -nw) + (-nr) + !m_fire  (~(-x) = x - 1)
+// No comparator and no second adder: "full" is s_level's top bit (the level
+// never exceeds DEPTH), and the reader fetches while m_level says the memory
+// holds a word the output stage has not taken.
 //
 // The read side is fifo_sync's: the block RAM's read register is the output
 // stage and holds its word until m_ready. The write side counts a word as
@@ -16,17 +26,19 @@
 // holds DEPTH words, the one on m_data included, and both levels stay
 // within 0..DEPTH.
 //
-// Timing: s_ready = !full, a register. A word written into an empty FIFO
-// raises m_valid on the 5th m_clk edge after the s_clk edge that took it
-// (two synchroniser flops, a Gray-to-binary register, the fetch decision,
-// the fetch). A word taken from a full FIFO raises s_ready on the 4th s_clk
-// edge after the m_clk edge that took it. Both sides move one word per clock
-// of their own when the other keeps up and DEPTH covers that round trip
-// (16 words did at every clock ratio the test bench runs).
+// Timing: s_ready = !s_level[AW], a register. A word written into an empty
+// FIFO raises m_valid on the 4th m_clk edge after the s_clk edge that took
+// it (two synchroniser flops, the level, the fetch). A word taken from a
+// full FIFO raises s_ready on the 3rd s_clk edge after the m_clk edge that
+// follows the one that took it (the reader's Gray register is loaded from
+// its count a clock later, so that no adder sits in front of it; then two
+// synchroniser flops and the level). Both sides move one word per clock of
+// their own when the other keeps up and DEPTH covers that round trip (16
+// words did at every clock ratio the test bench runs).
 //
-// Levels: s_level counts from the synchronised read pointer, so it is never
+// Levels: s_level counts from the synchronised read count, so it is never
 // below the true level (and s_ready == (s_level != DEPTH)); m_level counts
-// from the synchronised write pointer, so it is never above it. Both are
+// from the synchronised write count, so it is never above it. Both are
 // registers; when both sides idle they settle on the true level.
 //
 // Reset: each side has its own synchronous reset, and a side must never be
@@ -88,38 +100,29 @@ endfunction
 function [AW:0] gray2bin;
     input [AW:0] g;
     integer i;
-    begin
-        gray2bin[AW] = g[AW];
-        for (i = AW - 1; i >= 0; i = i - 1)
-            gray2bin[i] = gray2bin[i + 1] ^ g[i];
-    end
+    for (i = 0; i <= AW; i = i + 1)
+        gray2bin[i] = ^(g >> i);
 endfunction
 
 // no_rw_check: a slot is never read and written on one edge (see the read
 // side), so Yosys need not add logic that orders the two.
 (* no_rw_check *)
-reg [WIDTH-1:0] mem [0:DEPTH-1];
-
-// Word k (k counted from 0 since reset) lives in slot (k + 1) mod DEPTH: the
-// writer's counter runs one ahead of its word count (see wr_ptr1_reg), and
-// the reader's fetch address does the same.
+reg [WIDTH-1:0] mem [0:DEPTH-1];            // word k lives in slot k mod DEPTH
 
 // write side (s_clk)
-reg [AW:0]      wr_ptr1_reg;                // words written + 1
-reg [AW:0]      wr_ptr_gray_reg;            // bin2gray(words written)
-reg [AW:0]      rd_ptr_gray_sync1_reg;      // the reader's rd_ptr_gray_reg, first flop
-reg [AW:0]      rd_ptr_gray_sync2_reg;      // second flop: safe to use
-reg [AW:0]      rd_ptr_sync_n_reg;          // ~gray2bin(rd_ptr_gray_sync2_reg)
-reg [AW:0]      s_level_reg;                // words written - the synchronised rd_ptr
+reg [AW:0]      wr_cnt_reg;                 // nw: words written
+reg [AW:0]      wr_gray_reg;                // bin2gray(-nw), what the reader sees
+reg [AW:0]      rd_gray_sync1_reg;          // the reader's rd_gray_reg, first flop
+reg [AW:0]      rd_gray_sync2_reg;          // second flop: safe to use
+reg [AW:0]      s_level_reg;                // nw - the synchronised nr
 
 // read side (m_clk)
-reg [AW:0]      rd_ptr_n_reg;               // ~(words taken by the consumer)
-reg [AW:0]      rd_ptr_gray_reg;            // bin2gray(words taken), what the writer sees
-reg [AW-1:0]    fetch_addr_reg;             // slot of the next word to fetch
-reg [AW:0]      wr_ptr_gray_sync1_reg;      // the writer's wr_ptr_gray_reg, first flop
-reg [AW:0]      wr_ptr_gray_sync2_reg;      // second flop: safe to use
-reg [AW:0]      wr_ptr_sync_reg;            // gray2bin(wr_ptr_gray_sync2_reg)
-reg [AW:0]      m_level_reg;                // the synchronised wr_ptr - words taken
+reg [AW:0]      rd_cnt_n_reg;               // -nr: minus the words taken
+reg [AW:0]      rd_gray_reg;                // bin2gray(rd_cnt_n_reg) of the clock before
+reg [AW:0]      fetch_cnt_reg;              // words fetched into the output stage
+reg [AW:0]      wr_gray_sync1_reg;          // the writer's wr_gray_reg, first flop
+reg [AW:0]      wr_gray_sync2_reg;          // second flop: safe to use
+reg [AW:0]      m_level_reg;                // the synchronised nw - nr
 reg             out_valid_reg;              // the output stage holds a word
 reg [WIDTH-1:0] out_data_reg;               // the output stage: the memory's read register
 
@@ -132,31 +135,29 @@ assign s_level = s_level_reg;
 
 always @(posedge s_clk)
     if (s_fire)
-        mem[wr_ptr1_reg[AW-1:0]] <= s_data;
+        mem[wr_cnt_reg[AW-1:0]] <= s_data;
 
-// The level is one adder: words written + 1 + ~(synchronised rd_ptr), with
-// s_fire as its carry in, equals words written - rd_ptr + s_fire. The
-// counter that runs one ahead and the complemented read pointer (free: it
-// folds into the Gray-to-binary logic) are what make it one carry chain
-// from registers, with nothing in front of it but s_fire.
 always @(posedge s_clk) begin
     if (s_rst) begin
-        wr_ptr1_reg           <= {{AW{1'b0}}, 1'b1};
-        wr_ptr_gray_reg       <= {(AW + 1){1'b0}};
-        rd_ptr_gray_sync1_reg <= {(AW + 1){1'b0}};
-        rd_ptr_gray_sync2_reg <= {(AW + 1){1'b0}};
-        rd_ptr_sync_n_reg     <= {(AW + 1){1'b1}};
-        s_level_reg           <= {(AW + 1){1'b0}};
+        wr_cnt_reg        <= {(AW + 1){1'b0}};
+        wr_gray_reg       <= {(AW + 1){1'b0}};
+        rd_gray_sync1_reg <= {(AW + 1){1'b0}};
+        rd_gray_sync2_reg <= {(AW + 1){1'b0}};
+        s_level_reg       <= {(AW + 1){1'b0}};
     end else begin
-        rd_ptr_gray_sync1_reg <= rd_ptr_gray_reg;
-        rd_ptr_gray_sync2_reg <= rd_ptr_gray_sync1_reg;
-        rd_ptr_sync_n_reg     <= ~gray2bin(rd_ptr_gray_sync2_reg); //X
-        // The Gray code of the new count is that of the register's old
-        // value: no adder in front of it.
-        wr_ptr1_reg <= wr_ptr1_reg + {{AW{1'b0}}, s_fire};
+        rd_gray_sync1_reg <= rd_gray_reg;
+        rd_gray_sync2_reg <= rd_gray_sync1_reg;
+        // s_fire enters the counter as an addend (not a clock enable): a
+        // counter chain that starts from a signal needs no extra cell to
+        // bring its carry in.
+        wr_cnt_reg <= wr_cnt_reg + {{AW{1'b0}}, s_fire};
+        // -(nw + 1) == ~nw: the new Gray code comes from the register's old
+        // value, with no adder in front of it.
         if (s_fire)
-            wr_ptr_gray_reg <= bin2gray(wr_ptr1_reg);
-        s_level_reg <= wr_ptr1_reg + ~gray2bin(rd_ptr_gray_sync2_reg) + {{AW{1'b0}}, s_fire};
+            wr_gray_reg <= bin2gray(~wr_cnt_reg);
+        // nw - nr + s_fire, from the synchroniser through the Gray-to-binary
+        // logic into one carry chain, s_fire its carry in.
+        s_level_reg <= wr_cnt_reg + gray2bin(rd_gray_sync2_reg) + {{AW{1'b0}}, s_fire};
     end
 end
 
@@ -164,6 +165,7 @@ end
 wire m_fire = out_valid_reg && m_ready;
 // m_level_reg counts the words the reader sees, the one in the output stage
 // included; the memory holds m_level_reg - out_valid_reg of them unfetched.
+// A fetch takes one when the output stage is empty or being emptied.
 wire more   = |m_level_reg[AW:1];           // m_level_reg >= 2
 wire fetch  = out_valid_reg ? m_ready && more : more || m_level_reg[0];
 
@@ -173,38 +175,31 @@ assign m_level = m_level_reg;
 
 // The memory's read register, with no reset so that it maps to block RAM.
 // It never reads a slot being written: a slot is fetched only once the
-// writer's pointer, synchronised, has passed it, and is written again only
+// writer's count, synchronised, has passed it, and is written again only
 // once the reader's, synchronised, has.
 always @(posedge m_clk)
     if (fetch)
-        out_data_reg <= mem[fetch_addr_reg];
+        out_data_reg <= mem[fetch_cnt_reg[AW-1:0]];
 
-// m_level as on the write side: the synchronised wr_ptr + ~(words taken),
-// carry in !m_fire, is wr_ptr - words taken - m_fire. The read pointer is
-// kept complemented (a down counter), so the adder takes it straight from
-// its register.
 always @(posedge m_clk) begin
     if (m_rst) begin
-        rd_ptr_n_reg          <= {(AW + 1){1'b1}};
-        rd_ptr_gray_reg       <= {(AW + 1){1'b0}};
-        fetch_addr_reg        <= {{(AW - 1){1'b0}}, 1'b1};
-        wr_ptr_gray_sync1_reg <= {(AW + 1){1'b0}};
-        wr_ptr_gray_sync2_reg <= {(AW + 1){1'b0}};
-        wr_ptr_sync_reg       <= {(AW + 1){1'b0}};
-        m_level_reg           <= {(AW + 1){1'b0}};
-        out_valid_reg         <= 1'b0;
+        rd_cnt_n_reg      <= {(AW + 1){1'b0}};
+        rd_gray_reg       <= {(AW + 1){1'b0}};
+        fetch_cnt_reg     <= {(AW + 1){1'b0}};
+        wr_gray_sync1_reg <= {(AW + 1){1'b0}};
+        wr_gray_sync2_reg <= {(AW + 1){1'b0}};
+        m_level_reg       <= {(AW + 1){1'b0}};
+        out_valid_reg     <= 1'b0;
     end else begin
-        wr_ptr_gray_sync1_reg <= wr_ptr_gray_reg;
-        wr_ptr_gray_sync2_reg <= wr_ptr_gray_sync1_reg;
-        wr_ptr_sync_reg       <= gray2bin(wr_ptr_gray_sync2_reg);
-        rd_ptr_n_reg <= rd_ptr_n_reg - {{AW{1'b0}}, m_fire};
-        rd_ptr_gray_reg <= bin2gray(~rd_ptr_n_reg);
-        fetch_addr_reg <= fetch_addr_reg + {{(AW - 1){1'b0}}, fetch};
-        m_level_reg <= gray2bin(wr_ptr_gray_sync2_reg) + rd_ptr_n_reg + {{AW{1'b0}}, !m_fire};
-        if (fetch)
-            out_valid_reg <= 1'b1;
-        else if (m_fire)
-            out_valid_reg <= 1'b0;
+        wr_gray_sync1_reg <= wr_gray_reg;
+        wr_gray_sync2_reg <= wr_gray_sync1_reg;
+        rd_cnt_n_reg      <= rd_cnt_n_reg - {{AW{1'b0}}, m_fire};
+        // A clock behind the count: its Gray code straight from a register.
+        rd_gray_reg       <= bin2gray(rd_cnt_n_reg);
+        fetch_cnt_reg     <= fetch_cnt_reg + {{AW{1'b0}}, fetch};
+        // nw - nr - m_fire as ~(-nw) + (-nr) + !m_fire: one carry chain.
+        m_level_reg       <= ~gray2bin(wr_gray_sync2_reg) + rd_cnt_n_reg + {{AW{1'b0}}, !m_fire};
+        out_valid_reg     <= fetch || (out_valid_reg && !m_ready);
     end
 end
 
