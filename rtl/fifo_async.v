@@ -207,73 +207,82 @@ end
 // Properties, proved with Yosys `sat -tempinduct` after `clk2fflogic`, so
 // that the two clocks tick in any interleaving (tests/formal/fifo_formal).
 // The proof starts from the all-zero state a reset leaves and keeps both
-// resets low; it covers the pointer logic, not metastability, which the
+// resets low; it covers the counting logic, not metastability, which the
 // two-flop synchronisers and the Gray code (checked here: one bit per step)
 // take care of.
 //
-// Every pointer is a count modulo 2^(AW+1); each trails the next in this
-// chain, all within DEPTH of the first (f_dist(x) is x's distance from it):
-//   f_rd_seen   the read pointer the writer's level was computed from
-//   rd_ptr_sync_reg, rd_ptr_gray_sync2_reg, rd_ptr_gray_sync1_reg
-//   rd_ptr_reg     words taken;  fetch_ptr_reg  words fetched
-//   f_wr_seen   the write pointer the reader's level was computed from
-//   wr_ptr_sync_reg, wr_ptr_gray_sync2_reg, wr_ptr_gray_sync1_reg
-//   wr_ptr_reg     words written
-reg [AW:0] f_rd_seen = 0, f_wr_seen = 0;    // ghosts: the pointers last used for the levels
+// Every count is modulo 2^(AW+1); f_cnt(g) is the count a crossing Gray
+// code stands for (-gray2bin(g)). Each count trails the next in this chain,
+// all within DEPTH of the first (f_dist(x) is x's distance from it):
+//   f_nr_seen     the read count the writer's level was computed from
+//   rd_gray_sync2_reg, rd_gray_sync1_reg, rd_gray_reg (a clock behind nr)
+//   f_nr          words taken;  fetch_cnt_reg  words fetched
+//   f_nw_seen     the write count the reader's level was computed from
+//   wr_gray_sync2_reg, wr_gray_sync1_reg, wr_gray_reg
+//   wr_cnt_reg    words written
+reg [AW:0] f_nr_seen = 0, f_nw_seen = 0;    // ghosts: the counts last used for the levels
+reg [AW:0] f_rd_cnt_n_prev = 0;             // rd_cnt_n_reg as of the previous m_clk edge
 reg [AW:0] f_wr_gray_prev = 0, f_rd_gray_prev = 0;
 
+function [AW:0] f_cnt;
+    input [AW:0] g;
+    f_cnt = -gray2bin(g);
+endfunction
+
 always @(posedge s_clk) begin
-    f_rd_seen      <= rd_ptr_sync_reg;
-    f_wr_gray_prev <= wr_ptr_gray_reg;
+    f_nr_seen      <= f_cnt(rd_gray_sync2_reg);
+    f_wr_gray_prev <= wr_gray_reg;
 end
 always @(posedge m_clk) begin
-    f_wr_seen      <= wr_ptr_sync_reg;
-    f_rd_gray_prev <= rd_ptr_gray_reg;
+    f_nw_seen       <= f_cnt(wr_gray_sync2_reg);
+    f_rd_cnt_n_prev <= rd_cnt_n_reg;
+    f_rd_gray_prev  <= rd_gray_reg;
 end
 
 function [AW:0] f_dist;
     input [AW:0] x;
-    f_dist = x - f_rd_seen;
+    f_dist = x - f_nr_seen;
 endfunction
 
-// Data: one word, the one written at pointer value f_idx (every
+wire [AW:0] f_nr     = -rd_cnt_n_reg;       // words taken
+wire [AW:0] f_rd_lag = f_nr - f_cnt(rd_gray_reg);  // 0 or 1: the reader's Gray code is a clock behind
+
+// Data: one word, the one written when wr_cnt_reg is f_idx (every
 // 2 * DEPTH-th word), has the value f_val; both are free constants.
 (* anyconst *) reg [AW:0]      f_idx;
 (* anyconst *) reg [WIDTH-1:0] f_val;
 always @(*)
-    if (s_fire && wr_ptr_reg == f_idx)
+    if (s_fire && wr_cnt_reg == f_idx)
         assume(s_data == f_val);
-wire f_idx_in_mem = f_dist(f_idx) >= f_dist(fetch_ptr_reg) && f_dist(f_idx) < f_dist(wr_ptr_reg);
+wire f_idx_in_mem = f_dist(f_idx) >= f_dist(fetch_cnt_reg) && f_dist(f_idx) < f_dist(wr_cnt_reg);
 
-wire [AW:0] f_level    = wr_ptr_reg - rd_ptr_reg;      // the true level
-wire [AW:0] f_wr_step  = wr_ptr_gray_reg ^ f_wr_gray_prev;
-wire [AW:0] f_rd_step  = rd_ptr_gray_reg ^ f_rd_gray_prev;
+wire [AW:0] f_level    = wr_cnt_reg - f_nr;        // the true level
+wire [AW:0] f_wr_step  = wr_gray_reg ^ f_wr_gray_prev;
+wire [AW:0] f_rd_step  = rd_gray_reg ^ f_rd_gray_prev;
 
 always @(*) begin
     assume(!s_rst && !m_rst);
-    // The chain of pointers.
-    assert(f_dist(rd_ptr_sync_reg) <= f_dist(gray2bin(rd_ptr_gray_sync2_reg)));
-    assert(f_dist(gray2bin(rd_ptr_gray_sync2_reg)) <= f_dist(gray2bin(rd_ptr_gray_sync1_reg)));
-    assert(f_dist(gray2bin(rd_ptr_gray_sync1_reg)) <= f_dist(rd_ptr_reg));
-    assert(f_dist(rd_ptr_reg) <= f_dist(fetch_ptr_reg));
-    assert(f_dist(fetch_ptr_reg) <= f_dist(f_wr_seen));
-    assert(f_dist(f_wr_seen) <= f_dist(wr_ptr_sync_reg));
-    assert(f_dist(wr_ptr_sync_reg) <= f_dist(gray2bin(wr_ptr_gray_sync2_reg)));
-    assert(f_dist(gray2bin(wr_ptr_gray_sync2_reg)) <= f_dist(gray2bin(wr_ptr_gray_sync1_reg)));
-    assert(f_dist(gray2bin(wr_ptr_gray_sync1_reg)) <= f_dist(wr_ptr_reg));
-    assert(f_dist(wr_ptr_reg) <= DEPTH);
+    // The chain of counts.
+    assert(f_dist(f_cnt(rd_gray_sync2_reg)) <= f_dist(f_cnt(rd_gray_sync1_reg)));
+    assert(f_dist(f_cnt(rd_gray_sync1_reg)) <= f_dist(f_cnt(rd_gray_reg)));
+    assert(f_dist(f_cnt(rd_gray_reg)) <= f_dist(f_nr));
+    assert(f_rd_lag <= 1);
+    assert(f_dist(f_nr) <= f_dist(fetch_cnt_reg));
+    assert(f_dist(fetch_cnt_reg) <= f_dist(f_nw_seen));
+    assert(f_dist(f_nw_seen) <= f_dist(f_cnt(wr_gray_sync2_reg)));
+    assert(f_dist(f_cnt(wr_gray_sync2_reg)) <= f_dist(f_cnt(wr_gray_sync1_reg)));
+    assert(f_dist(f_cnt(wr_gray_sync1_reg)) <= f_dist(wr_cnt_reg));
+    assert(f_dist(wr_cnt_reg) <= DEPTH);
     // Each side's registers agree with each other.
-    assert(wr_ptr_gray_reg == bin2gray(wr_ptr_reg));
-    assert(rd_ptr_gray_reg == bin2gray(rd_ptr_reg));
-    assert(s_level_reg == wr_ptr_reg - f_rd_seen);
-    assert(full_reg == (s_level_reg == DEPTH));
-    assert(m_level_reg == f_wr_seen - rd_ptr_reg);
-    assert(mem_word_reg == (fetch_ptr_reg != f_wr_seen));
-    assert(fetch_ptr_reg - rd_ptr_reg == {{AW{1'b0}}, out_valid_reg});
+    assert(wr_gray_reg == bin2gray(-wr_cnt_reg));
+    assert(rd_gray_reg == bin2gray(f_rd_cnt_n_prev));
+    assert(s_level_reg == wr_cnt_reg - f_nr_seen);
+    assert(m_level_reg == f_nw_seen - f_nr);
+    assert(fetch_cnt_reg - f_nr == {{AW{1'b0}}, out_valid_reg});
     // What the ports promise: never more than DEPTH words; a write taken
     // only with room for it, a word offered only when one is held (the one
-    // at rd_ptr_reg, which the output stage fetched); each side's level on
-    // its own side of the true one.
+    // at f_nr, which the output stage fetched); each side's level on its
+    // own side of the true one.
     assert(f_level <= DEPTH);
     assert(!(s_valid && s_ready) || f_level < DEPTH);
     assert(!m_valid || f_level != 0);
@@ -281,8 +290,8 @@ always @(*) begin
     // That word sits in its memory slot from its write to its fetch, and
     // is the one on m_data when its turn comes: in order and intact.
     assert(!f_idx_in_mem || mem[f_idx[AW-1:0]] == f_val);
-    assert(!(out_valid_reg && rd_ptr_reg == f_idx) || out_data_reg == f_val);
-    // A Gray pointer changes by one bit at most per clock of its side.
+    assert(!(out_valid_reg && f_nr == f_idx) || out_data_reg == f_val);
+    // A Gray code changes by one bit at most per clock of its side.
     assert((f_wr_step & (f_wr_step - 1'b1)) == 0);
     assert((f_rd_step & (f_rd_step - 1'b1)) == 0);
 end
