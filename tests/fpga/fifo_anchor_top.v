@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: MIT
 //
 // The same harness as fifo_fmax_top (every port through a flip-flop to or
-// from a pin, both clocks on one or two pins) around the asynchronous FIFOs
+// from a pin, both clocks on one pin) around the asynchronous FIFOs
 // fifo_async is measured against. Their sources are not part of icebuf:
 // tests/fpga/fifo_anchor_fmax reads them from clones given on its command
 // line. CORE 0 is ZipCPU's afifo (wb2axip, registered reads), 1 is
@@ -15,11 +15,9 @@
 module fifo_anchor_top #(
     parameter CORE  = 0,                    // 0 ZipCPU afifo, 1 verilog-axis axis_async_fifo
     parameter WIDTH = 8,                    // bits per word
-    parameter DEPTH = 512,                  // words
-    parameter SPLIT = 0                     // 0: both sides on clk; 1: read side on m_clk
+    parameter DEPTH = 512                   // words
 ) (
-    input  wire             clk,            // clock (write side; both sides unless SPLIT)
-    input  wire             m_clk,          // read-side clock when SPLIT
+    input  wire             clk,            // clock, both sides
     input  wire             rst,            // synchronous reset, active high
     input  wire [WIDTH-1:0] s_data,         // word to write
     input  wire             s_valid,        // write request
@@ -29,9 +27,7 @@ module fifo_anchor_top #(
     input  wire             m_ready         // read request
 );
 
-wire rclk = SPLIT ? m_clk : clk;
-
-reg             s_rst_reg, m_rst_reg, s_valid_reg, m_ready_reg;
+reg             s_rst_reg, m_rst_reg, s_valid_reg, m_ready_reg;   // one reset flop a side, as apart
 reg [WIDTH-1:0] s_data_reg;
 wire            s_ready_w, m_valid_w;
 wire [WIDTH-1:0] m_data_w;
@@ -42,7 +38,7 @@ always @(posedge clk) begin
     s_data_reg  <= s_data;
     s_ready     <= s_ready_w;
 end
-always @(posedge rclk) begin
+always @(posedge clk) begin
     m_rst_reg   <= rst;
     m_ready_reg <= m_ready;
     m_valid     <= m_valid_w;
@@ -55,7 +51,7 @@ generate
         afifo #(.LGFIFO($clog2(DEPTH)), .WIDTH(WIDTH), .OPT_REGISTER_READS(1'b1)) u_fifo (
             .i_wclk(clk), .i_wr_reset_n(!s_rst_reg), .i_wr(s_valid_reg), .i_wr_data(s_data_reg),
             .o_wr_full(full),
-            .i_rclk(rclk), .i_rd_reset_n(!m_rst_reg), .i_rd(m_ready_reg), .o_rd_data(m_data_w),
+            .i_rclk(clk), .i_rd_reset_n(!m_rst_reg), .i_rd(m_ready_reg), .o_rd_data(m_data_w),
             .o_rd_empty(empty));
         assign s_ready_w = !full;
         assign m_valid_w = !empty;
@@ -66,7 +62,7 @@ generate
             .s_axis_tdata(s_data_reg), .s_axis_tkeep(1'b1), .s_axis_tvalid(s_valid_reg),
             .s_axis_tready(s_ready_w), .s_axis_tlast(1'b1), .s_axis_tid(8'd0), .s_axis_tdest(8'd0),
             .s_axis_tuser(1'b0),
-            .m_clk(rclk), .m_rst(m_rst_reg),
+            .m_clk(clk), .m_rst(m_rst_reg),
             .m_axis_tdata(m_data_w), .m_axis_tkeep(), .m_axis_tvalid(m_valid_w),
             .m_axis_tready(m_ready_reg), .m_axis_tlast(), .m_axis_tid(), .m_axis_tdest(), .m_axis_tuser(),
             .s_pause_req(1'b0), .s_pause_ack(), .m_pause_req(1'b0), .m_pause_ack(),
