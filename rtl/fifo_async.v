@@ -99,8 +99,7 @@ endfunction
 
 // Each bit the XOR of the bits from it up, written as one reduction a bit
 // rather than as a ripple from the top, so that synthesis builds shallow
-// trees: these XORs sit in front of the level adders (measured on the HX1K:
-// the ripple form placed some seeds 20 MHz slower).
+// trees: these XORs sit in front of the level adders, on the longest paths.
 function [AW:0] gray2bin;
     input [AW:0] g;
     integer i;
