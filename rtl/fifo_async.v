@@ -2,13 +2,23 @@
 // Copyright (c) 2026 the icebuf authors
 // SPDX-License-Identifier: MIT
 //
-// The write side (s_clk) and the read side (m_clk) each keep a binary
-// pointer and its Gray code in a register; each side sees the other's Gray
-// pointer through a two-flop synchroniser. A Gray pointer changes one bit
-// per step, so a synchroniser that samples it mid-change yields either the
-// old or the new value, never a third one; either is safe, as a stale
-// pointer only makes a side see the FIFO fuller (writer) or emptier (reader)
-// than it is.
+// Each side counts its words in a binary register (the writer words written,
+// nw; the reader words taken, nr) and shows the other side a Gray code of
+// its count in a register, which crosses through a two-flop synchroniser. A
+// Gray pointer changes one bit per step, so a synchroniser that samples it
+// mid-change yields either the old or the new value, never a third one;
+// either is safe, as a stale pointer only makes a side see the FIFO fuller
+// (writer) or emptier (reader) than it is.
+//
+// What crosses is the Gray code of the negated count, -n, and the reader
+// keeps its count negated too (a down counter). Reset then leaves every
+// register at zero, and each level is one carry chain straight from the
+// synchroniser and a counter, with a handshake as its carry in:
+//   s_level <= nw + gray2bin(sync of -nr) + s_fire
+//   m_level <= ~gray2bin(sync of -nw) + (-nr) + !m_fire  (~(-x) = x - 1)
+// No comparator and no second adder: "full" is s_level's top bit (the level
+// never exceeds DEPTH), and the reader fetches while m_level says the memory
+// holds a word the output stage has not taken.
 //
 // The read side is fifo_sync's: the block RAM's read register is the output
 // stage and holds its word until m_ready. The write side counts a word as
@@ -16,17 +26,19 @@
 // holds DEPTH words, the one on m_data included, and both levels stay
 // within 0..DEPTH.
 //
-// Timing: s_ready = !full, a register. A word written into an empty FIFO
-// raises m_valid on the 5th m_clk edge after the s_clk edge that took it
-// (two synchroniser flops, a Gray-to-binary register, the fetch decision,
-// the fetch). A word taken from a full FIFO raises s_ready on the 4th s_clk
-// edge after the m_clk edge that took it. Both sides move one word per clock
-// of their own when the other keeps up and DEPTH covers that round trip
-// (16 words did at every clock ratio the test bench runs).
+// Timing: s_ready = !s_level[AW], a register. A word written into an empty
+// FIFO raises m_valid on the 4th m_clk edge after the s_clk edge that took
+// it (two synchroniser flops, the level, the fetch). A word taken from a
+// full FIFO raises s_ready on the 3rd s_clk edge after the m_clk edge that
+// follows the one that took it (the reader's Gray register is loaded from
+// its count a clock later, so that no adder sits in front of it; then two
+// synchroniser flops and the level). Both sides move one word per clock of
+// their own when the other keeps up and DEPTH covers that round trip (16
+// words did at every clock ratio the test bench runs).
 //
-// Levels: s_level counts from the synchronised read pointer, so it is never
+// Levels: s_level counts from the synchronised read count, so it is never
 // below the true level (and s_ready == (s_level != DEPTH)); m_level counts
-// from the synchronised write pointer, so it is never above it. Both are
+// from the synchronised write count, so it is never above it. Both are
 // registers; when both sides idle they settle on the true level.
 //
 // Reset: each side has its own synchronous reset, and a side must never be
@@ -85,84 +97,80 @@ function [AW:0] bin2gray;
     bin2gray = b ^ (b >> 1);
 endfunction
 
+// Each bit the XOR of the bits from it up, written as one reduction a bit
+// rather than as a ripple from the top, so that synthesis builds shallow
+// trees: these XORs sit in front of the level adders, on the longest paths.
 function [AW:0] gray2bin;
     input [AW:0] g;
     integer i;
-    begin
-        gray2bin[AW] = g[AW];
-        for (i = AW - 1; i >= 0; i = i - 1)
-            gray2bin[i] = gray2bin[i + 1] ^ g[i];
-    end
+    for (i = 0; i <= AW; i = i + 1)
+        gray2bin[i] = ^(g >> i);
 endfunction
 
-reg [WIDTH-1:0] mem [0:DEPTH-1];
+// no_rw_check: a slot is never read and written on one edge (see the read
+// side), so Yosys need not add logic that orders the two.
+(* no_rw_check *)
+reg [WIDTH-1:0] mem [0:DEPTH-1];            // word k lives in slot k mod DEPTH
 
 // write side (s_clk)
-reg [AW:0]      wr_ptr_reg;                 // words written
-reg [AW:0]      wr_ptr_gray_reg;            // bin2gray(wr_ptr_reg)
-reg [AW:0]      rd_ptr_gray_sync1_reg;      // the reader's rd_ptr_gray_reg, first flop
-reg [AW:0]      rd_ptr_gray_sync2_reg;      // second flop: safe to use
-reg [AW:0]      rd_ptr_sync_reg;            // gray2bin(rd_ptr_gray_sync2_reg)
-reg [AW:0]      s_level_reg;                // wr_ptr_reg - the synchronised rd_ptr
-reg             full_reg;                   // s_level_reg == DEPTH
+reg [AW:0]      wr_cnt_reg;                 // nw: words written
+reg [AW:0]      wr_gray_reg;                // bin2gray(-nw), what the reader sees
+reg [AW:0]      rd_gray_sync1_reg;          // the reader's rd_gray_reg, first flop
+reg [AW:0]      rd_gray_sync2_reg;          // second flop: safe to use
+reg [AW:0]      s_level_reg;                // nw - the synchronised nr
 
 // read side (m_clk)
-reg [AW:0]      rd_ptr_reg;                 // words taken by the consumer
-reg [AW:0]      rd_ptr_gray_reg;            // bin2gray(rd_ptr_reg), what the writer sees
-reg [AW:0]      fetch_ptr_reg;              // words fetched from the memory (rd_ptr_reg + m_valid)
-reg [AW:0]      wr_ptr_gray_sync1_reg;      // the writer's wr_ptr_gray_reg, first flop
-reg [AW:0]      wr_ptr_gray_sync2_reg;      // second flop: safe to use
-reg [AW:0]      wr_ptr_sync_reg;            // gray2bin(wr_ptr_gray_sync2_reg)
-reg [AW:0]      m_level_reg;                // the synchronised wr_ptr - rd_ptr_reg
-reg             mem_word_reg;               // the memory holds a word the reader sees and has not fetched
+reg [AW:0]      rd_cnt_n_reg;               // -nr: minus the words taken
+reg [AW:0]      rd_gray_reg;                // bin2gray(rd_cnt_n_reg) of the clock before
+reg [AW:0]      fetch_cnt_reg;              // words fetched into the output stage
+reg [AW:0]      wr_gray_sync1_reg;          // the writer's wr_gray_reg, first flop
+reg [AW:0]      wr_gray_sync2_reg;          // second flop: safe to use
+reg [AW:0]      m_level_reg;                // the synchronised nw - nr
 reg             out_valid_reg;              // the output stage holds a word
 reg [WIDTH-1:0] out_data_reg;               // the output stage: the memory's read register
 
 // ---- write side -----------------------------------------------------------
-wire        s_fire = s_valid && !full_reg;
-wire [AW:0] wr_ptr_inc = wr_ptr_reg + 1'b1;
-// Words held as of the synchronised read pointer, before this edge's write.
-wire [AW:0] s_level_now = wr_ptr_reg - rd_ptr_sync_reg;
+// s_level_reg never exceeds DEPTH, so its top bit alone says "full".
+wire s_fire = s_valid && !s_level_reg[AW];
 
-assign s_ready = !full_reg;
+assign s_ready = !s_level_reg[AW];
 assign s_level = s_level_reg;
 
 always @(posedge s_clk)
     if (s_fire)
-        mem[wr_ptr_reg[AW-1:0]] <= s_data;
+        mem[wr_cnt_reg[AW-1:0]] <= s_data;
 
 always @(posedge s_clk) begin
     if (s_rst) begin
-        wr_ptr_reg            <= {(AW + 1){1'b0}};
-        wr_ptr_gray_reg       <= {(AW + 1){1'b0}};
-        rd_ptr_gray_sync1_reg <= {(AW + 1){1'b0}};
-        rd_ptr_gray_sync2_reg <= {(AW + 1){1'b0}};
-        rd_ptr_sync_reg       <= {(AW + 1){1'b0}};
-        s_level_reg           <= {(AW + 1){1'b0}};
-        full_reg              <= 1'b0;
+        wr_cnt_reg        <= {(AW + 1){1'b0}};
+        wr_gray_reg       <= {(AW + 1){1'b0}};
+        rd_gray_sync1_reg <= {(AW + 1){1'b0}};
+        rd_gray_sync2_reg <= {(AW + 1){1'b0}};
+        s_level_reg       <= {(AW + 1){1'b0}};
     end else begin
-        rd_ptr_gray_sync1_reg <= rd_ptr_gray_reg;
-        rd_ptr_gray_sync2_reg <= rd_ptr_gray_sync1_reg;
-        rd_ptr_sync_reg       <= gray2bin(rd_ptr_gray_sync2_reg);
-        if (s_fire) begin
-            wr_ptr_reg      <= wr_ptr_inc;
-            wr_ptr_gray_reg <= bin2gray(wr_ptr_inc);
-        end
-        // The flag is decided from the level before this edge's write, so
-        // that no clock waits for the adder after s_fire.
-        s_level_reg <= s_level_now + {{AW{1'b0}}, s_fire};
-        full_reg    <= s_fire ? s_level_now == DEPTH[AW:0] - 1'b1 : s_level_now == DEPTH[AW:0];
+        rd_gray_sync1_reg <= rd_gray_reg;
+        rd_gray_sync2_reg <= rd_gray_sync1_reg;
+        // s_fire enters the counter as an addend (not a clock enable): a
+        // counter chain that starts from a signal needs no extra cell to
+        // bring its carry in.
+        wr_cnt_reg <= wr_cnt_reg + {{AW{1'b0}}, s_fire};
+        // -(nw + 1) == ~nw: the new Gray code comes from the register's old
+        // value, with no adder in front of it.
+        if (s_fire)
+            wr_gray_reg <= bin2gray(~wr_cnt_reg);
+        // nw - nr + s_fire, from the synchroniser through the Gray-to-binary
+        // logic into one carry chain, s_fire its carry in.
+        s_level_reg <= wr_cnt_reg + gray2bin(rd_gray_sync2_reg) + {{AW{1'b0}}, s_fire};
     end
 end
 
 // ---- read side ------------------------------------------------------------
-wire        m_fire = out_valid_reg && m_ready;
-wire        fetch  = mem_word_reg && (!out_valid_reg || m_ready);
-wire [AW:0] rd_ptr_inc = rd_ptr_reg + 1'b1;
-// Words held as of the synchronised write pointer, before this edge's read,
-// and those of them not yet fetched from the memory.
-wire [AW:0] m_level_now = wr_ptr_sync_reg - rd_ptr_reg;
-wire [AW:0] unfetched   = wr_ptr_sync_reg - fetch_ptr_reg;
+wire m_fire = out_valid_reg && m_ready;
+// m_level_reg counts the words the reader sees, the one in the output stage
+// included; the memory holds m_level_reg - out_valid_reg of them unfetched.
+// A fetch takes one when the output stage is empty or being emptied.
+wire more   = |m_level_reg[AW:1];           // m_level_reg >= 2
+wire fetch  = out_valid_reg ? m_ready && more : more || m_level_reg[0];
 
 assign m_data  = out_data_reg;
 assign m_valid = out_valid_reg;
@@ -170,39 +178,31 @@ assign m_level = m_level_reg;
 
 // The memory's read register, with no reset so that it maps to block RAM.
 // It never reads a slot being written: a slot is fetched only once the
-// writer's pointer, synchronised, has passed it, and is written again only
+// writer's count, synchronised, has passed it, and is written again only
 // once the reader's, synchronised, has.
 always @(posedge m_clk)
     if (fetch)
-        out_data_reg <= mem[fetch_ptr_reg[AW-1:0]];
+        out_data_reg <= mem[fetch_cnt_reg[AW-1:0]];
 
 always @(posedge m_clk) begin
     if (m_rst) begin
-        rd_ptr_reg            <= {(AW + 1){1'b0}};
-        rd_ptr_gray_reg       <= {(AW + 1){1'b0}};
-        fetch_ptr_reg         <= {(AW + 1){1'b0}};
-        wr_ptr_gray_sync1_reg <= {(AW + 1){1'b0}};
-        wr_ptr_gray_sync2_reg <= {(AW + 1){1'b0}};
-        wr_ptr_sync_reg       <= {(AW + 1){1'b0}};
-        m_level_reg           <= {(AW + 1){1'b0}};
-        mem_word_reg          <= 1'b0;
-        out_valid_reg         <= 1'b0;
+        rd_cnt_n_reg      <= {(AW + 1){1'b0}};
+        rd_gray_reg       <= {(AW + 1){1'b0}};
+        fetch_cnt_reg     <= {(AW + 1){1'b0}};
+        wr_gray_sync1_reg <= {(AW + 1){1'b0}};
+        wr_gray_sync2_reg <= {(AW + 1){1'b0}};
+        m_level_reg       <= {(AW + 1){1'b0}};
+        out_valid_reg     <= 1'b0;
     end else begin
-        wr_ptr_gray_sync1_reg <= wr_ptr_gray_reg;
-        wr_ptr_gray_sync2_reg <= wr_ptr_gray_sync1_reg;
-        wr_ptr_sync_reg       <= gray2bin(wr_ptr_gray_sync2_reg);
-        if (m_fire) begin
-            rd_ptr_reg      <= rd_ptr_inc;
-            rd_ptr_gray_reg <= bin2gray(rd_ptr_inc);
-        end
-        if (fetch)
-            fetch_ptr_reg <= fetch_ptr_reg + 1'b1;
-        m_level_reg   <= m_level_now - {{AW{1'b0}}, m_fire};
-        mem_word_reg  <= fetch ? unfetched > 1 : unfetched != 0;
-        if (fetch)
-            out_valid_reg <= 1'b1;
-        else if (m_fire)
-            out_valid_reg <= 1'b0;
+        wr_gray_sync1_reg <= wr_gray_reg;
+        wr_gray_sync2_reg <= wr_gray_sync1_reg;
+        rd_cnt_n_reg      <= rd_cnt_n_reg - {{AW{1'b0}}, m_fire};
+        // A clock behind the count: its Gray code straight from a register.
+        rd_gray_reg       <= bin2gray(rd_cnt_n_reg);
+        fetch_cnt_reg     <= fetch_cnt_reg + {{AW{1'b0}}, fetch};
+        // nw - nr - m_fire as ~(-nw) + (-nr) + !m_fire: one carry chain.
+        m_level_reg       <= ~gray2bin(wr_gray_sync2_reg) + rd_cnt_n_reg + {{AW{1'b0}}, !m_fire};
+        out_valid_reg     <= fetch || (out_valid_reg && !m_ready);
     end
 end
 
@@ -210,73 +210,82 @@ end
 // Properties, proved with Yosys `sat -tempinduct` after `clk2fflogic`, so
 // that the two clocks tick in any interleaving (tests/formal/fifo_formal).
 // The proof starts from the all-zero state a reset leaves and keeps both
-// resets low; it covers the pointer logic, not metastability, which the
+// resets low; it covers the counting logic, not metastability, which the
 // two-flop synchronisers and the Gray code (checked here: one bit per step)
 // take care of.
 //
-// Every pointer is a count modulo 2^(AW+1); each trails the next in this
-// chain, all within DEPTH of the first (f_dist(x) is x's distance from it):
-//   f_rd_seen   the read pointer the writer's level was computed from
-//   rd_ptr_sync_reg, rd_ptr_gray_sync2_reg, rd_ptr_gray_sync1_reg
-//   rd_ptr_reg     words taken;  fetch_ptr_reg  words fetched
-//   f_wr_seen   the write pointer the reader's level was computed from
-//   wr_ptr_sync_reg, wr_ptr_gray_sync2_reg, wr_ptr_gray_sync1_reg
-//   wr_ptr_reg     words written
-reg [AW:0] f_rd_seen = 0, f_wr_seen = 0;    // ghosts: the pointers last used for the levels
+// Every count is modulo 2^(AW+1); f_cnt(g) is the count a crossing Gray
+// code stands for (-gray2bin(g)). Each count trails the next in this chain,
+// all within DEPTH of the first (f_dist(x) is x's distance from it):
+//   f_nr_seen     the read count the writer's level was computed from
+//   rd_gray_sync2_reg, rd_gray_sync1_reg, rd_gray_reg (a clock behind nr)
+//   f_nr          words taken;  fetch_cnt_reg  words fetched
+//   f_nw_seen     the write count the reader's level was computed from
+//   wr_gray_sync2_reg, wr_gray_sync1_reg, wr_gray_reg
+//   wr_cnt_reg    words written
+reg [AW:0] f_nr_seen = 0, f_nw_seen = 0;    // ghosts: the counts last used for the levels
+reg [AW:0] f_rd_cnt_n_prev = 0;             // rd_cnt_n_reg as of the previous m_clk edge
 reg [AW:0] f_wr_gray_prev = 0, f_rd_gray_prev = 0;
 
+function [AW:0] f_cnt;
+    input [AW:0] g;
+    f_cnt = -gray2bin(g);
+endfunction
+
 always @(posedge s_clk) begin
-    f_rd_seen      <= rd_ptr_sync_reg;
-    f_wr_gray_prev <= wr_ptr_gray_reg;
+    f_nr_seen      <= f_cnt(rd_gray_sync2_reg);
+    f_wr_gray_prev <= wr_gray_reg;
 end
 always @(posedge m_clk) begin
-    f_wr_seen      <= wr_ptr_sync_reg;
-    f_rd_gray_prev <= rd_ptr_gray_reg;
+    f_nw_seen       <= f_cnt(wr_gray_sync2_reg);
+    f_rd_cnt_n_prev <= rd_cnt_n_reg;
+    f_rd_gray_prev  <= rd_gray_reg;
 end
 
 function [AW:0] f_dist;
     input [AW:0] x;
-    f_dist = x - f_rd_seen;
+    f_dist = x - f_nr_seen;
 endfunction
 
-// Data: one word, the one written at pointer value f_idx (every
+wire [AW:0] f_nr     = -rd_cnt_n_reg;       // words taken
+wire [AW:0] f_rd_lag = f_nr - f_cnt(rd_gray_reg);  // 0 or 1: the reader's Gray code is a clock behind
+
+// Data: one word, the one written when wr_cnt_reg is f_idx (every
 // 2 * DEPTH-th word), has the value f_val; both are free constants.
 (* anyconst *) reg [AW:0]      f_idx;
 (* anyconst *) reg [WIDTH-1:0] f_val;
 always @(*)
-    if (s_fire && wr_ptr_reg == f_idx)
+    if (s_fire && wr_cnt_reg == f_idx)
         assume(s_data == f_val);
-wire f_idx_in_mem = f_dist(f_idx) >= f_dist(fetch_ptr_reg) && f_dist(f_idx) < f_dist(wr_ptr_reg);
+wire f_idx_in_mem = f_dist(f_idx) >= f_dist(fetch_cnt_reg) && f_dist(f_idx) < f_dist(wr_cnt_reg);
 
-wire [AW:0] f_level    = wr_ptr_reg - rd_ptr_reg;      // the true level
-wire [AW:0] f_wr_step  = wr_ptr_gray_reg ^ f_wr_gray_prev;
-wire [AW:0] f_rd_step  = rd_ptr_gray_reg ^ f_rd_gray_prev;
+wire [AW:0] f_level    = wr_cnt_reg - f_nr;        // the true level
+wire [AW:0] f_wr_step  = wr_gray_reg ^ f_wr_gray_prev;
+wire [AW:0] f_rd_step  = rd_gray_reg ^ f_rd_gray_prev;
 
 always @(*) begin
     assume(!s_rst && !m_rst);
-    // The chain of pointers.
-    assert(f_dist(rd_ptr_sync_reg) <= f_dist(gray2bin(rd_ptr_gray_sync2_reg)));
-    assert(f_dist(gray2bin(rd_ptr_gray_sync2_reg)) <= f_dist(gray2bin(rd_ptr_gray_sync1_reg)));
-    assert(f_dist(gray2bin(rd_ptr_gray_sync1_reg)) <= f_dist(rd_ptr_reg));
-    assert(f_dist(rd_ptr_reg) <= f_dist(fetch_ptr_reg));
-    assert(f_dist(fetch_ptr_reg) <= f_dist(f_wr_seen));
-    assert(f_dist(f_wr_seen) <= f_dist(wr_ptr_sync_reg));
-    assert(f_dist(wr_ptr_sync_reg) <= f_dist(gray2bin(wr_ptr_gray_sync2_reg)));
-    assert(f_dist(gray2bin(wr_ptr_gray_sync2_reg)) <= f_dist(gray2bin(wr_ptr_gray_sync1_reg)));
-    assert(f_dist(gray2bin(wr_ptr_gray_sync1_reg)) <= f_dist(wr_ptr_reg));
-    assert(f_dist(wr_ptr_reg) <= DEPTH);
+    // The chain of counts.
+    assert(f_dist(f_cnt(rd_gray_sync2_reg)) <= f_dist(f_cnt(rd_gray_sync1_reg)));
+    assert(f_dist(f_cnt(rd_gray_sync1_reg)) <= f_dist(f_cnt(rd_gray_reg)));
+    assert(f_dist(f_cnt(rd_gray_reg)) <= f_dist(f_nr));
+    assert(f_rd_lag <= 1);
+    assert(f_dist(f_nr) <= f_dist(fetch_cnt_reg));
+    assert(f_dist(fetch_cnt_reg) <= f_dist(f_nw_seen));
+    assert(f_dist(f_nw_seen) <= f_dist(f_cnt(wr_gray_sync2_reg)));
+    assert(f_dist(f_cnt(wr_gray_sync2_reg)) <= f_dist(f_cnt(wr_gray_sync1_reg)));
+    assert(f_dist(f_cnt(wr_gray_sync1_reg)) <= f_dist(wr_cnt_reg));
+    assert(f_dist(wr_cnt_reg) <= DEPTH);
     // Each side's registers agree with each other.
-    assert(wr_ptr_gray_reg == bin2gray(wr_ptr_reg));
-    assert(rd_ptr_gray_reg == bin2gray(rd_ptr_reg));
-    assert(s_level_reg == wr_ptr_reg - f_rd_seen);
-    assert(full_reg == (s_level_reg == DEPTH));
-    assert(m_level_reg == f_wr_seen - rd_ptr_reg);
-    assert(mem_word_reg == (fetch_ptr_reg != f_wr_seen));
-    assert(fetch_ptr_reg - rd_ptr_reg == {{AW{1'b0}}, out_valid_reg});
+    assert(wr_gray_reg == bin2gray(-wr_cnt_reg));
+    assert(rd_gray_reg == bin2gray(f_rd_cnt_n_prev));
+    assert(s_level_reg == wr_cnt_reg - f_nr_seen);
+    assert(m_level_reg == f_nw_seen - f_nr);
+    assert(fetch_cnt_reg - f_nr == {{AW{1'b0}}, out_valid_reg});
     // What the ports promise: never more than DEPTH words; a write taken
     // only with room for it, a word offered only when one is held (the one
-    // at rd_ptr_reg, which the output stage fetched); each side's level on
-    // its own side of the true one.
+    // at f_nr, which the output stage fetched); each side's level on its
+    // own side of the true one.
     assert(f_level <= DEPTH);
     assert(!(s_valid && s_ready) || f_level < DEPTH);
     assert(!m_valid || f_level != 0);
@@ -284,8 +293,8 @@ always @(*) begin
     // That word sits in its memory slot from its write to its fetch, and
     // is the one on m_data when its turn comes: in order and intact.
     assert(!f_idx_in_mem || mem[f_idx[AW-1:0]] == f_val);
-    assert(!(out_valid_reg && rd_ptr_reg == f_idx) || out_data_reg == f_val);
-    // A Gray pointer changes by one bit at most per clock of its side.
+    assert(!(out_valid_reg && f_nr == f_idx) || out_data_reg == f_val);
+    // A Gray code changes by one bit at most per clock of its side.
     assert((f_wr_step & (f_wr_step - 1'b1)) == 0);
     assert((f_rd_step & (f_rd_step - 1'b1)) == 0);
 end

@@ -1,8 +1,9 @@
 // fifo_async_tb — fifo_async with two unrelated clocks against a C++ model
 // SPDX-License-Identifier: MIT
 //
-// Several clock pairs (equal, 12 : 25.125 MHz, 48 : 12 MHz, 12 : 48 MHz and
-// a pair whose every period jitters by up to ±25 %), each through phases of
+// Several clock pairs (equal, 12 : 25.125 MHz and back, 48 : 12 MHz and back,
+// 7 : 1 and 1 : 7, a pair whose every period jitters by up to ±25 %, and four
+// ratios drawn at random from 1 : 7 to 7 : 1), each through phases of
 // random valid/ready stalls that keep the FIFO full or empty for long
 // stretches, idle spells, full-speed streams and resets (the two sides
 // released in either order). Checked on every edge:
@@ -27,6 +28,7 @@
 #include <cmath>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #ifndef FIFO_DEPTH
 #error "FIFO_DEPTH must be defined by the build (mk/fifo.mk), equal to the Verilog DEPTH"
@@ -162,9 +164,11 @@ struct Bench {
     }
 
     // The crossing latencies fifo_async's header states: m_valid rises on
-    // the 5th m_clk edge after the s_clk edge that wrote a word into an empty
-    // FIFO, and s_ready on the 4th s_clk edge after the m_clk edge that took
-    // a word from a full one.
+    // the 4th m_clk edge after the s_clk edge that wrote a word into an empty
+    // FIFO, and s_ready on the 3rd s_clk edge after the m_clk edge that
+    // follows the one that took a word from a full FIFO (the reader's Gray
+    // register is loaded a clock after its count). An s_clk edge at the same
+    // instant as that m_clk edge sees the old Gray code and does not count.
     void latency_probe() {
         p_in = 0, p_out = 1;
         run_for(4 * DEPTH * slow_ps());
@@ -175,7 +179,7 @@ struct Bench {
         uint64_t e0 = m_edges;
         dut->m_ready = 0;
         while (!dut->m_valid && m_edges - e0 < 100) edge();
-        if (m_edges - e0 != 5) fail("m", "m_clk edges from write to m_valid", m_edges - e0, 5);
+        if (m_edges - e0 != 4) fail("m", "m_clk edges from write to m_valid", m_edges - e0, 4);
 
         p_in = 1, p_out = 0;
         run_for(4 * DEPTH * slow_ps());
@@ -183,10 +187,14 @@ struct Bench {
         dut->m_ready = 1;                    // one word, taken on the next m_clk edge
         n0 = words_out;
         while (words_out == n0) edge();
-        e0 = s_edges;
+        dut->m_ready = 0;
         dut->s_valid = 0;
+        uint64_t m0 = m_edges;
+        while (m_edges == m0) edge();        // the edge that loads the Gray register
+        dut->m_ready = 0;
+        e0 = s_edges;
         while (!dut->s_ready && s_edges - e0 < 100) edge();
-        if (s_edges - e0 != 4) fail("s", "s_clk edges from read to s_ready", s_edges - e0, 4);
+        if (s_edges - e0 != 3) fail("s", "s_clk edges from the Gray update to s_ready", s_edges - e0, 3);
     }
 
     // Both sides at full speed: after a short start, the words moved per
@@ -258,13 +266,25 @@ static uint64_t run(Vfifo_async *dut, Rng &rng, const Clocks &ck, uint64_t budge
 int main(int argc, char **argv) {
     TbArgs args = tb_parse_args(argc, argv, "[--seed N] [--cycles N] [-v]");
     uint64_t budget = args.cycles ? args.cycles : 1000000;
-    const Clocks pairs[] = {
+    std::vector<Clocks> pairs = {
         {"1:1", 83333, 83333, 0},
         {"12:25.125", 83333, 39801, 0},      // iCEstick clock : video clock
-        {"48:12", 20833, 83333, 0},          // writer 4x faster
-        {"12:48", 83333, 20833, 0},          // reader 4x faster
+        {"25.125:12", 39801, 83333, 0},      // and the other way
+        {"48:12", 20833, 83333, 0},          // iCEBreaker UART clock : system clock
+        {"12:48", 83333, 20833, 0},
+        {"7:1", 11905, 83333, 0},            // the extremes of the random range
+        {"1:7", 83333, 11905, 0},
         {"jitter", 50000, 47000, 0.25},      // every period off by up to 25 %
     };
+    // Four more pairs at random ratios between 1:7 and 7:1 (log-uniform),
+    // drawn from the seed, so that every seed runs ratios of its own.
+    Rng ratio_rng(args.seed ^ 0x5eed);
+    static char names[4][24];
+    for (int i = 0; i < 4; i++) {
+        double r = std::pow(7.0, 2.0 * ratio_rng.uniform() - 1.0);   // s_clk frequency / m_clk frequency
+        snprintf(names[i], sizeof names[i], "%.3f:1", r);
+        pairs.push_back({names[i], 83333 / r, 83333, 0});
+    }
     VerilatedContext ctx;
     ctx.commandArgs(argc, argv);
     ctx.randReset(2);
