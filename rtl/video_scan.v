@@ -92,7 +92,7 @@ end
 // ---- the indicator: an animated bar across the lower middle of the screen ----
 reg [4:0] phase;                           // moves the stripes a pixel a frame
 always @(posedge pix_clk)
-    if (pix_rst) phase <= 8'd0;
+    if (pix_rst) phase <= 5'd0;
     else if (t_fs) phase <= phase + 5'd1;
 
 // ---- pipeline ----
