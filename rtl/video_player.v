@@ -252,9 +252,9 @@ always @(posedge clk) begin
             if (take_go && !cmd_flush) begin
                 take_go <= 1'b0;
                 job <= J_HDR; j_addr <= head_ptr[16:1]; j_left <= 6'd4; j_n <= 6'd4; j_idx <= 6'd0;
-            end else if (row_pend && showing && !row_req) begin
-                row_pend <= 1'b0;
-                if ({1'b0, row_q} < height4 && width4 != 8'd0) begin
+            end else if (row_pend && !row_req) begin
+                row_pend <= 1'b0;       // with nothing on screen, nothing to fetch
+                if (showing && {1'b0, row_q} < height4 && width4 != 8'd0) begin
                     job <= J_ROW; j_half <= row_q[0]; j_idx <= 6'd0;
                     j_addr <= data_w + row_q * width4;
                     j_n    <= width4 > 8'd40 ? 6'd40 : width4[5:0];

@@ -68,7 +68,6 @@ reg [17:0] wr_ptr, cm_ptr, rd_ptr, hd_ptr, pa_ptr;
 assign head_ptr = hd_ptr[16:0];
 
 wire [17:0] used_wr = wr_ptr - rd_ptr;
-wire [17:0] used_cm = cm_ptr - rd_ptr;
 wire [17:0] avail   = cm_ptr - pa_ptr;        // committed bytes from the parse point
 assign dn_full = used_wr == SIZE;
 
@@ -117,8 +116,15 @@ reg [17:0] p_len;                             // the record's length in bytes
 wire [15:0] dl_even = rs_data + {15'd0, rs_data[0]};
 wire        p_done = pstate == P_BODY && avail >= p_len;
 
-// The ring pointers. Byte pointers move by lengths, all in 18 bits.
+// The ring pointers. Byte pointers move by lengths, all in 18 bits. The
+// committed end and the release point are also wanted a clock early, for
+// the credit (dn_free must count a commit from the clock after it).
 wire [17:0] pa_next = p_done ? pa_ptr + p_len : pa_ptr;
+wire [17:0] cm_next = dn_commit && !dn_abort ? (wr_go ? wr_ptr + 18'd1 : wr_ptr) : cm_ptr;
+// release_ptr is a record start at or after rd_ptr: the wrap bit follows
+// from the distance.
+wire [17:0] rd_next = flush ? pa_next
+                    : release_en ? rd_ptr + {1'b0, release_ptr - rd_ptr[16:0]} : rd_ptr;
 
 always @(posedge clk) begin
     if (rst) begin
@@ -134,8 +140,7 @@ always @(posedge clk) begin
             wr_ptr <= cm_ptr;
         else if (wr_go)
             wr_ptr <= wr_ptr + 18'd1;
-        if (dn_commit && !dn_abort)
-            cm_ptr <= wr_go ? wr_ptr + 18'd1 : wr_ptr;
+        cm_ptr <= cm_next;
         if (dn_valid && dn_full && dropped != 16'hFFFF)
             dropped <= dropped + 16'd1;
 
@@ -145,15 +150,16 @@ always @(posedge clk) begin
             pa_rq <= 1'b1; pa_addr <= pa_ptr[16:1]; pstate <= P_W0;
         end
         P_W0: begin
-            if (pa_go) pa_addr <= pa_addr + 16'd2;      // word 2 next
+            // One word in flight at a time: the request drops when granted.
+            if (pa_go) pa_rq <= 1'b0;
             if (pa_rs) begin
                 p_magic <= rs_data[7:0];
                 if (rs_data[7:0] != 8'hF5) begin
                     // An end-of-stream record (or a bad one) is its header only.
-                    pa_rq <= 1'b0; p_len <= 18'd8; pstate <= P_BODY;
+                    p_len <= 18'd8; pstate <= P_BODY;
                     if (rs_data[7:0] != 8'hE5 && bad != 16'hFFFF) bad <= bad + 16'd1;
                 end else begin
-                    pstate <= P_W2;       // pa_rq stays: word 2 is requested
+                    pa_rq <= 1'b1; pa_addr <= pa_addr + 16'd2; pstate <= P_W2;
                 end
             end
         end
@@ -177,23 +183,20 @@ always @(posedge clk) begin
         // progress (its bytes are still arriving)
         if (flush) begin
             level <= {LW{1'b0}}; eos_level <= {LW{1'b0}};
-            hd_ptr <= pa_next; rd_ptr <= pa_next;
+            hd_ptr <= pa_next;
         end else begin
             level <= level + {{(LW-1){1'b0}}, p_done} - {{(LW-1){1'b0}}, pop};
             eos_level <= eos_level + {{(LW-1){1'b0}}, p_done && p_magic == 8'hE5}
                                    - {{(LW-1){1'b0}}, pop && pop_eos};
             if (pop)
                 hd_ptr <= hd_ptr + pop_len;
-            if (release_en)
-                // release_ptr is a record start at or after rd_ptr: the wrap
-                // bit follows from the distance.
-                rd_ptr <= rd_ptr + {1'b0, release_ptr - rd_ptr[16:0]};
         end
+        rd_ptr <= rd_next;
     end
 end
 
 // ---- credit ---------------------------------------------------------------
-wire [17:0] room = SIZE - used_cm;
+wire [17:0] room = SIZE - (cm_next - rd_next);
 wire [15:0] free_now = room[17:16] != 2'd0 ? 16'hFFFF : room[15:0];
 always @(posedge clk) begin
     if (rst) begin
