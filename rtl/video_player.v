@@ -58,7 +58,7 @@ module video_player #(
     input  wire [15:0] q_dropped,           // the queue's refused bytes
     // the pixel domain: row requests in, the line buffer and picture out
     input  wire        row_req,             // one clock: fetch row ...
-    input  wire [6:0]  row,                 // ... of the picture into half row[0]
+    input  wire [6:0]  row,                 // ... of the picture (0 .. 4 × height4 - 1) into half row[0]
     output wire        lb_we,               // line buffer write
     output wire [6:0]  lb_addr,             // {half, word 0..39}
     output wire [15:0] lb_data,             // four pixels, the left one in the low nibble
@@ -254,7 +254,7 @@ always @(posedge clk) begin
                 job <= J_HDR; j_addr <= head_ptr[16:1]; j_left <= 6'd4; j_n <= 6'd4; j_idx <= 6'd0;
             end else if (row_pend && !row_req) begin
                 row_pend <= 1'b0;       // with nothing on screen, nothing to fetch
-                if (showing && {1'b0, row_q} < height4 && width4 != 8'd0) begin
+                if (showing && {3'b000, row_q} < {height4, 2'b00} && width4 != 8'd0) begin
                     job <= J_ROW; j_half <= row_q[0]; j_idx <= 6'd0;
                     j_addr <= data_w + row_q * width4;
                     j_n    <= width4 > 8'd40 ? 6'd40 : width4[5:0];

@@ -104,7 +104,7 @@ wire       unused_xs = &{1'b0, xs[3:0]};
 always @(posedge pix_clk) begin
     // stage 1: the line buffer word arrives
     nib1    <= x[3:2];
-    in1     <= {2'b00, x[9:4]} < width4 && {1'b0, prow} < height4;
+    in1     <= {2'b00, x[9:4]} < width4 && {3'b000, prow} < {height4, 2'b00};
     bar1    <= buffering && x >= 10'd160 && x < 10'd480 && y >= 10'd440 && y < 10'd456;
     edge1   <= x < 10'd162 || x >= 10'd478 || y < 10'd442 || y >= 10'd454;
     stripe1 <= xs[4];

@@ -197,7 +197,7 @@ int main(int argc, char **argv) {
     int row_asked = -1;
     auto check_row = [&] {
         if (row_asked < 0) return;
-        if (shown < 0 || row_asked >= recs[shown].h4) {
+        if (shown < 0 || row_asked >= 4 * recs[shown].h4) {
             CHECK(row_words.empty(), "row %d fetched %zu words with nothing to fetch", row_asked, row_words.size());
         } else {
             const Rec &r = recs[shown];
@@ -239,7 +239,7 @@ int main(int argc, char **argv) {
             clk_in += 6;                 // the register reads took 6 clocks
             continue;
         } else if (phase == 500) {
-            row_asked = (int)(rnd() % 32);
+            row_asked = (int)(rnd() % 128);
             u->row_req = 1; u->row = row_asked;
         } else if (phase == VS - QUIET / 2) {
             // commands, in the quiet window so that the model sees what the DUT sees
