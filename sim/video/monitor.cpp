@@ -3,6 +3,7 @@
 #include "monitor.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <png.h>
 #ifdef HAVE_SDL2
@@ -50,25 +51,31 @@ VideoMonitor::~VideoMonitor() {
 }
 
 void VideoMonitor::sample(uint64_t t_ps, unsigned r, unsigned g, unsigned b, bool hsync_n, bool vsync_n, bool de) {
+    // The monitor locks at the second vsync (what came before is a partial
+    // frame, or the board still in reset) and counts from there.
     // hsync: a line runs from one falling edge to the next
     if (prev_hs_ && !hsync_n) {
         if (line_clk_ >= 0) {
-            if (line_clk_ != H_TOTAL) c_.bad_lines++;
+            if (line_clk_ != H_TOTAL && locked_) { c_.bad_lines++; if (getenv("MONITOR_DEBUG")) fprintf(stderr, "monitor: line of %ld clocks at %.6f s\n", line_clk_, t_ps / 1e12); }
             end_line();
         }
         line_clk_ = 0; hs_low_ = 0;
     }
-    if (!prev_hs_ && hsync_n && line_clk_ >= 0 && hs_low_ != H_SYNC) c_.bad_hsync++;
+    if (!prev_hs_ && hsync_n && line_clk_ >= 0 && hs_low_ != H_SYNC && locked_) c_.bad_hsync++;
     if (!hsync_n) hs_low_++;
     if (line_clk_ >= 0) line_clk_++;
     // hsync low for most of a line means a positive polarity
-    if (hs_low_ > H_TOTAL / 2) { c_.bad_hsync++; hs_low_ = 0; }
-    if (!vsync_n) vs_in_line_ = true;
+    if (hs_low_ > H_TOTAL / 2) { if (locked_) c_.bad_hsync++; hs_low_ = 0; }
 
-    // vsync: a frame ends at its falling edge
+    // vsync: a frame ends at its falling edge; the pulse is 2 lines of clocks
+    if (prev_vs_ && !vsync_n) vs_low_clk_ = 0;
+    if (!vsync_n) vs_low_clk_++;
+    if (!prev_vs_ && vsync_n && locked_ && vs_low_clk_ != V_SYNC * H_TOTAL) c_.bad_vsync++;
+    if (vs_low_clk_ > V_TOTAL * H_TOTAL / 2) { if (locked_) c_.bad_vsync++; vs_low_clk_ = 0; }
     if (prev_vs_ && !vsync_n) {
         end_frame(t_ps);
-        vs_low_lines_ = 0;
+        // lock at the second vsync: the first may be the pins settling
+        locked_ = ++vs_falls_ >= 2;
     }
     prev_vs_ = vsync_n; prev_hs_ = hsync_n;
 
@@ -78,7 +85,7 @@ void VideoMonitor::sample(uint64_t t_ps, unsigned r, unsigned g, unsigned b, boo
         if (y_ >= 0 && y_ < H && x_ < W) cur_[(size_t)y_ * W + x_] = (uint16_t)((r & 15) << 8 | (g & 15) << 4 | (b & 15));
         x_++; de_run_++;
     } else if (prev_de_) {
-        if (de_run_ != W) c_.bad_active++;
+        if (de_run_ != W && locked_) c_.bad_active++;
         de_runs_++;
         if (y_ >= 0) y_++;
         active_lines_++;
@@ -88,18 +95,14 @@ void VideoMonitor::sample(uint64_t t_ps, unsigned r, unsigned g, unsigned b, boo
 
 void VideoMonitor::end_line() {
     if (lines_ >= 0) lines_++;
-    if (vs_in_line_) vs_low_lines_++;
-    vs_in_line_ = false;
 }
 
 void VideoMonitor::end_frame(uint64_t t_ps) {
-    if (lines_ >= 0) {
+    if (lines_ >= 0 && locked_) {
         c_.frames++;
         if (lines_ != V_TOTAL) c_.bad_frames++;
         if (active_lines_ != H) c_.bad_active++;
     }
-    // the vsync pulse just ended was vs_low_lines_ long (counted at its line ends)
-    if (lines_ >= 0 && c_.frames > 1 && vs_low_lines_ != V_SYNC) c_.bad_vsync++;
     if (lines_ >= 0 && active_lines_ == H) {
         if (!have_last_ || cur_ != last_) {
             c_.new_frames++;

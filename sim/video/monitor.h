@@ -29,7 +29,7 @@ public:
         uint64_t bad_lines = 0;        // lines not 800 clocks long
         uint64_t bad_hsync = 0;        // hsync pulses not 96 clocks (or positive)
         uint64_t bad_frames = 0;       // frames not 525 lines long
-        uint64_t bad_vsync = 0;        // vsync pulses not 2 lines (or positive)
+        uint64_t bad_vsync = 0;        // vsync pulses not 2 lines (1600 clocks), or positive
         uint64_t bad_active = 0;       // lines with an active run other than 640, frames with other than 480 lines
     };
     static const int W = 640, H = 480;
@@ -46,7 +46,7 @@ public:
     // The last complete frame, 0x0RGB a pixel, row by row.
     const std::vector<uint16_t> &last_frame() const { return last_; }
     uint64_t last_frame_time_ps() const { return last_t_; }
-    // Timing of the monitor's own making: lines seen since the last vsync.
+    // The counts in one line.
     std::string summary() const;
     // Write a frame of 0x0RGB pixels as a PNG; false (and errno) on failure.
     static bool write_png(const std::string &path, const std::vector<uint16_t> &px, int w, int h);
@@ -60,8 +60,9 @@ private:
     uint64_t last_t_ = 0, frame_t_ = 0;
     bool have_last_ = false;
     long line_clk_ = -1;               // clocks since the last hsync fall (-1: none yet)
-    long hs_low_ = 0, vs_low_lines_ = 0, de_run_ = 0, de_runs_ = 0, lines_ = -1, active_lines_ = 0;
-    bool prev_hs_ = true, prev_vs_ = true, prev_de_ = false, vs_in_line_ = false;
+    long hs_low_ = 0, vs_low_clk_ = 0, de_run_ = 0, de_runs_ = 0, lines_ = -1, active_lines_ = 0;
+    bool prev_hs_ = true, prev_vs_ = true, prev_de_ = false, locked_ = false;
     int x_ = 0, y_ = -1;
+    long vs_falls_ = 0;
     void *sdl_ = nullptr;              // the window's state, when there is one
 };

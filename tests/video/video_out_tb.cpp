@@ -5,7 +5,7 @@
 // Each frame carries its number as 8 blocks across the top. Checks: the
 // monitor sees DMT timing throughout; every frame appears, in order, pixel
 // for pixel what was sent (palette, ×4 scaling), each for exactly 2
-// refreshes; the source stalled mid-clip gives the buffering bar on screen
+// refreshes; the source stalled mid-clip (longer than the queue lasts) gives the buffering bar on screen
 // over the last frame and one underrun; the end of stream ends the clip with
 // no other underrun. PNGs go to argv[1] when given.
 // SPDX-License-Identifier: MIT
@@ -22,7 +22,7 @@ static int errors = 0;
 #define CHECK(c, ...) do { if (!(c)) { if (errors++ < 30) { fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } } while (0)
 
 static const int NFRAMES = 24, STALL_AT = 14;   // the source stops after frame STALL_AT - 1 ...
-static const double STALL_S = 0.30;             // ... for 300 ms
+static const double STALL_S = 0.60;             // ... for 600 ms (the queue holds 400)
 
 // Frame n: a pattern of its own, and its number in 8 blocks (bit 7 first).
 static void make_frame(int n, std::vector<uint8_t> &rec, std::vector<uint16_t> &pal, std::vector<uint8_t> &px) {
@@ -75,10 +75,11 @@ int main(int argc, char **argv) {
     u->reg_sel = 0; u->reg_we = 0; u->dn_valid = 0; u->dn_commit = 0; u->dn_abort = 0;
     long sys_n = 0;
     size_t sent = 0, chunk_end = 0;
+    bool need_commit = false;          // a link frame's bytes are all sent
     bool stalled_once = false;
     double stall_until = -1;
     bool bar_seen = false;
-    const double END_S = 1.4;
+    const double END_S = 1.7;
     int expect_next = 0, last_num = -1, refreshes = 0;
     uint64_t last_frames = 0;
     std::vector<int> shown_for(NFRAMES, 0);
@@ -102,15 +103,15 @@ int main(int argc, char **argv) {
                     if (!stalled_once && sent == frame_end[STALL_AT - 1] && stall_until < 0) stall_until = now / 1e12 + STALL_S;
                     bool stalled = stall_until > 0 && now / 1e12 < stall_until;
                     if (stall_until > 0 && !stalled) stalled_once = true;
-                    if (chunk_end == sent && sent < stream.size() && !stalled && u->dn_free >= 512) {   // 256 may be committed and not yet counted
+                    if (chunk_end == sent && !need_commit && sent < stream.size() && !stalled && u->dn_free >= 256) {
                         chunk_end = std::min(stream.size(), sent + 256);
                     }
                     // a byte every 20 clocks, about 12 Mbaud's 1.2 MB/s
                     if (sent < chunk_end && sys_n % 20 == 0) {
-                        CHECK(!u->dn_full, "dn_full within the credit");
+                        CHECK(!u->dn_full, "dn_full within the credit (clock %ld, sent %zu, free %d)", sys_n, sent, u->dn_free);
                         u->dn_data = stream[sent++]; u->dn_valid = 1;
-                    }
-                    else if (sent == chunk_end && chunk_end > 0 && sys_n % 20 == 10) { u->dn_commit = 1; chunk_end = sent; }
+                        need_commit = sent == chunk_end;
+                    } else if (need_commit && sys_n % 20 == 10) { u->dn_commit = 1; need_commit = false; }
                 }
             }
             u->eval();
