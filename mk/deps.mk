@@ -4,7 +4,8 @@
 DEB_PACKAGES := make gcc g++ pkg-config libftdi1-dev libusb-1.0-0-dev \
                 verilator iverilog yosys nextpnr-ice40 fpga-icestorm \
                 clang libclang-rt-dev zlib1g-dev socat \
-                ffmpeg umockdev libumockdev-dev libglib2.0-dev
+                ffmpeg umockdev libumockdev-dev libglib2.0-dev \
+                libpng-dev libsdl2-dev
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
