@@ -271,14 +271,19 @@ always @(posedge clk) begin
     end else if (f_commit) begin
         s_cur   <= s_rword;
         s_dirty <= 1'b0;
-    end else if (s_wr && wr_lo) begin
-        s_dirty <= 1'b1;
+    end else if (s_wr) begin
+        // The upper byte goes into the frame's copy first: until the lower
+        // one follows, that copy is not a value (a frame cut here keeps
+        // SCRATCH as it was before the frame).
+        s_dirty <= wr_lo;
     end
     if (p_rd)
         q_ok <= 1'b1;
     else if (start_inc || r_wr)
         q_ok <= 1'b0;
-    if (rst || sess_rst || f_abort) begin
+    // A request ends with its frame: a committed frame that stops inside a
+    // request drops what arrived of it (the next frame starts with an op).
+    if (rst || sess_rst || f_abort || (f_commit && state != S_RESP)) begin
         state <= S_OP;
         ri    <= 3'd0;
     end else begin
