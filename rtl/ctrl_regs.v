@@ -43,6 +43,7 @@ module ctrl_regs #(
     parameter [31:0] BAUD         = 3000000,      // BAUD register
     parameter [31:0] LINK         = 0,            // LINK register: channels, window, MTU
     parameter [31:0] STREAM_DEPTH = 4096,         // STREAM_DEPTH register
+    parameter [31:0] FEATURES     = 0,            // FEATURES register: the peripherals built in
     parameter        NEV          = 10,           // counted events, in register order (below)
     parameter        TEST_MODES   = 1             // 0: no TRAFFIC, SINK_BYTES, SINK_CRC registers
 ) (
@@ -67,9 +68,24 @@ module ctrl_regs #(
     output reg            err_seen      // a trouble counter has counted since reset
 );
 
+`include "icebuf_regs.vh"
+
+// Which registers 0x00-0x1F exist comes from regs/icebuf.tab (bit a:
+// register a; 0x1F never, its upper word is the response's). Writes are
+// not table-driven: SCRATCH and TRAFFIC each have a write path of their
+// own, and the response ops are built from their bit patterns (below), so
+// a table that changes either stops the build here.
+localparam       TM = (TEST_MODES != 0);
+localparam [31:0] R_EXISTS = R_EXISTS_ALL | (TM ? R_EXISTS_TEST_MODES : 32'd0);
 generate
     if (NEV != 10) begin : illegal_parameter
         ctrl_regs_error_nev_must_be_10 u_error();
+    end
+    if (R_WRITABLE_ALL != (32'd1 << R_SCRATCH) || R_WRITABLE_TEST_MODES != (32'd1 << R_TRAFFIC) ||
+        R_EXISTS[31] || OP_READ != 8'h01 || OP_WRITE != 8'h02 || RESP_READ_OK != 8'h81 ||
+        RESP_WRITE_OK != 8'h82 || RESP_NO_REG != 8'hE1 || RESP_READ_ONLY != 8'hE2 ||
+        RESP_BUSY != 8'hE3 || RESP_BAD_OP != 8'hEF) begin : table_mismatch
+        ctrl_regs_error_table_needs_a_new_write_path_or_op_decode u_error();
     end
 endgenerate
 
@@ -80,9 +96,6 @@ function [4:0] ev_addr;
     ev_addr = (i < 2) ? 5'h0A + i[4:0] : 5'h0E + i[4:0];
 endfunction
 localparam       EV_FRAME_ERR = 8;
-localparam [7:0] A_SCRATCH = 8'h06;
-localparam [7:0] A_TRAFFIC = 8'h07;
-localparam       TM = (TEST_MODES != 0);
 
 // ---- register words in block RAM -------------------------------------------------
 // Word {1, a} holds the upper half of register a, word {0, a} the lower:
@@ -91,7 +104,7 @@ localparam       TM = (TEST_MODES != 0);
 // in two lower words, 0x06 and 0x0E: one holds its committed value, the
 // other this frame's writes (their upper words are 0); like the counters
 // it starts at 0 when the FPGA is configured. Only address bits [4:0]
-// matter: every register lives below 0x18, and the RAM's words for any
+// matter: every register lives below 0x1F, and the RAM's words for any
 // other address are never sent (it has no register).
 // no_rw_check: a read whose word is used never meets a write on its
 // address (below), so Yosys need not add logic that orders them.
@@ -109,6 +122,8 @@ initial begin
     cram[8'h04] = BAUD[15:0];         cram[8'h24] = BAUD[31:16];
     cram[8'h05] = LINK[15:0];         cram[8'h25] = LINK[31:16];
     cram[8'h08] = STREAM_DEPTH[15:0]; cram[8'h28] = STREAM_DEPTH[31:16];
+    cram[{3'd0, R_FEATURES[4:0]}] = FEATURES[15:0];
+    cram[{3'd1, R_FEATURES[4:0]}] = FEATURES[31:16];
 end
 
 // ---- event counters ----------------------------------------------------------------
@@ -222,11 +237,9 @@ assign s_ready = !(state == S_RESP && m_full);
 wire take = s_valid && s_ready;
 
 // The op byte: 81, 82, E1, E2, E3, EF are 1ee0ffcc (E3 is 82 | 61).
-wire sd_exists = s_data[7:5] == 3'd0 &&
-                 (s_data[4] ? !s_data[3] :
-                  TM ? s_data[3:0] <= 4'hD : s_data[3:0] <= 4'hB && s_data[3:0] != 4'h7);
-wire sd_scratch = s_data == A_SCRATCH;
-wire sd_traffic = TM && s_data == A_TRAFFIC;
+wire sd_exists = s_data[7:5] == 3'd0 && R_EXISTS[s_data[4:0]];
+wire sd_scratch = s_data == R_SCRATCH;
+wire sd_traffic = TM && s_data == R_TRAFFIC;
 wire op_f = state == S_OP;
 wire op_e = op_f || (wr ? !sd_scratch && !sd_traffic : !sd_exists);
 assign r_op = {1'b1, op_e, op_e, 1'b0, op_f, op_f,
@@ -245,10 +258,10 @@ assign p_addr = !tp[2] && !tp[1] ? 6'h3F :
 // Inputs: a sample taken as the data bytes start, shifted out under them.
 localparam LW = TM ? 32 : 16;
 reg  [LW-1:0] live;
-wire [31:0] live_in = (addr == 5'h09 ? {16'd0, stream_level} : 32'd0)
-                    | (TM && addr == 5'h07 ? traffic : 32'd0)
-                    | (TM && addr == 5'h0C ? sink_bytes : 32'd0)
-                    | (TM && addr == 5'h0D ? {16'd0, sink_crc} : 32'd0);
+wire [31:0] live_in = (addr == R_STREAM_LEVEL[4:0] ? {16'd0, stream_level} : 32'd0)
+                    | (TM && addr == R_TRAFFIC[4:0] ? traffic : 32'd0)
+                    | (TM && addr == R_SINK_BYTES[4:0] ? sink_bytes : 32'd0)
+                    | (TM && addr == R_SINK_CRC[4:0] ? {16'd0, sink_crc} : 32'd0);
 always @(posedge clk)
     if (rst || sess_rst || f_abort)
         live <= {LW{1'b0}};

@@ -26,9 +26,11 @@ static uint32_t rnd() { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; ret
 
 // The bench's parameters (the module's defaults but LINK).
 static const uint32_t K[9] = {0x49434542, 0x00020000, 1, 12000000, 3000000, 0x02040400, 0, 0, 4096};
+static const uint32_t FEATURES = 0x0001A5C3;   // -GFEATURES in mk/ctrl.mk
 static const uint8_t EV_ADDR[10] = {0x0A, 0x0B, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17};
 
 static bool exists(uint8_t a) {
+    if (a == 0x18) return true;                       // FEATURES
     if (a >= 0x18 || a == 0x0E || a == 0x0F) return false;
     if (!TB_TEST_MODES && (a == 0x07 || a == 0x0C || a == 0x0D)) return false;
     return true;
@@ -139,7 +141,7 @@ int main(int argc, char **argv) {
             Req r;
             int k = rnd() % 100;
             r.kind = k < 60 ? 0 : k < 90 ? 1 : 2;
-            r.addr = rnd() % 100 < 85 ? (uint8_t)(rnd() % 0x18) : (uint8_t)rnd();
+            r.addr = rnd() % 100 < 85 ? (uint8_t)(rnd() % 0x19) : (uint8_t)rnd();
             if (r.kind == 1 && rnd() % 3 == 0) r.addr = TB_TEST_MODES && rnd() % 2 ? 0x07 : 0x06;
             r.op = r.kind == 0 ? 1 : r.kind == 1 ? 2 : (uint8_t)rnd();
             if (r.kind == 2 && (r.op == 1 || r.op == 2)) r.op = 0x55;
@@ -187,7 +189,9 @@ int main(int argc, char **argv) {
                         else {
                             e.bytes = {0x81, r.addr};
                             uint8_t a = r.addr;
-                            if (a <= 0x08 && a != 0x06 && a != 0x07) {
+                            if (a == 0x18) {
+                                for (int i = 3; i >= 0; i--) e.bytes.push_back((uint8_t)(FEATURES >> (8 * i)));
+                            } else if (a <= 0x08 && a != 0x06 && a != 0x07) {
                                 for (int i = 3; i >= 0; i--) e.bytes.push_back((uint8_t)(K[a] >> (8 * i)));
                             } else if (a == 0x06) {
                                 uint16_t v = s_dirty ? s_t : scratch;
