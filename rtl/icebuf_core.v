@@ -264,8 +264,44 @@ wire [NCHAN*8-1:0]  p_up_data;
 wire [NCHAN-1:0]    p_up_valid, p_up_commit, p_up_abort, p_up_full, p_up_overflow;
 wire [NCHAN*(PW+1)-1:0] p_up_free;
 
+// Register windows (regs/icebuf.tab): window 0 keyboard (0x20-0x2F),
+// 1 video (0x30-0x3F), 2 console (0x40-0x4F). A peripheral owns its column
+// of w_* (the contract's reg_sel .. reg_err); a window without its
+// peripheral answers no register (E1), and without any ctrl_regs builds no
+// window logic at all.
+localparam NWIN = 3;
+localparam [NWIN-1:0] WIN_PRESENT = {1'b0, VIDEO != 0, KEYBOARD != 0};
+wire            x_sel, x_we, x_err;
+wire [7:0]      x_addr;
+wire [31:0]     x_wdata, x_rdata;
+wire [NWIN-1:0] w_sel, w_err;
+wire            w_we;
+wire [3:0]      w_addr;
+wire [31:0]     w_wdata;
+wire [NWIN*32-1:0] w_rdata;
+
+reg_windows #(.NWIN(NWIN), .PRESENT(WIN_PRESENT)) u_windows (
+    .clk(clk), .rst(rst),
+    .x_sel(x_sel), .x_we(x_we), .x_addr(x_addr), .x_wdata(x_wdata), .x_rdata(x_rdata), .x_err(x_err),
+    .reg_sel(w_sel), .reg_we(w_we), .reg_addr(w_addr), .reg_wdata(w_wdata),
+    .reg_rdata(w_rdata), .reg_err(w_err));
+
 genvar c;
 generate
+    // Until a peripheral's instance takes its window: no register there.
+    if (KEYBOARD != 0) begin : keyboard_regs
+        // ==== KEYBOARD: the keyboard's reg_rdata/reg_err go here (window 0) ====
+        assign {w_rdata[31:0], w_err[0]} = {32'd0, 1'b1};
+    end else begin : no_keyboard_regs
+        assign {w_rdata[31:0], w_err[0]} = {32'd0, 1'b1};
+    end
+    if (VIDEO != 0) begin : video_regs
+        // ==== VIDEO: the video player's reg_rdata/reg_err go here (window 1) ====
+        assign {w_rdata[63:32], w_err[1]} = {32'd0, 1'b1};
+    end else begin : no_video_regs
+        assign {w_rdata[63:32], w_err[1]} = {32'd0, 1'b1};
+    end
+    assign {w_rdata[95:64], w_err[2]} = {32'd0, 1'b1};  // console: not yet
     for (c = 2; c < NCHAN; c = c + 1) begin : periph
         // Which directions the channel has (the contract): the keyboard
         // sends upstream, the video takes downstream.
@@ -316,7 +352,7 @@ generate
 endgenerate
 wire unused_periph = &{1'b0, p_dn_data, p_dn_valid, p_dn_commit, p_dn_abort, p_dn_full, p_dn_free,
                        p_dn_news, p_up_data, p_up_valid, p_up_commit, p_up_abort, p_up_full, p_up_free,
-                       p_up_overflow};
+                       p_up_overflow, w_sel, w_we, w_addr, w_wdata};
 
 // ---- registers -----------------------------------------------------------------
 wire err_seen;
@@ -335,7 +371,8 @@ wire [9:0] events = {
 
 ctrl_regs #(
     .ID(ID), .VERSION(VERSION), .BOARD_ID(BOARD_ID), .CLK_HZ(CLK_HZ), .BAUD(BAUD),
-    .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .FEATURES(FEATURES), .NEV(10), .TEST_MODES(TEST_MODES)
+    .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .FEATURES(FEATURES), .NEV(10), .TEST_MODES(TEST_MODES),
+    .WINDOWS(KEYBOARD != 0 || VIDEO != 0)
 ) u_ctrl (
     .clk(clk), .rst(rst), .sess_rst(ctrl_rst),
     .f_commit(dn_commit[0]), .f_abort(dn_abort[0]),
@@ -344,7 +381,9 @@ ctrl_regs #(
     .stream_level({{(15-SW){1'b0}}, s_level}),
     .traffic(t_mode), .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
     .traffic_set(t_set), .traffic_value(t_value),
-    .events(events), .err_seen(err_seen));
+    .events(events),
+    .x_sel(x_sel), .x_we(x_we), .x_addr(x_addr), .x_wdata(x_wdata), .x_rdata(x_rdata), .x_err(x_err),
+    .err_seen(err_seen));
 
 // ---- status LEDs: activity held for 2^19..2^20 clocks (44-87 ms at 12 MHz)
 reg [19:0] blink_div;
