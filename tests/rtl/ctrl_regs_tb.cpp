@@ -55,6 +55,10 @@ int main(int argc, char **argv) {
     ctx->commandArgs(argc, argv);
     const std::unique_ptr<Vctrl_regs> d{new Vctrl_regs{ctx.get()}};
     const uint64_t frames = argc > 1 ? strtoull(argv[1], nullptr, 0) : 20000;
+    // TB_SEED: another random run; TB_CUT_PCT: how often a frame ends inside
+    // a request; TB_DEBUG: a counter's history at a wrong sample.
+    if (getenv("TB_SEED")) rng ^= strtoull(getenv("TB_SEED"), nullptr, 0) * 0x9E3779B97F4A7C15ull;
+    const int cut_pct = getenv("TB_CUT_PCT") ? atoi(getenv("TB_CUT_PCT")) : 15;   // frames cut inside a request
     uint64_t cyc = 0, errors = 0, truncated = 0, win_sels = 0, win_reqs = 0, commits = 0, aborts = 0, refused = 0, stalls = 0, checked = 0;
     auto fail = [&](const char *what, unsigned a, unsigned b) {
         if (errors++ < 10) fprintf(stderr, "cycle %llu: %s (%X, %X)\n", (unsigned long long)cyc, what, a, b);
@@ -187,7 +191,7 @@ int main(int argc, char **argv) {
             // write cut after its upper byte leaves the frame's SCRATCH
             // writes undone), and the next frame starts afresh.
             size_t cut = bytes.size();
-            if (&r == &reqs.back() && bytes.size() > 1 && rnd() % 100 < 15) {
+            if (&r == &reqs.back() && bytes.size() > 1 && (int)(rnd() % 100) < cut_pct) {
                 cut = 1 + rnd() % (bytes.size() - 1);
                 truncated++;
             }
@@ -271,7 +275,14 @@ int main(int argc, char **argv) {
                 uint8_t a = p[1];
                 bool wide = a == 0x07 || a == 0x0C;
                 if (!wide && v > 0xFFFF) fail("upper half of a 16-bit register", a, v);
-                else if (!held(a, v, e.t0)) fail("not one sample of the register", a, v);
+                else if (!held(a, v, e.t0)) {
+                    fail("not one sample of the register", a, v);
+                    if (getenv("TB_DEBUG") && a >= 0x10) {
+                        int i = 0; while (EV_ADDR[i] != a) i++;
+                        fprintf(stderr, "  t0 %llu now %llu: count then %u, now %u\n", (unsigned long long)e.t0,
+                                (unsigned long long)cyc, count_h[i][e.t0], count[i]);
+                    }
+                }
                 checked++;
             }
         }
