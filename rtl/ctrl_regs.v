@@ -320,6 +320,7 @@ always @(posedge clk) begin
         S_OP: if (take) begin
             wr    <= s_data == 8'h02;
             rlong <= 1'b0;
+            w_win <= 1'b0;                          // an unknown op's response is ours
             state <= (s_data == 8'h01 || s_data == 8'h02) ? S_ADDR : S_RESP;
         end
         S_ADDR: if (take) begin
