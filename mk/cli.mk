@@ -1,6 +1,6 @@
 # The icebuf command-line tool and `make demo`.
 
-$(BUILD)/bin/icebuf: host/cli/icebuf.c host/include/icebuf.h $(LIBICEBUF_A)
+$(BUILD)/bin/icebuf: host/cli/icebuf.c host/cli/regnames.h host/include/icebuf.h host/include/icebuf_regs.h $(LIBICEBUF_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
 

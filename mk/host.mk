@@ -8,7 +8,7 @@ FTDI_LIBS   := $(shell pkg-config --libs libftdi1 2>/dev/null)
 HOST_CFLAGS := $(HOST_WFLAGS) -O2 -g -Ihost/include -Ihost/src
 HOST_LIBS   := $(FTDI_LIBS)
 LIB_SRCS    := $(wildcard host/src/*.c)
-LIB_HDRS    := $(wildcard host/src/*.h) host/include/icebuf.h
+LIB_HDRS    := $(wildcard host/src/*.h) host/include/icebuf.h host/include/icebuf_regs.h
 LIBICEBUF_A := $(BUILD)/lib/libicebuf.a
 LIBICEBUF_SO := $(BUILD)/lib/libicebuf.so.1
 LIB_OBJS    := $(patsubst host/src/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRCS))
@@ -40,7 +40,7 @@ install: host sim
 	install -m 644 $(LIBICEBUF_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBICEBUF_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libicebuf.so.1 $(DESTDIR)$(PREFIX)/lib/libicebuf.so
-	install -m 644 host/include/icebuf.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 host/include/icebuf.h host/include/icebuf_regs.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(ICEBUF_VERSION)|' \
 	    -e 's|@LIBS_PRIVATE@|$(HOST_LIBS)|' host/icebuf.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/icebuf.pc
 	install -m 755 $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim $(DESTDIR)$(PREFIX)/bin/

@@ -43,8 +43,10 @@ module ctrl_regs #(
     parameter [31:0] BAUD         = 3000000,      // BAUD register
     parameter [31:0] LINK         = 0,            // LINK register: channels, window, MTU
     parameter [31:0] STREAM_DEPTH = 4096,         // STREAM_DEPTH register
+    parameter [31:0] FEATURES     = 0,            // FEATURES register: the peripherals built in
     parameter        NEV          = 10,           // counted events, in register order (below)
-    parameter        TEST_MODES   = 1             // 0: no TRAFFIC, SINK_BYTES, SINK_CRC registers
+    parameter        TEST_MODES   = 1,            // 0: no TRAFFIC, SINK_BYTES, SINK_CRC registers
+    parameter        WINDOWS      = 0             // 1: requests for 0x20-0x4F go out on x_* (reg_windows)
 ) (
     input  wire           clk,          // clock
     input  wire           rst,          // synchronous reset, active high
@@ -64,12 +66,34 @@ module ctrl_regs #(
     output wire           traffic_set,  // strobe: a committed write of TRAFFIC ... (TEST_MODES)
     output wire [31:0]    traffic_value, // ... of this value
     input  wire [NEV-1:0] events,       // counter strobes
+    output wire           x_sel,        // WINDOWS: one-clock strobe, a request for register x_addr
+    output wire           x_we,         // ... a write of x_wdata (else a read)
+    output wire [7:0]     x_addr,       // ... its address (0x20-0x4F)
+    output wire [31:0]    x_wdata,      // ... the data of a write
+    input  wire [31:0]    x_rdata,      // the clock after x_sel: the value read
+    input  wire           x_err,        // ... or no such register / read-only (E1)
     output reg            err_seen      // a trouble counter has counted since reset
 );
 
+`include "icebuf_regs.vh"
+
+// Which registers 0x00-0x1F exist comes from regs/icebuf.tab (bit a:
+// register a; 0x1F never, its upper word is the response's). Writes are
+// not table-driven: SCRATCH and TRAFFIC each have a write path of their
+// own, and the response ops are built from their bit patterns (below), so
+// a table that changes either stops the build here.
+localparam       TM = (TEST_MODES != 0);
+localparam       WIN = (WINDOWS != 0);
+localparam [31:0] R_EXISTS = R_EXISTS_ALL | (TM ? R_EXISTS_TEST_MODES : 32'd0);
 generate
     if (NEV != 10) begin : illegal_parameter
         ctrl_regs_error_nev_must_be_10 u_error();
+    end
+    if (R_WRITABLE_ALL != (32'd1 << R_SCRATCH) || R_WRITABLE_TEST_MODES != (32'd1 << R_TRAFFIC) ||
+        R_EXISTS[31] || OP_READ != 8'h01 || OP_WRITE != 8'h02 || RESP_READ_OK != 8'h81 ||
+        RESP_WRITE_OK != 8'h82 || RESP_NO_REG != 8'hE1 || RESP_READ_ONLY != 8'hE2 ||
+        RESP_BUSY != 8'hE3 || RESP_BAD_OP != 8'hEF) begin : table_mismatch
+        ctrl_regs_error_table_needs_a_new_write_path_or_op_decode u_error();
     end
 endgenerate
 
@@ -80,9 +104,6 @@ function [4:0] ev_addr;
     ev_addr = (i < 2) ? 5'h0A + i[4:0] : 5'h0E + i[4:0];
 endfunction
 localparam       EV_FRAME_ERR = 8;
-localparam [7:0] A_SCRATCH = 8'h06;
-localparam [7:0] A_TRAFFIC = 8'h07;
-localparam       TM = (TEST_MODES != 0);
 
 // ---- register words in block RAM -------------------------------------------------
 // Word {1, a} holds the upper half of register a, word {0, a} the lower:
@@ -91,7 +112,7 @@ localparam       TM = (TEST_MODES != 0);
 // in two lower words, 0x06 and 0x0E: one holds its committed value, the
 // other this frame's writes (their upper words are 0); like the counters
 // it starts at 0 when the FPGA is configured. Only address bits [4:0]
-// matter: every register lives below 0x18, and the RAM's words for any
+// matter: every register lives below 0x1F, and the RAM's words for any
 // other address are never sent (it has no register).
 // no_rw_check: a read whose word is used never meets a write on its
 // address (below), so Yosys need not add logic that orders them.
@@ -109,6 +130,8 @@ initial begin
     cram[8'h04] = BAUD[15:0];         cram[8'h24] = BAUD[31:16];
     cram[8'h05] = LINK[15:0];         cram[8'h25] = LINK[31:16];
     cram[8'h08] = STREAM_DEPTH[15:0]; cram[8'h28] = STREAM_DEPTH[31:16];
+    cram[{3'd0, R_FEATURES[4:0]}] = FEATURES[15:0];
+    cram[{3'd1, R_FEATURES[4:0]}] = FEATURES[31:16];
 end
 
 // ---- event counters ----------------------------------------------------------------
@@ -214,6 +237,12 @@ reg        wr;                          // the request is a write
 reg        rlong;                       // 6-byte response (a read), else 2
 reg        w_scratch;                   // a write of SCRATCH
 reg        w_traffic;                   // a write of TRAFFIC
+reg        w_win;                       // a request for a window's register (WINDOWS)
+wire       sd_win = WIN && s_data >= W_KEYBOARD_BASE && s_data <= W_CONSOLE_LAST;
+wire       win_long;                    // the window's answer is a value (81 + 4 bytes)
+wire       win_ready;                   // the window's response is ready to send
+wire [7:0] win_byte;                    // its next byte
+wire       rl = w_win ? win_long : rlong;   // a 6-byte response
 reg  [4:0] addr;                        // the register's word (SCRATCH's: the one it reads)
 reg  [2:0] ri;                          // response byte being sent; write data byte 4..7
 reg        q_ok;                        // cram_q holds the word byte ri is sent from
@@ -222,11 +251,9 @@ assign s_ready = !(state == S_RESP && m_full);
 wire take = s_valid && s_ready;
 
 // The op byte: 81, 82, E1, E2, E3, EF are 1ee0ffcc (E3 is 82 | 61).
-wire sd_exists = s_data[7:5] == 3'd0 &&
-                 (s_data[4] ? !s_data[3] :
-                  TM ? s_data[3:0] <= 4'hD : s_data[3:0] <= 4'hB && s_data[3:0] != 4'h7);
-wire sd_scratch = s_data == A_SCRATCH;
-wire sd_traffic = TM && s_data == A_TRAFFIC;
+wire sd_exists = s_data[7:5] == 3'd0 && R_EXISTS[s_data[4:0]];
+wire sd_scratch = s_data == R_SCRATCH;
+wire sd_traffic = TM && s_data == R_TRAFFIC;
 wire op_f = state == S_OP;
 wire op_e = op_f || (wr ? !sd_scratch && !sd_traffic : !sd_exists);
 assign r_op = {1'b1, op_e, op_e, 1'b0, op_f, op_f,
@@ -236,7 +263,7 @@ assign r_wr = take && !state[1];
 wire [2:0] tp = ri + {2'd0, q_ok};      // the byte whose word is read
 wire unused_tp = tp[0];
 wire   p_wait  = inc_phase && tp[2];       // a lower word waits for the counter's write
-assign m_valid = state == S_RESP && !m_full && q_ok && !p_wait;
+assign m_valid = state == S_RESP && !m_full && (w_win ? win_ready : q_ok && !p_wait);
 assign p_rd    = state == S_RESP && !p_wait && (!q_ok || (m_valid && rlong && ri[0] && !ri[2]));
 assign p_hold  = p_rd || (m_valid && !ri[0]);
 assign p_addr = !tp[2] && !tp[1] ? 6'h3F :
@@ -245,10 +272,10 @@ assign p_addr = !tp[2] && !tp[1] ? 6'h3F :
 // Inputs: a sample taken as the data bytes start, shifted out under them.
 localparam LW = TM ? 32 : 16;
 reg  [LW-1:0] live;
-wire [31:0] live_in = (addr == 5'h09 ? {16'd0, stream_level} : 32'd0)
-                    | (TM && addr == 5'h07 ? traffic : 32'd0)
-                    | (TM && addr == 5'h0C ? sink_bytes : 32'd0)
-                    | (TM && addr == 5'h0D ? {16'd0, sink_crc} : 32'd0);
+wire [31:0] live_in = (addr == R_STREAM_LEVEL[4:0] ? {16'd0, stream_level} : 32'd0)
+                    | (TM && addr == R_TRAFFIC[4:0] ? traffic : 32'd0)
+                    | (TM && addr == R_SINK_BYTES[4:0] ? sink_bytes : 32'd0)
+                    | (TM && addr == R_SINK_CRC[4:0] ? {16'd0, sink_crc} : 32'd0);
 always @(posedge clk)
     if (rst || sess_rst || f_abort)
         live <= {LW{1'b0}};
@@ -258,7 +285,8 @@ always @(posedge clk)
         live <= live << 8;
 wire tr_busy;                           // a TRAFFIC write refused: E3, not 82
 
-assign m_data = (ri[0] ? cram_q[7:0] : cram_q[15:8]) | live[LW-1:LW-8]
+assign m_data = w_win ? win_byte :
+                (ri[0] ? cram_q[7:0] : cram_q[15:8]) | live[LW-1:LW-8]
               | (ri == 3'd0 && tr_busy ? 8'h61 : 8'h00);
 
 assign s_wr  = !f_abort && !f_commit && state == S_WDATA && take && ri[2:1] == 2'b11 && w_scratch;
@@ -271,21 +299,28 @@ always @(posedge clk) begin
     end else if (f_commit) begin
         s_cur   <= s_rword;
         s_dirty <= 1'b0;
-    end else if (s_wr && wr_lo) begin
-        s_dirty <= 1'b1;
+    end else if (s_wr) begin
+        // The upper byte goes into the frame's copy first: until the lower
+        // one follows, that copy is not a value (a frame cut here keeps
+        // SCRATCH as it was before the frame).
+        s_dirty <= wr_lo;
     end
     if (p_rd)
         q_ok <= 1'b1;
     else if (start_inc || r_wr)
         q_ok <= 1'b0;
-    if (rst || sess_rst || f_abort) begin
+    // A request ends with its frame: a committed frame that stops inside a
+    // request drops what arrived of it (the next frame starts with an op).
+    if (rst || sess_rst || f_abort || (f_commit && state != S_RESP)) begin
         state <= S_OP;
         ri    <= 3'd0;
+        w_win <= 1'b0;
     end else begin
         case (state)
         S_OP: if (take) begin
             wr    <= s_data == 8'h02;
             rlong <= 1'b0;
+            w_win <= 1'b0;                          // an unknown op's response is ours
             state <= (s_data == 8'h01 || s_data == 8'h02) ? S_ADDR : S_RESP;
         end
         S_ADDR: if (take) begin
@@ -296,6 +331,7 @@ always @(posedge clk) begin
             rlong     <= !wr && sd_exists;
             w_scratch <= sd_scratch;
             w_traffic <= sd_traffic;
+            w_win     <= sd_win;
             ri        <= {wr, 2'b00};
             state     <= wr ? S_WDATA : S_RESP;
         end
@@ -305,7 +341,7 @@ always @(posedge clk) begin
         end
         default: if (m_valid) begin
             ri <= ri + 1'b1;
-            if (ri == (rlong ? 3'd5 : 3'd1)) begin
+            if (ri == (rl ? 3'd5 : 3'd1)) begin
                 ri    <= 3'd0;
                 state <= S_OP;
             end
@@ -313,6 +349,54 @@ always @(posedge clk) begin
         endcase
     end
 end
+
+// ---- register windows (WINDOWS) ------------------------------------------------
+// A request for 0x20-0x4F goes out on x_* as its last byte arrives (a
+// read's address, a write's last data byte); the answer, registered by the
+// window a clock later, is taken the clock after that into the response's
+// six bytes. Unlike SCRATCH and TRAFFIC a window's write takes effect then,
+// not with the frame's commit: a frame refused after it and sent again
+// writes again, so a window's writable registers are settings (writing one
+// twice is writing it once) and its reads have no side effects.
+generate
+    if (WIN) begin : windows
+        reg [23:0] wbuf;                        // a write's first three data bytes
+        reg [31:0] wd;
+        reg [7:0]  a;
+        reg        sel, we, pend, ready, long;
+        reg [47:0] sh;                          // the response, sent from its top byte
+        assign x_sel = sel;  assign x_we = we;  assign x_addr = a;  assign x_wdata = wd;
+        assign win_long = long;  assign win_ready = ready;  assign win_byte = sh[47:40];
+        always @(posedge clk) begin
+            sel  <= 1'b0;
+            pend <= sel;
+            if (state == S_WDATA && take) wbuf <= {wbuf[15:0], s_data};
+            if (state == S_ADDR && take) begin
+                a  <= s_data;
+                we <= wr;
+            end
+            if (state == S_WDATA && take && ri == 3'd7) wd <= {wbuf, s_data};
+            if (rst || sess_rst || f_abort) begin
+                ready <= 1'b0;
+            end else begin
+                if (state == S_ADDR && take && sd_win && !wr) sel <= 1'b1;
+                if (state == S_WDATA && take && ri == 3'd7 && w_win) sel <= 1'b1;
+                if (state == S_ADDR && take) ready <= 1'b0;
+                if (pend) begin
+                    ready <= 1'b1;
+                    long  <= !we && !x_err;
+                    sh    <= {x_err ? RESP_NO_REG : we ? RESP_WRITE_OK : RESP_READ_OK, a, x_rdata};
+                end else if (m_valid && w_win) begin
+                    sh <= sh << 8;
+                end
+            end
+        end
+    end else begin : no_windows
+        assign {x_sel, x_we, x_addr, x_wdata} = 42'd0;
+        assign {win_long, win_ready, win_byte} = 10'd0;
+        wire unused_window_inputs = &{1'b0, x_rdata, x_err, sd_win};
+    end
+endgenerate
 
 // ---- TRAFFIC (TEST_MODES) --------------------------------------------------------
 // A TRAFFIC write takes effect when its frame commits, and only while the

@@ -20,6 +20,8 @@ module icebuf_core #(
     parameter BOARD_ID     = 1,             // 1 iCEstick, 2 iCEBreaker
     parameter STREAM_DEPTH = 4096,          // stream buffer bytes, a power of two
     parameter TEST_MODES   = 1,             // 1: the stream channel's sink and source (traffic)
+    parameter KEYBOARD     = 0,             // 1: the PS/2 keyboard (channel 2, registers 0x20-0x2F)
+    parameter VIDEO        = 0,             // 1: the video player (channel 3, registers 0x30-0x3F)
     parameter [31:0] ID      = 32'h49434542, // ID register ("ICEB")
     parameter [31:0] VERSION = 32'h00020000  // VERSION register (2.0.0)
 ) (
@@ -32,7 +34,16 @@ module icebuf_core #(
     output wire [3:0] status                // LEDs: link up, rx, tx, error seen
 );
 
-localparam NCHAN  = 2;                      // channels 0 control, 1 stream
+`include "icebuf_regs.vh"
+
+// Channels 0 control, 1 stream, then one a peripheral up to the last one
+// built (regs/icebuf.tab): link_rx counts a frame for a channel beyond
+// NCHAN as a bad frame; one below it whose peripheral is absent refuses
+// its frames (credit 0).
+localparam NCHAN  = (VIDEO != 0) ? 4 : (KEYBOARD != 0) ? 3 : 2;   // CH_VIDEO + 1, CH_KEYBOARD + 1, CH_STREAM + 1
+localparam [31:0] FEATURES = ((TEST_MODES != 0 ? 32'd1 : 32'd0) << F_TEST_MODES)
+                           | ((KEYBOARD != 0 ? 32'd1 : 32'd0) << F_KEYBOARD)
+                           | ((VIDEO != 0 ? 32'd1 : 32'd0) << F_VIDEO);
 localparam MTU    = 1024;                   // payload bytes per frame, at most
 // Unacknowledged upstream bytes at most: WINDOW × MTU, the stream buffer's
 // size (the board never holds more unacknowledged data than that buffer).
@@ -63,6 +74,9 @@ localparam integer RETX_CYCLES   = (CLK_HZ / 50 > WINDOW_CYCLES * 3 / 2) ? CLK_H
 // clocks at the most (ctrl_regs needs 8 per request byte).
 localparam integer UART_HZ = (UART_CLK_HZ == 0) ? CLK_HZ : UART_CLK_HZ;
 generate
+    if (CH_STREAM != 4'd1 || CH_KEYBOARD != 4'd2 || CH_VIDEO != 4'd3) begin : table_mismatch
+        icebuf_core_error_channel_numbers_differ_from_regs_table u_error();
+    end
     if (STREAM_DEPTH < MTU || UART_HZ < 4 * BAUD || CLK_HZ < BAUD) begin : illegal_parameter
         icebuf_core_error_depth_below_mtu_or_clocks_too_slow_for_baud u_error();
     end
@@ -237,6 +251,109 @@ assign dn_free[31:16]     = t_sink   ? STREAM_DEPTH[15:0] :
                             t_source ? 16'd0 : {{(15-SW){1'b0}}, s_free};
 assign dn_news[1]         = dn_commit[1] || up_release[1] || t_wr_valid || t_set || ctrl_rst;
 
+// ---- channels 2 and up: peripherals -------------------------------------------
+// One chan_ep a channel; a peripheral connects to its p_* columns (the
+// contract: /work/brief/peripherals.md). Upstream buffers are PERIPH_UP_DEPTH
+// bytes each; link_tx's release lengths are as wide as the stream's.
+localparam PERIPH_UP_DEPTH = 512;
+localparam PW = $clog2(PERIPH_UP_DEPTH);
+wire [NCHAN*8-1:0]  p_dn_data;              // peripheral side: column c is channel c
+wire [NCHAN-1:0]    p_dn_valid, p_dn_commit, p_dn_abort, p_dn_full, p_dn_news;
+wire [NCHAN*16-1:0] p_dn_free;
+wire [NCHAN*8-1:0]  p_up_data;
+wire [NCHAN-1:0]    p_up_valid, p_up_commit, p_up_abort, p_up_full, p_up_overflow;
+wire [NCHAN*(PW+1)-1:0] p_up_free;
+
+// Register windows (regs/icebuf.tab): window 0 keyboard (0x20-0x2F),
+// 1 video (0x30-0x3F), 2 console (0x40-0x4F). A peripheral owns its column
+// of w_* (the contract's reg_sel .. reg_err); a window without its
+// peripheral answers no register (E1), and without any ctrl_regs builds no
+// window logic at all.
+localparam NWIN = 3;
+localparam [NWIN-1:0] WIN_PRESENT = {1'b0, VIDEO != 0, KEYBOARD != 0};
+wire            x_sel, x_we, x_err;
+wire [7:0]      x_addr;
+wire [31:0]     x_wdata, x_rdata;
+wire [NWIN-1:0] w_sel, w_err;
+wire            w_we;
+wire [3:0]      w_addr;
+wire [31:0]     w_wdata;
+wire [NWIN*32-1:0] w_rdata;
+
+reg_windows #(.NWIN(NWIN), .PRESENT(WIN_PRESENT)) u_windows (
+    .clk(clk), .rst(rst),
+    .x_sel(x_sel), .x_we(x_we), .x_addr(x_addr), .x_wdata(x_wdata), .x_rdata(x_rdata), .x_err(x_err),
+    .reg_sel(w_sel), .reg_we(w_we), .reg_addr(w_addr), .reg_wdata(w_wdata),
+    .reg_rdata(w_rdata), .reg_err(w_err));
+
+genvar c;
+generate
+    // Until a peripheral's instance takes its window: no register there.
+    if (KEYBOARD != 0) begin : keyboard_regs
+        // ==== KEYBOARD: the keyboard's reg_rdata/reg_err go here (window 0) ====
+        assign {w_rdata[31:0], w_err[0]} = {32'd0, 1'b1};
+    end else begin : no_keyboard_regs
+        assign {w_rdata[31:0], w_err[0]} = {32'd0, 1'b1};
+    end
+    if (VIDEO != 0) begin : video_regs
+        // ==== VIDEO: the video player's reg_rdata/reg_err go here (window 1) ====
+        assign {w_rdata[63:32], w_err[1]} = {32'd0, 1'b1};
+    end else begin : no_video_regs
+        assign {w_rdata[63:32], w_err[1]} = {32'd0, 1'b1};
+    end
+    assign {w_rdata[95:64], w_err[2]} = {32'd0, 1'b1};  // console: not yet
+    for (c = 2; c < NCHAN; c = c + 1) begin : periph
+        // Which directions the channel has (the contract): the keyboard
+        // sends upstream, the video takes downstream.
+        localparam HAS = (c == CH_KEYBOARD) ? (KEYBOARD != 0) : (c == CH_VIDEO) ? (VIDEO != 0) : 0;
+        localparam DN  = HAS && c == CH_VIDEO;
+        localparam UP  = HAS && c == CH_KEYBOARD;
+        chan_ep #(.DN(DN), .UP(UP), .UP_DEPTH(PERIPH_UP_DEPTH)) u_ep (
+            .clk(clk), .rst(rst),
+            .l_dn_data(dn_data), .l_dn_valid(dn_valid[c]), .l_dn_commit(dn_commit[c]),
+            .l_dn_abort(dn_abort[c]), .l_dn_full(dn_full[c]), .l_dn_free(dn_free[16*c +: 16]),
+            .l_dn_news(dn_news[c]),
+            .l_up_data(up_data[8*c +: 8]), .l_up_valid(up_valid[c]), .l_up_ready(up_ready[c]),
+            .l_up_more(up_more[c]), .l_up_release(up_release[c]), .l_up_release_len(up_release_len),
+            .l_up_rewind(up_rewind[c]),
+            .dn_data(p_dn_data[8*c +: 8]), .dn_valid(p_dn_valid[c]), .dn_commit(p_dn_commit[c]),
+            .dn_abort(p_dn_abort[c]), .dn_full(p_dn_full[c]), .dn_free(p_dn_free[16*c +: 16]),
+            .dn_news(p_dn_news[c]),
+            .up_data(p_up_data[8*c +: 8]), .up_valid(p_up_valid[c]), .up_commit(p_up_commit[c]),
+            .up_abort(p_up_abort[c]), .up_full(p_up_full[c]), .up_free(p_up_free[(PW+1)*c +: PW+1]),
+            .up_overflow(p_up_overflow[c]));
+
+        if (c == CH_KEYBOARD && KEYBOARD != 0) begin : keyboard
+            // ==== KEYBOARD: the PS/2 keyboard's instance goes here ====
+            // Upstream on p_up_*[c] (key events, whole records committed),
+            // its registers on window 0 of reg_windows (below), its pins
+            // through new ports of icebuf_core. Until then: silent.
+            assign {p_up_data[8*c +: 8], p_up_valid[c], p_up_commit[c], p_up_abort[c]} = 11'd0;
+        end else if (c == CH_VIDEO && VIDEO != 0) begin : video
+            // ==== VIDEO: the video player's instance goes here ====
+            // Downstream on p_dn_*[c] (frame records), its registers on
+            // window 1 of reg_windows. Until then: refuses every frame.
+            assign p_dn_full[c] = 1'b1;
+            assign p_dn_free[16*c +: 16] = 16'd0;
+            assign p_dn_news[c] = 1'b0;
+        end
+        if (!(c == CH_KEYBOARD && KEYBOARD != 0)) begin : no_up
+            assign {p_up_data[8*c +: 8], p_up_valid[c], p_up_commit[c], p_up_abort[c]} = 11'd0;
+        end
+        if (!(c == CH_VIDEO && VIDEO != 0)) begin : no_dn
+            assign {p_dn_full[c], p_dn_free[16*c +: 16], p_dn_news[c]} = 18'd0;
+        end
+    end
+    // Columns 0 and 1 of the p_* buses are not channels of chan_ep.
+    assign {p_dn_data[15:0], p_dn_valid[1:0], p_dn_commit[1:0], p_dn_abort[1:0]} = 22'd0;
+    assign {p_dn_full[1:0], p_dn_free[31:0], p_dn_news[1:0]} = 36'd0;
+    assign {p_up_data[15:0], p_up_valid[1:0], p_up_commit[1:0], p_up_abort[1:0]} = 22'd0;
+    assign {p_up_full[1:0], p_up_free[2*(PW+1)-1:0], p_up_overflow[1:0]} = {(2*PW+6){1'b0}};
+endgenerate
+wire unused_periph = &{1'b0, p_dn_data, p_dn_valid, p_dn_commit, p_dn_abort, p_dn_full, p_dn_free,
+                       p_dn_news, p_up_data, p_up_valid, p_up_commit, p_up_abort, p_up_full, p_up_free,
+                       p_up_overflow, w_sel, w_we, w_addr, w_wdata};
+
 // ---- registers -----------------------------------------------------------------
 wire err_seen;
 wire [9:0] events = {
@@ -254,7 +371,8 @@ wire [9:0] events = {
 
 ctrl_regs #(
     .ID(ID), .VERSION(VERSION), .BOARD_ID(BOARD_ID), .CLK_HZ(CLK_HZ), .BAUD(BAUD),
-    .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .NEV(10), .TEST_MODES(TEST_MODES)
+    .LINK(LINK), .STREAM_DEPTH(STREAM_DEPTH), .FEATURES(FEATURES), .NEV(10), .TEST_MODES(TEST_MODES),
+    .WINDOWS(KEYBOARD != 0 || VIDEO != 0)
 ) u_ctrl (
     .clk(clk), .rst(rst), .sess_rst(ctrl_rst),
     .f_commit(dn_commit[0]), .f_abort(dn_abort[0]),
@@ -263,7 +381,9 @@ ctrl_regs #(
     .stream_level({{(15-SW){1'b0}}, s_level}),
     .traffic(t_mode), .sink_bytes(t_sink_bytes), .sink_crc(t_sink_crc),
     .traffic_set(t_set), .traffic_value(t_value),
-    .events(events), .err_seen(err_seen));
+    .events(events),
+    .x_sel(x_sel), .x_we(x_we), .x_addr(x_addr), .x_wdata(x_wdata), .x_rdata(x_rdata), .x_err(x_err),
+    .err_seen(err_seen));
 
 // ---- status LEDs: activity held for 2^19..2^20 clocks (44-87 ms at 12 MHz)
 reg [19:0] blink_div;

@@ -54,7 +54,7 @@ generate
         link_rx_error_nchan_1_to_16_and_mtu_at_least_1 u_error();
     end
 endgenerate
-localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
+`include "icebuf_regs.vh"          // T_DATA, T_ACK, T_NAK, T_SYNC (regs/icebuf.tab)
 
 // ---- COBS decoder -------------------------------------------------------
 reg [7:0]  code_left;                   // data bytes left in the current block

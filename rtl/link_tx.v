@@ -53,7 +53,7 @@ module link_tx #(
     output wire             sync_start      // strobe: a new session starts (between frames)
 );
 
-localparam [3:0] T_DATA = 4'd1, T_ACK = 4'd2, T_NAK = 4'd3, T_SYNC = 4'd4;
+`include "icebuf_regs.vh"          // T_DATA, T_ACK, T_NAK, T_SYNC (regs/icebuf.tab)
 localparam WB = $clog2(WINDOW);
 localparam LW = $clog2(MTU + 1);
 localparam UB = (NUP > 1) ? $clog2(NUP) : 1;    // bits of an upstream channel number

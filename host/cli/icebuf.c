@@ -136,19 +136,8 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-static const struct { const char *name; uint8_t addr; } regnames[] = {
-	{ "ID", ICEBUF_REG_ID }, { "VERSION", ICEBUF_REG_VERSION }, { "BOARD", ICEBUF_REG_BOARD },
-	{ "CLK_HZ", ICEBUF_REG_CLK_HZ }, { "BAUD", ICEBUF_REG_BAUD }, { "LINK", ICEBUF_REG_LINK },
-	{ "SCRATCH", ICEBUF_REG_SCRATCH }, { "TRAFFIC", ICEBUF_REG_TRAFFIC },
-	{ "STREAM_DEPTH", ICEBUF_REG_STREAM_DEPTH },
-	{ "STREAM_LEVEL", ICEBUF_REG_STREAM_LEVEL }, { "STREAM_OVERFLOW", ICEBUF_REG_STREAM_OVERFLOW },
-	{ "STREAM_UNDERFLOW", ICEBUF_REG_STREAM_UNDERFLOW }, { "SINK_BYTES", ICEBUF_REG_SINK_BYTES },
-	{ "SINK_CRC", ICEBUF_REG_SINK_CRC }, { "RX_FRAMES", ICEBUF_REG_RX_FRAMES },
-	{ "RX_BAD_CRC", ICEBUF_REG_RX_BAD_CRC }, { "RX_BAD_FRAME", ICEBUF_REG_RX_BAD_FRAME },
-	{ "RX_SEQ_ERR", ICEBUF_REG_RX_SEQ_ERR }, { "TX_FRAMES", ICEBUF_REG_TX_FRAMES },
-	{ "TX_RETRANSMIT", ICEBUF_REG_TX_RETRANSMIT }, { "UART_FRAME_ERR", ICEBUF_REG_UART_FRAME_ERR },
-	{ "UART_OVERRUN", ICEBUF_REG_UART_OVERRUN },
-};
+/* regnames[]: generated from regs/icebuf.tab. */
+#include "regnames.h"
 #define NREGS (sizeof regnames / sizeof regnames[0])
 
 static int parse_reg(const char *s, uint8_t *addr)
@@ -316,6 +305,12 @@ static int cmd_info(const struct global *g, int argc, char **argv)
 	printf("baud            %u\n", in.baud);
 	printf("link            %u channels, %u-byte frames, window %u\n", in.channels, in.mtu, in.window);
 	printf("stream depth    %u bytes\n", in.stream_depth);
+	uint32_t feat = icebuf_features(dev);
+	printf("peripherals    ");
+	for (uint32_t b = 1; b; b <<= 1)
+		if (feat & b)
+			printf(" %s", icebuf_feature_name(b) ? icebuf_feature_name(b) : "(unknown)");
+	printf("%s\n", feat ? "" : " none");
 	static const uint8_t shown[] = {
 		ICEBUF_REG_STREAM_LEVEL, ICEBUF_REG_STREAM_OVERFLOW, ICEBUF_REG_STREAM_UNDERFLOW,
 		ICEBUF_REG_RX_FRAMES, ICEBUF_REG_RX_BAD_CRC, ICEBUF_REG_RX_BAD_FRAME, ICEBUF_REG_RX_SEQ_ERR,

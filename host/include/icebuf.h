@@ -56,40 +56,9 @@ extern "C" {
 /** Value of the board's ID register ("ICEB"). */
 #define ICEBUF_ID_MAGIC 0x49434542u
 
-/** Channel numbers (docs/protocol.md §6). */
-enum icebuf_channel {
-	ICEBUF_CHAN_CONTROL = 0,
-	ICEBUF_CHAN_STREAM = 1,
-	ICEBUF_CHAN_KEYBOARD = 2,
-	ICEBUF_CHAN_CONSOLE = 3,
-	ICEBUF_CHAN_VIDEO = 4,
-};
-
-/** Board registers (docs/protocol.md §7). */
-enum icebuf_reg {
-	ICEBUF_REG_ID = 0x00,
-	ICEBUF_REG_VERSION = 0x01,
-	ICEBUF_REG_BOARD = 0x02,
-	ICEBUF_REG_CLK_HZ = 0x03,
-	ICEBUF_REG_BAUD = 0x04,
-	ICEBUF_REG_LINK = 0x05,
-	ICEBUF_REG_SCRATCH = 0x06,
-	ICEBUF_REG_TRAFFIC = 0x07,      /**< stream channel's mode: see enum icebuf_traffic */
-	ICEBUF_REG_STREAM_DEPTH = 0x08,
-	ICEBUF_REG_STREAM_LEVEL = 0x09,
-	ICEBUF_REG_STREAM_OVERFLOW = 0x0A,
-	ICEBUF_REG_STREAM_UNDERFLOW = 0x0B,
-	ICEBUF_REG_SINK_BYTES = 0x0C,   /**< bytes the sink took since TRAFFIC was set */
-	ICEBUF_REG_SINK_CRC = 0x0D,     /**< their CRC-16/CCITT-FALSE */
-	ICEBUF_REG_RX_FRAMES = 0x10,
-	ICEBUF_REG_RX_BAD_CRC = 0x11,
-	ICEBUF_REG_RX_BAD_FRAME = 0x12,
-	ICEBUF_REG_RX_SEQ_ERR = 0x13,
-	ICEBUF_REG_TX_FRAMES = 0x14,
-	ICEBUF_REG_TX_RETRANSMIT = 0x15,
-	ICEBUF_REG_UART_FRAME_ERR = 0x16,
-	ICEBUF_REG_UART_OVERRUN = 0x17,
-};
+/* Channels, registers, FEATURES bits and wire constants: generated from
+ * regs/icebuf.tab (docs/protocol.md §6, §7). */
+#include "icebuf_regs.h"
 
 /** Error codes: small, negative, stable. */
 enum icebuf_error {
@@ -105,7 +74,8 @@ enum icebuf_error {
 	ICEBUF_ERR_PROTOCOL = -9,   /**< the board broke the protocol */
 	ICEBUF_ERR_GATEWARE = -10,  /**< wrong gateware: ID or major version */
 	ICEBUF_ERR_REGISTER = -11,  /**< no such register, or it is read-only */
-	ICEBUF_ERR_UNSUPPORTED = -12, /**< not available on this transport/build */
+	ICEBUF_ERR_UNSUPPORTED = -12, /**< not available on this transport/build, or the board's
+	                               *   gateware lacks the peripheral (icebuf_features()) */
 };
 
 /** Static, thread-safe name of an error code ("timeout", …). Never NULL. */
@@ -184,6 +154,16 @@ struct icebuf_info {
 
 /** Fill *@info from what was read at open. Errors: ARG. */
 ICEBUF_EXPORT int icebuf_info(icebuf *dev, struct icebuf_info *info);
+
+/** The board's FEATURES register as read at open (enum icebuf_feature bits:
+ *  the peripherals its gateware was built with); 0 for gateware older than
+ *  the register, and for a NULL handle. A call for a peripheral the board
+ *  lacks fails with ICEBUF_ERR_UNSUPPORTED and a message (icebuf_last_error())
+ *  that names the gateware that has it. */
+ICEBUF_EXPORT uint32_t icebuf_features(const icebuf *dev);
+
+/** Name of one FEATURES bit ("keyboard", …), NULL for a bit with none. */
+ICEBUF_EXPORT const char *icebuf_feature_name(uint32_t feature);
 
 /** Name of a board code ("iCEstick", …, "unknown"). Never NULL. */
 ICEBUF_EXPORT const char *icebuf_board_name(uint32_t board);

@@ -10,6 +10,7 @@
  */
 #include "icebuf.h"
 #include "icebuf_private.h"
+#include "peripheral.h"
 #include "codec.h"
 #include "transport.h"
 
@@ -92,6 +93,7 @@ struct icebuf {
 	uint16_t ctr_last[32];
 	uint32_t ctr_high[32];
 	uint32_t ctr_seen;
+	uint32_t features;               /* FEATURES, read at open (0: older gateware) */
 };
 
 static _Thread_local char open_err[512];
@@ -695,7 +697,8 @@ int icebuf_reg_write(icebuf *dev, uint8_t addr, uint32_t value, int timeout_ms)
 static int check_gateware(icebuf *dev, int skip_check)
 {
 	static const uint8_t regs[] = { ICEBUF_REG_ID, ICEBUF_REG_VERSION, ICEBUF_REG_BOARD, ICEBUF_REG_CLK_HZ,
-	                                ICEBUF_REG_BAUD, ICEBUF_REG_LINK, ICEBUF_REG_STREAM_DEPTH };
+	                                ICEBUF_REG_BAUD, ICEBUF_REG_LINK, ICEBUF_REG_STREAM_DEPTH,
+	                                ICEBUF_REG_FEATURES };
 	enum { N = sizeof regs };
 	uint8_t req[2 * N], resp[N][6];
 	uint32_t v[N];
@@ -738,7 +741,9 @@ static int check_gateware(icebuf *dev, int skip_check)
 	}
 	for (size_t i = 0; i < N; i++) {
 		if (resp[i][0] != 0x81 || resp[i][1] != regs[i]) {
-			if (skip_check) {
+			/* Gateware older than FEATURES has none of the peripherals. */
+			if (skip_check || (regs[i] == ICEBUF_REG_FEATURES && resp[i][0] == ICEBUF_RESP_NO_REG &&
+			                   resp[i][1] == regs[i])) {
 				v[i] = 0;
 				continue;
 			}
@@ -757,6 +762,7 @@ static int check_gateware(icebuf *dev, int skip_check)
 	in->window = (v[5] >> 16) & 0xFF;
 	in->channels = v[5] >> 24;
 	in->stream_depth = v[6];
+	dev->features = v[7];
 	if (skip_check)
 		return 0;
 	if (in->id != ICEBUF_ID_MAGIC)
@@ -877,6 +883,16 @@ void icebuf_close(icebuf *dev)
 		free(dev->rx[c].buf);
 	free(dev->txq);
 	free(dev);
+}
+
+uint32_t ib_dev_features(const icebuf *dev)
+{
+	return dev ? dev->features : 0;
+}
+
+int ib_dev_fail(icebuf *dev, int code, const char *msg)
+{
+	return fail(dev, code, "%s", msg);
 }
 
 int icebuf_info(icebuf *dev, struct icebuf_info *info)

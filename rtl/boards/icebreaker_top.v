@@ -13,7 +13,10 @@
 
 module icebreaker_top #(
     parameter [31:0] ID      = 32'h49434542,   // ID register
-    parameter [31:0] VERSION = 32'h00020000    // VERSION register
+    parameter [31:0] VERSION = 32'h00020000,   // VERSION register
+    parameter        TEST_MODES = 1,           // the stream channel's test modes (TRAFFIC)
+    parameter        KEYBOARD   = 0,           // the PS/2 keyboard (channel 2; FEATURES bit 1)
+    parameter        VIDEO      = 0            // the video player (channel 3; FEATURES bit 2)
 ) (
     input  wire clk,                           // 12 MHz oscillator, pin 35
     input  wire rx,                            // FT2232H B TXD -> FPGA, pin 6
@@ -49,7 +52,7 @@ wire [3:0] status;
 
 icebuf_core #(
     .CLK_HZ(SYS_HZ), .BAUD(BAUD), .UART_CLK_HZ(UART_HZ), .BOARD_ID(2), .STREAM_DEPTH(8192),
-    .ID(ID), .VERSION(VERSION)
+    .TEST_MODES(TEST_MODES), .KEYBOARD(KEYBOARD), .VIDEO(VIDEO), .ID(ID), .VERSION(VERSION)
 ) u_core (
     .clk(clk_sys), .rst(rst), .uart_clk(clk_uart), .uart_rst(uart_rst_sync[1]),
     .uart_rx(rx), .uart_tx(tx), .status(status));

@@ -13,7 +13,9 @@ module icestick_top #(
     // The stream channel's test modes (sink, source: TRAFFIC) need ~330 logic
     // cells the HX1K does not have; the virtual board that measures the link
     // builds them in (docs/boards.md).
-    parameter        TEST_MODES = 0
+    parameter        TEST_MODES = 0,
+    parameter        KEYBOARD   = 0,           // the PS/2 keyboard (channel 2; FEATURES bit 1)
+    parameter        VIDEO      = 0            // the video player (channel 3; FEATURES bit 2)
 ) (
     input  wire       clk,                     // 12 MHz oscillator, pin 21
     input  wire       rx,                      // FT2232H B TXD -> FPGA, pin 9
@@ -28,7 +30,7 @@ reset_por #(.CYCLES(16)) u_por (.clk(clk), .rst_in(1'b0), .rst(rst));
 
 icebuf_core #(
     .CLK_HZ(12000000), .BAUD(3000000), .BOARD_ID(1), .STREAM_DEPTH(4096),
-    .TEST_MODES(TEST_MODES), .ID(ID), .VERSION(VERSION)
+    .TEST_MODES(TEST_MODES), .KEYBOARD(KEYBOARD), .VIDEO(VIDEO), .ID(ID), .VERSION(VERSION)
 ) u_core (
     .clk(clk), .rst(rst), .uart_clk(clk), .uart_rst(rst),
     .uart_rx(rx), .uart_tx(tx), .status(status));

@@ -20,19 +20,32 @@
 #ifndef TB_TEST_MODES
 #error "TB_TEST_MODES must match the TEST_MODES the model was built with"
 #endif
+#ifndef TB_WINDOWS
+#define TB_WINDOWS 0                     // 1: built with WINDOWS, x_* answered by a model peripheral
+#endif
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 static uint32_t rnd() { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return (uint32_t)rng; }
 
 // The bench's parameters (the module's defaults but LINK).
 static const uint32_t K[9] = {0x49434542, 0x00020000, 1, 12000000, 3000000, 0x02040400, 0, 0, 4096};
+static const uint32_t FEATURES = 0x0001A5C3;   // -GFEATURES in mk/ctrl.mk
 static const uint8_t EV_ADDR[10] = {0x0A, 0x0B, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17};
 
 static bool exists(uint8_t a) {
+    if (a == 0x18) return true;                       // FEATURES
     if (a >= 0x18 || a == 0x0E || a == 0x0F) return false;
     if (!TB_TEST_MODES && (a == 0x07 || a == 0x0C || a == 0x0D)) return false;
     return true;
 }
+
+// The model behind the windows (TB_WINDOWS): 0x20-0x3F (keyboard, video)
+// have registers at offsets 0-11, of which 8-11 are writable; 0x40-0x4F
+// (console) has none. A write takes effect as it is sent out on x_*.
+static bool win_exists(uint8_t a) { return TB_WINDOWS && a >= 0x20 && a < 0x40 && (a & 0xF) < 12; }
+static bool win_writable(uint8_t a) { return win_exists(a) && (a & 0xF) >= 8; }
+static uint32_t win_reg[0x50];     // the peripheral's registers
+static uint32_t win_model[0x50];   // what the bench expects them to hold
 
 struct Req { int kind; uint8_t op, addr; uint32_t wdata; };   // kind 0 read, 1 write, 2 unknown op
 struct Expect { std::vector<uint8_t> bytes; int live; uint64_t t0; };  // live: 0 exact, 1 counter/input
@@ -42,7 +55,11 @@ int main(int argc, char **argv) {
     ctx->commandArgs(argc, argv);
     const std::unique_ptr<Vctrl_regs> d{new Vctrl_regs{ctx.get()}};
     const uint64_t frames = argc > 1 ? strtoull(argv[1], nullptr, 0) : 20000;
-    uint64_t cyc = 0, errors = 0, commits = 0, aborts = 0, refused = 0, stalls = 0, checked = 0;
+    // TB_SEED: another random run; TB_CUT_PCT: how often a frame ends inside
+    // a request; TB_DEBUG: a counter's history at a wrong sample.
+    if (getenv("TB_SEED")) rng ^= strtoull(getenv("TB_SEED"), nullptr, 0) * 0x9E3779B97F4A7C15ull;
+    const int cut_pct = getenv("TB_CUT_PCT") ? atoi(getenv("TB_CUT_PCT")) : 15;   // frames cut inside a request
+    uint64_t cyc = 0, errors = 0, truncated = 0, win_sels = 0, win_reqs = 0, commits = 0, aborts = 0, refused = 0, stalls = 0, checked = 0;
     auto fail = [&](const char *what, unsigned a, unsigned b) {
         if (errors++ < 10) fprintf(stderr, "cycle %llu: %s (%X, %X)\n", (unsigned long long)cyc, what, a, b);
     };
@@ -107,7 +124,18 @@ int main(int argc, char **argv) {
         } else if (d->traffic_set) {
             fail("traffic_set without a committed TRAFFIC write", 0, 0);
         }
+        // The windows' peripheral: sees x_sel at this edge, answers the clock after.
+        bool x_sel = d->x_sel, x_we = d->x_we; uint8_t x_addr = d->x_addr; uint32_t x_wdata = d->x_wdata;
         d->clk = 1; d->eval(); d->clk = 0; d->eval();
+        d->x_rdata = rnd(); d->x_err = rnd() & 1;           // no answer: anything
+        if (x_sel) {
+            win_sels++;
+            if (!TB_WINDOWS || x_addr < 0x20 || x_addr > 0x4F) fail("x_sel outside the windows", x_addr, 0);
+            bool ok = x_we ? win_writable(x_addr) : win_exists(x_addr);
+            d->x_err = !ok;
+            d->x_rdata = ok && !x_we ? win_reg[x_addr] : rnd();
+            if (ok && x_we) win_reg[x_addr] = x_wdata;
+        }
         d->s_valid = 0; d->f_commit = 0; d->f_abort = 0; d->sess_rst = 0; d->rst = 0;
         cyc++;
         return taken;
@@ -139,7 +167,8 @@ int main(int argc, char **argv) {
             Req r;
             int k = rnd() % 100;
             r.kind = k < 60 ? 0 : k < 90 ? 1 : 2;
-            r.addr = rnd() % 100 < 85 ? (uint8_t)(rnd() % 0x18) : (uint8_t)rnd();
+            r.addr = rnd() % 100 < 85 ? (uint8_t)(rnd() % 0x19) : (uint8_t)rnd();
+            if (TB_WINDOWS && rnd() % 100 < 30) r.addr = (uint8_t)(0x20 + rnd() % 0x30);
             if (r.kind == 1 && rnd() % 3 == 0) r.addr = TB_TEST_MODES && rnd() % 2 ? 0x07 : 0x06;
             r.op = r.kind == 0 ? 1 : r.kind == 1 ? 2 : (uint8_t)rnd();
             if (r.kind == 2 && (r.op == 1 || r.op == 2)) r.op = 0x55;
@@ -157,8 +186,17 @@ int main(int argc, char **argv) {
             if (r.kind != 2) bytes.push_back(r.addr);
             if (r.kind == 1)
                 for (int i = 3; i >= 0; i--) bytes.push_back((uint8_t)(r.wdata >> (8 * i)));
+            // Sometimes the frame ends inside its last request: the board
+            // drops what arrived of it (no response, no effect; a SCRATCH
+            // write cut after its upper byte leaves the frame's SCRATCH
+            // writes undone), and the next frame starts afresh.
+            size_t cut = bytes.size();
+            if (&r == &reqs.back() && bytes.size() > 1 && (int)(rnd() % 100) < cut_pct) {
+                cut = 1 + rnd() % (bytes.size() - 1);
+                truncated++;
+            }
             uint64_t t0 = 0;
-            for (size_t b = 0; b < bytes.size() && !refused_now; b++) {
+            for (size_t b = 0; b < cut && !refused_now; b++) {
                 // A byte a byte-time after the last, once the responses so far
                 // are out (the credit the link keeps), unless the buffer is full.
                 for (int g = 10 + rnd() % 5; g > 0; g--) tick(true);
@@ -173,12 +211,25 @@ int main(int argc, char **argv) {
                     Expect e; e.live = 0; e.t0 = t0;
                     if (r.kind == 2) {
                         e.bytes = {0xEF, r.op};
+                    } else if (TB_WINDOWS && r.addr >= 0x20 && r.addr <= 0x4F) {
+                        win_reqs++;
+                        if (r.kind == 0 && win_exists(r.addr)) {
+                            uint32_t v = win_model[r.addr];
+                            e.bytes = {0x81, r.addr, (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+                        } else if (r.kind == 1 && win_writable(r.addr)) {
+                            win_model[r.addr] = r.wdata;
+                            e.bytes = {0x82, r.addr};
+                        } else {
+                            e.bytes = {0xE1, r.addr};
+                        }
                     } else if (r.kind == 0) {
                         if (!exists(r.addr)) { e.bytes = {0xE1, r.addr}; }
                         else {
                             e.bytes = {0x81, r.addr};
                             uint8_t a = r.addr;
-                            if (a <= 0x08 && a != 0x06 && a != 0x07) {
+                            if (a == 0x18) {
+                                for (int i = 3; i >= 0; i--) e.bytes.push_back((uint8_t)(FEATURES >> (8 * i)));
+                            } else if (a <= 0x08 && a != 0x06 && a != 0x07) {
                                 for (int i = 3; i >= 0; i--) e.bytes.push_back((uint8_t)(K[a] >> (8 * i)));
                             } else if (a == 0x06) {
                                 uint16_t v = s_dirty ? s_t : scratch;
@@ -203,6 +254,7 @@ int main(int argc, char **argv) {
                 }
             }
             if (refused_now) break;
+            if (cut < bytes.size() && r.kind == 1 && r.addr == 0x06 && cut == 5) s_dirty = false;
         }
         // The frame ends: its CRC and delimiter take a few byte-times; the
         // responses are all out first unless the frame was refused.
@@ -223,7 +275,14 @@ int main(int argc, char **argv) {
                 uint8_t a = p[1];
                 bool wide = a == 0x07 || a == 0x0C;
                 if (!wide && v > 0xFFFF) fail("upper half of a 16-bit register", a, v);
-                else if (!held(a, v, e.t0)) fail("not one sample of the register", a, v);
+                else if (!held(a, v, e.t0)) {
+                    fail("not one sample of the register", a, v);
+                    if (getenv("TB_DEBUG") && a >= 0x10) {
+                        int i = 0; while (EV_ADDR[i] != a) i++;
+                        fprintf(stderr, "  t0 %llu now %llu: count then %u, now %u\n", (unsigned long long)e.t0,
+                                (unsigned long long)cyc, count_h[i][e.t0], count[i]);
+                    }
+                }
                 checked++;
             }
         }
@@ -263,6 +322,13 @@ int main(int argc, char **argv) {
            (unsigned long long)commits, (unsigned long long)aborts, (unsigned long long)refused,
            (unsigned long long)stalls, (unsigned long long)evs, (unsigned long long)checked,
            (unsigned long long)errors);
-    if (refused < frames / 100 || checked < frames / 4) { fprintf(stderr, "too few refusals or checks\n"); errors++; }
+    printf("ctrl_regs TEST_MODES %d: %llu frames ended inside a request\n", TB_TEST_MODES,
+           (unsigned long long)truncated);
+    if (TB_WINDOWS) {
+        printf("ctrl_regs WINDOWS: %llu window requests, %llu sent out on x_sel\n",
+               (unsigned long long)win_reqs, (unsigned long long)win_sels);
+        if (win_reqs < frames / 10 || win_sels != win_reqs) { fprintf(stderr, "window requests lost\n"); errors++; }
+    }
+    if (refused < frames / 100 || checked < frames / 4 || truncated < frames / 50) { fprintf(stderr, "too few refusals or checks\n"); errors++; }
     return errors ? 1 : 0;
 }
