@@ -29,8 +29,10 @@
 #include <getopt.h>
 #include <memory>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <string>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -279,6 +281,60 @@ static int listen_on(const Options &o, int &port_out) {
     return fd;
 }
 
+// The board's clock, published for the host (docs/sim.md): a page in
+// /dev/shm named after the address served, icebuf-sim-HOST-PORT, that holds
+// the clocks simulated so far. libicebuf maps it and runs its time-outs on
+// it, so they mean the same at any simulation speed. Written at every
+// service of the socket (each SERVICE_EVERY clocks): the host's view of
+// board time lags the board by at most that, 43 us at 12 MHz.
+struct ClockPage {
+    char magic[8];             // "ICEBCLK1"
+    uint64_t clk_hz;           // clocks per simulated second
+    uint64_t cycles;           // clocks so far (stored with release order)
+    int64_t pid;               // the simulator's process, for the host's messages
+};
+
+class ClockPublisher {
+  public:
+    // A page that cannot be made leaves the host on the wall clock: say so.
+    ClockPublisher(const std::string &host, int port) {
+        path_ = "/dev/shm/icebuf-sim-" + host + "-" + std::to_string(port);
+        // Made under a temporary name and renamed: a host never maps a
+        // page half written, and a stale one (a simulator killed with
+        // SIGKILL on the same port) is replaced whole.
+        std::string tmp = path_ + ".tmp" + std::to_string(getpid());
+        int fd = open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0 && ftruncate(fd, sizeof(ClockPage)) == 0) {
+            void *m = mmap(nullptr, sizeof(ClockPage), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (m != MAP_FAILED) page_ = static_cast<ClockPage *>(m);
+        }
+        if (fd >= 0) close(fd);
+        if (page_) {
+            memcpy(page_->magic, "ICEBCLK1", 8);
+            page_->clk_hz = SIM_CLK_HZ;
+            page_->pid = getpid();
+            publish(0);
+        }
+        if (!page_ || rename(tmp.c_str(), path_.c_str()) != 0) {
+            fprintf(stderr, "icebuf-sim: cannot publish the board's clock in %s (%s): "
+                            "the host will time on the wall clock\n", path_.c_str(), strerror(errno));
+            unlink(tmp.c_str());
+            path_.clear();
+        }
+    }
+    ~ClockPublisher() {
+        if (!path_.empty()) unlink(path_.c_str());
+        if (page_) munmap(page_, sizeof(ClockPage));
+    }
+    void publish(uint64_t cycles) {
+        if (page_) __atomic_store_n(&page_->cycles, cycles, __ATOMIC_RELEASE);
+    }
+
+  private:
+    std::string path_;
+    ClockPage *page_ = nullptr;
+};
+
 // The host's side of the FT2232H: one TCP client at a time.
 class HostPort {
   public:
@@ -403,6 +459,7 @@ int main(int argc, char **argv) {
 
     FtdiUart uart(CLKS_PER_BIT, o.faults, o.seed);
     HostPort host(lfd, uart, o);
+    ClockPublisher board_clock(o.host, port);
 
     // A new model is a board fresh from configuration, its inputs idle.
     const auto power_up = [&]() {
@@ -437,6 +494,7 @@ int main(int argc, char **argv) {
                 tfp->dump(tclk.ps(2 * cyc));
             }
             if (cyc >= next_service) {
+                board_clock.publish(cyc);
                 if (!host.service(cyc)) break;
                 next_service = cyc + SERVICE_EVERY;
                 if (!o.fast) {

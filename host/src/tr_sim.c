@@ -20,6 +20,8 @@
 
 extern char **environ;
 
+#define SIM_MAX_ARGS 16
+
 static int executable(const char *p)
 {
 	struct stat st;
@@ -99,7 +101,24 @@ int ib_sim_open(struct ib_transport *t, int timeout_ms)
 	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addclose(&fa, out[0]);
 	posix_spawn_file_actions_addclose(&fa, out[1]);
-	char *argv[] = { exe, "--listen", "127.0.0.1:0", "--once", NULL };
+	/* $ICEBUF_SIM_ARGS: more options for it, split at spaces ("--speed 0.05",
+	 * "--fast", "--ber 1e-4 --seed 3"). */
+	char *argv[4 + SIM_MAX_ARGS + 1] = { exe, "--listen", "127.0.0.1:0", "--once" };
+	char extra[512];
+	int argc = 4;
+	const char *env_args = getenv("ICEBUF_SIM_ARGS");
+	snprintf(extra, sizeof extra, "%s", env_args ? env_args : "");
+	for (char *save = NULL, *a = strtok_r(extra, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
+		if (argc == 4 + SIM_MAX_ARGS) {
+			posix_spawn_file_actions_destroy(&fa);
+			close(out[0]);
+			close(out[1]);
+			ib_set_err(t, "ICEBUF_SIM_ARGS has more than %d options", SIM_MAX_ARGS);
+			return ICEBUF_ERR_ARG;
+		}
+		argv[argc++] = a;
+	}
+	argv[argc] = NULL;
 	pid_t pid;
 	int r = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);

@@ -38,6 +38,11 @@ struct ib_transport_ops {
 	 * may make progress. 0, or a negative error. */
 	int (*wait)(struct ib_transport *t, int want_write, int timeout_ms);
 	void (*close)(struct ib_transport *t);
+	/* Milliseconds on the clock the library's time-outs, rates and
+	 * timestamps run on: the board's simulated clock on a virtual board
+	 * that publishes it (tr_socket.c, docs/sim.md), the wall clock
+	 * (ib_wall_ms) on real hardware. Only differences mean something. */
+	double (*now_ms)(struct ib_transport *t);
 };
 
 struct ib_transport {
@@ -45,6 +50,7 @@ struct ib_transport {
 	int fd;                   /* pollable descriptor, -1 if none */
 	pid_t child;              /* sim: the spawned simulator, 0 if none */
 	void *priv;               /* backend state */
+	int board_clock;          /* ops->now_ms is the board's simulated clock */
 	char *err;                /* the handle's error text */
 	size_t errlen;
 };
@@ -55,6 +61,9 @@ int ib_socket_open(struct ib_transport *t, const char *host, int port);
 int ib_sim_open(struct ib_transport *t, int timeout_ms);
 int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud);
 int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned baud);
+
+/* The wall clock in milliseconds (CLOCK_MONOTONIC): now_ms of real boards. */
+double ib_wall_ms(struct ib_transport *t);
 
 /* poll()-based wait for backends with a descriptor. */
 int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms);
