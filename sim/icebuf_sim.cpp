@@ -95,13 +95,12 @@ static void usage(FILE *f) {
         "                      line to stdout: 'icebuf-sim: listening on HOST:PORT'\n"
         "  --once              exit when the first client disconnects [off: serve clients\n"
         "                      one after another, the board running on in between]\n"
-        "  --fast              run as fast as possible [off: simulated time never runs\n"
-        "                      ahead of wall-clock time, so time-outs mean what they do\n"
-        "                      on a real board]\n"
-        "  --speed X           without --fast: simulated time never runs ahead of X times\n"
-        "                      wall-clock time [1]; below 1 the host, which shares the\n"
-        "                      machine's cores with the simulator, keeps up with the board\n"
-        "                      as with a real one when the machine is busy\n"
+        "  --fast              run as fast as possible, unpaced: libicebuf times out on\n"
+        "                      the board's clock, which this simulator publishes in\n"
+        "                      /dev/shm/icebuf-sim-HOST-PORT, so nothing times out early\n"
+        "                      [off: simulated time never runs ahead of wall-clock time]\n"
+        "  --speed X           pace the board: simulated time never runs ahead of X times\n"
+        "                      wall-clock time [1]; the last of --fast and --speed counts\n"
         "  --cycles N          stop after N clocks [0: run until stopped]\n"
         "  --trace FILE.fst    write a waveform (FST, for GTKWave) [none]\n"
         "  --trace-start N     start the waveform at clock N [0]\n"
@@ -194,6 +193,7 @@ static int parse_args(int argc, char **argv, Options &o) {
         case O_ONCE: o.once = true; break;
         case O_FAST: o.fast = true; break;
         case O_SPEED:
+            o.fast = false;
             if (!parse_double(optarg, 0.001, 1000, o.speed)) {
                 fprintf(stderr, "icebuf-sim: --speed wants a factor from 0.001 to 1000, not '%s'\n", optarg);
                 return 2;

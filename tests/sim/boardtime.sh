@@ -51,7 +51,7 @@ crowd)
         if [ $i -le 3 ]; then
             loop crowd$i 300000 --fast --ber 1e-4 --drop 1e-4 --garbage 1e-4 --seed $i &
         else
-            loop crowd$i 300000 &
+            loop crowd$i 300000 --speed 1 &
         fi
         pids="$pids $!"
     done
