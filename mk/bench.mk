@@ -18,14 +18,29 @@ BENCHES += bench-codec bench-sim bench-fpga bench-link
 bench-codec: $(BUILD)/tests/bench_codec
 	@mkdir -p $(BENCH_PARTS) && $< >$(BENCH_PARTS)/codec.txt
 
-# Simulation speed: the whole board top, idle line, the same 2,000,000 clocks
-# under Verilator (build/bin/icebuf-sim --fast) and Icarus (tests/bench/top_tb.v).
+# Simulation speed of every virtual board, RTL and gate level, idle line:
+# clocks/s under Verilator (--fast), x real time, and x Icarus on the same top
+# in the same run (tests/bench/top_tb.v). The iCEBreaker's clock is the 48 MHz
+# the harness drives its pad at.
 $(BUILD)/bench/top_tb.vvp: tests/bench/top_tb.v $(SIM_RTL)
 	@mkdir -p $(dir $@)
 	iverilog -g2005 -Irtl -s top_tb -o $@ tests/bench/top_tb.v $(SIM_RTL)
-bench-sim: $(BUILD)/bin/icebuf-sim $(BUILD)/bench/top_tb.vvp
+$(BUILD)/bench/top_tb_icebreaker.vvp: tests/bench/top_tb.v $(SIM_RTL)
+	@mkdir -p $(dir $@)
+	iverilog -g2005 -Irtl -DTOP_ICEBREAKER -s top_tb -o $@ tests/bench/top_tb.v $(SIM_RTL)
+bench-sim: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-icebreaker $(BUILD)/bench/top_tb.vvp \
+           $(BUILD)/bench/top_tb_icebreaker.vvp
 	@mkdir -p $(BENCH_PARTS)
-	@scripts/bench-sim $(BUILD)/bin/icebuf-sim $(BUILD)/bench/top_tb.vvp >$(BENCH_PARTS)/sim.txt
+	@scripts/bench-sim icestick $(BUILD)/bin/icebuf-sim $(SIM_CLK_HZ) $(BUILD)/bench/top_tb.vvp \
+	    icebreaker $(BUILD)/bin/icebuf-sim-icebreaker 48000000 $(BUILD)/bench/top_tb_icebreaker.vvp \
+	    >$(BENCH_PARTS)/sim.txt
+
+# The gate-level boards (mk/gl.mk): their netlists need the bitstream flow.
+BENCHES += bench-sim-gl
+bench-sim-gl: $(BUILD)/bin/icebuf-sim-gl-icestick $(BUILD)/bin/icebuf-sim-gl-icebreaker
+	@mkdir -p $(BENCH_PARTS)
+	@scripts/bench-sim gl_icestick $(BUILD)/bin/icebuf-sim-gl-icestick $(SIM_CLK_HZ) \
+	    gl_icebreaker $(BUILD)/bin/icebuf-sim-gl-icebreaker 48000000 >$(BENCH_PARTS)/sim-gl.txt
 
 # Logic cells, block RAMs and Fmax of every board top that fits.
 bench-fpga:

@@ -80,3 +80,12 @@ test-sim-harness: $(SIM_TESTS)/harness_test $(BUILD)/bin/icebuf-sim $(BUILD)/tes
 test-sim-stall: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf
 	@scripts/runtest sim-stall tests/sim/stall.sh
 .PHONY: test-sim-uart test-sim-harness test-sim-stall
+
+# The host on the board's clock (tests/sim/boardtime.sh): the e2e tests on a
+# board throttled to 0.05 x real time, six boards at once, a board frozen
+# with SIGSTOP.
+BOARDTIME_MODES := slow crowd sigstop
+TESTS += $(addprefix test-sim-,$(BOARDTIME_MODES))
+$(addprefix test-sim-,$(BOARDTIME_MODES)): test-sim-%: $(E2E_BIN) $(SIMS) $(BUILD)/bin/icebuf
+	@scripts/runtest sim-$* tests/sim/boardtime.sh $*
+.PHONY: $(addprefix test-sim-,$(BOARDTIME_MODES))

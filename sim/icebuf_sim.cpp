@@ -29,8 +29,10 @@
 #include <getopt.h>
 #include <memory>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <string>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -93,13 +95,12 @@ static void usage(FILE *f) {
         "                      line to stdout: 'icebuf-sim: listening on HOST:PORT'\n"
         "  --once              exit when the first client disconnects [off: serve clients\n"
         "                      one after another, the board running on in between]\n"
-        "  --fast              run as fast as possible [off: simulated time never runs\n"
-        "                      ahead of wall-clock time, so time-outs mean what they do\n"
-        "                      on a real board]\n"
-        "  --speed X           without --fast: simulated time never runs ahead of X times\n"
-        "                      wall-clock time [1]; below 1 the host, which shares the\n"
-        "                      machine's cores with the simulator, keeps up with the board\n"
-        "                      as with a real one when the machine is busy\n"
+        "  --fast              run as fast as possible, unpaced: libicebuf times out on\n"
+        "                      the board's clock, which this simulator publishes in\n"
+        "                      /dev/shm/icebuf-sim-HOST-PORT, so nothing times out early\n"
+        "                      [off: simulated time never runs ahead of wall-clock time]\n"
+        "  --speed X           pace the board: simulated time never runs ahead of X times\n"
+        "                      wall-clock time [1]; the last of --fast and --speed counts\n"
         "  --cycles N          stop after N clocks [0: run until stopped]\n"
         "  --trace FILE.fst    write a waveform (FST, for GTKWave) [none]\n"
         "  --trace-start N     start the waveform at clock N [0]\n"
@@ -192,6 +193,7 @@ static int parse_args(int argc, char **argv, Options &o) {
         case O_ONCE: o.once = true; break;
         case O_FAST: o.fast = true; break;
         case O_SPEED:
+            o.fast = false;
             if (!parse_double(optarg, 0.001, 1000, o.speed)) {
                 fprintf(stderr, "icebuf-sim: --speed wants a factor from 0.001 to 1000, not '%s'\n", optarg);
                 return 2;
@@ -278,6 +280,60 @@ static int listen_on(const Options &o, int &port_out) {
     port_out = ntohs(a.sin_port);
     return fd;
 }
+
+// The board's clock, published for the host (docs/sim.md): a page in
+// /dev/shm named after the address served, icebuf-sim-HOST-PORT, that holds
+// the clocks simulated so far. libicebuf maps it and runs its time-outs on
+// it, so they mean the same at any simulation speed. Written at every
+// service of the socket (each SERVICE_EVERY clocks): the host's view of
+// board time lags the board by at most that, 43 us at 12 MHz.
+struct ClockPage {
+    char magic[8];             // "ICEBCLK1"
+    uint64_t clk_hz;           // clocks per simulated second
+    uint64_t cycles;           // clocks so far (stored with release order)
+    int64_t pid;               // the simulator's process, for the host's messages
+};
+
+class ClockPublisher {
+  public:
+    // A page that cannot be made leaves the host on the wall clock: say so.
+    ClockPublisher(const std::string &host, int port) {
+        path_ = "/dev/shm/icebuf-sim-" + host + "-" + std::to_string(port);
+        // Made under a temporary name and renamed: a host never maps a
+        // page half written, and a stale one (a simulator killed with
+        // SIGKILL on the same port) is replaced whole.
+        std::string tmp = path_ + ".tmp" + std::to_string(getpid());
+        int fd = open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0 && ftruncate(fd, sizeof(ClockPage)) == 0) {
+            void *m = mmap(nullptr, sizeof(ClockPage), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (m != MAP_FAILED) page_ = static_cast<ClockPage *>(m);
+        }
+        if (fd >= 0) close(fd);
+        if (page_) {
+            memcpy(page_->magic, "ICEBCLK1", 8);
+            page_->clk_hz = SIM_CLK_HZ;
+            page_->pid = getpid();
+            publish(0);
+        }
+        if (!page_ || rename(tmp.c_str(), path_.c_str()) != 0) {
+            fprintf(stderr, "icebuf-sim: cannot publish the board's clock in %s (%s): "
+                            "the host will time on the wall clock\n", path_.c_str(), strerror(errno));
+            unlink(tmp.c_str());
+            path_.clear();
+        }
+    }
+    ~ClockPublisher() {
+        if (!path_.empty()) unlink(path_.c_str());
+        if (page_) munmap(page_, sizeof(ClockPage));
+    }
+    void publish(uint64_t cycles) {
+        if (page_) __atomic_store_n(&page_->cycles, cycles, __ATOMIC_RELEASE);
+    }
+
+  private:
+    std::string path_;
+    ClockPage *page_ = nullptr;
+};
 
 // The host's side of the FT2232H: one TCP client at a time.
 class HostPort {
@@ -403,6 +459,7 @@ int main(int argc, char **argv) {
 
     FtdiUart uart(CLKS_PER_BIT, o.faults, o.seed);
     HostPort host(lfd, uart, o);
+    ClockPublisher board_clock(o.host, port);
 
     // A new model is a board fresh from configuration, its inputs idle.
     const auto power_up = [&]() {
@@ -437,6 +494,7 @@ int main(int argc, char **argv) {
                 tfp->dump(tclk.ps(2 * cyc));
             }
             if (cyc >= next_service) {
+                board_clock.publish(cyc);
                 if (!host.service(cyc)) break;
                 next_service = cyc + SERVICE_EVERY;
                 if (!o.fast) {

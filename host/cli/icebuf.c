@@ -90,11 +90,26 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The open board's clock (icebuf_time_ms: its simulated time on a virtual
+ * board), else the wall clock: the CLI's time-outs and rates run on it. */
+static icebuf *clock_dev;
+
 static double now_s(void)
 {
+	if (clock_dev)
+		return icebuf_time_ms(clock_dev, NULL) / 1000;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Which clock now_s() is: said beside every rate. */
+static const char *clock_name(void)
+{
+	int board = 0;
+	if (clock_dev)
+		icebuf_time_ms(clock_dev, &board);
+	return board ? "board time" : "wall time";
 }
 
 /* A count with an optional SI (k, M, G: powers of 1000) or binary (Ki, Mi,
@@ -169,6 +184,7 @@ static int open_dev(const struct global *g, icebuf **dev)
 		fprintf(stderr, "icebuf: %s: %s\n", g->device, e);
 		return 1;
 	}
+	clock_dev = *dev;
 	return 0;
 }
 
@@ -475,8 +491,8 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 			return 1;
 		}
 		if (!g->quiet && (t - last_progress > (tty ? 0.2 : 2.0) || got == total)) {
-			fprintf(stderr, "%sloopback: %llu/%llu bytes, %.0f B/s, %llu errors%s", tty ? "\r" : "",
-			        got, total, got / (t - t0), errors, tty ? "" : "\n");
+			fprintf(stderr, "%sloopback: %llu/%llu bytes, %.0f B/s (%s), %llu errors%s", tty ? "\r" : "",
+			        got, total, got / (t - t0), clock_name(), errors, tty ? "" : "\n");
 			last_progress = t;
 		}
 	}
@@ -485,14 +501,15 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 		fputc('\n', stderr);
 	struct icebuf_stats s;
 	icebuf_get_stats(dev, &s);
+	const char *clk = clock_name();
 	icebuf_close(dev);
 	if (stop_sig) {
 		fprintf(stderr, "icebuf: loopback: interrupted after %llu bytes, all back (%llu errors); "
 		        "the stream buffer is as it was\n", got, errors);
 		return 128 + stop_sig;
 	}
-	printf("loopback: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions\n", total, dt,
-	       total / dt, errors, (unsigned long long)s.retransmits);
+	printf("loopback: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions (%s)\n", total, dt,
+	       total / dt, errors, (unsigned long long)s.retransmits, clk);
 	return errors ? 1 : 0;
 }
 
@@ -636,8 +653,9 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 			return 1;
 		}
 		if (!g->quiet && (t - last > (tty ? 0.2 : 2.0))) {
-			fprintf(stderr, "%s%s: %llu/%llu bytes, %.0f B/s%s", tty ? "\r" : "", cmd,
-			        do_sink ? sent : got, total, (do_sink ? sent : got) / (t - t0), tty ? "" : "\n");
+			fprintf(stderr, "%s%s: %llu/%llu bytes, %.0f B/s (%s)%s", tty ? "\r" : "", cmd,
+			        do_sink ? sent : got, total, (do_sink ? sent : got) / (t - t0), clock_name(),
+			        tty ? "" : "\n");
 			last = t;
 		}
 	}
@@ -683,9 +701,10 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 		return runtime_error(dev, "setting the stream channel back to loopback", r);
 	struct icebuf_stats s;
 	icebuf_get_stats(dev, &s);
+	const char *clk = clock_name();
 	icebuf_close(dev);
-	printf("%s: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions\n", cmd, total, dt, total / dt,
-	       errors, (unsigned long long)s.retransmits);
+	printf("%s: %llu bytes in %.2f s, %.0f B/s, %llu errors, %llu retransmissions (%s)\n", cmd, total, dt,
+	       total / dt, errors, (unsigned long long)s.retransmits, clk);
 	return errors ? 1 : 0;
 }
 

@@ -76,6 +76,9 @@ enum icebuf_error {
 	ICEBUF_ERR_REGISTER = -11,  /**< no such register, or it is read-only */
 	ICEBUF_ERR_UNSUPPORTED = -12, /**< not available on this transport/build, or the board's
 	                               *   gateware lacks the peripheral (icebuf_features()) */
+	ICEBUF_ERR_STALLED = -13,   /**< a virtual board's clock stopped advancing
+	                                 (the simulator hung or was stopped) for
+	                                 5 s of wall time ($ICEBUF_SIM_STALL_MS) */
 };
 
 /** Static, thread-safe name of an error code ("timeout", …). Never NULL. */
@@ -263,6 +266,14 @@ struct icebuf_stats {
 
 /** Copy the host-side counters into *@stats. Errors: ARG. */
 ICEBUF_EXPORT int icebuf_get_stats(icebuf *dev, struct icebuf_stats *stats);
+
+/** Milliseconds on the clock every time-out of @dev runs on, origin
+ *  arbitrary: on a virtual board (sim, sim://) the board's simulated clock,
+ *  which the simulator publishes (docs/sim.md), so a time-out means the same
+ *  at any simulation speed; on tty: and ftdi:// the wall clock
+ *  (CLOCK_MONOTONIC). *@board (if not NULL) is set to 1 for board time, 0 for
+ *  wall time. Rates measured with it are in that clock. */
+ICEBUF_EXPORT double icebuf_time_ms(icebuf *dev, int *board);
 
 #ifdef __cplusplus
 }

@@ -102,12 +102,9 @@ void ib_sim_reap(struct ib_transport *t);
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+/* The transport's clock (transport.h: the board's on a virtual board, else
+ * the wall clock). Every caller has its handle in `dev`. */
+#define now_ms() (dev->tr.ops->now_ms(&dev->tr))
 
 static int fail(icebuf *dev, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(icebuf *dev, int code, const char *fmt, ...)
@@ -502,7 +499,8 @@ static int pump(icebuf *dev, int wait_ms)
 	return flush_tx(dev);
 }
 
-static int remaining(double deadline)
+#define remaining(deadline) remaining_ms(dev, deadline)
+static int remaining_ms(icebuf *dev, double deadline)
 {
 	double left = deadline - now_ms();
 	return left <= 0 ? 0 : (int)(left + 1);
@@ -531,6 +529,7 @@ const char *icebuf_strerror(int err)
 	case ICEBUF_ERR_GATEWARE: return "incompatible gateware";
 	case ICEBUF_ERR_REGISTER: return "register error";
 	case ICEBUF_ERR_UNSUPPORTED: return "not supported";
+	case ICEBUF_ERR_STALLED: return "the virtual board's clock stopped";
 	default: return err > 0 ? "success" : "unknown error";
 	}
 }
@@ -901,6 +900,15 @@ int icebuf_info(icebuf *dev, struct icebuf_info *info)
 		return ICEBUF_ERR_ARG;
 	*info = dev->info;
 	return 0;
+}
+
+double icebuf_time_ms(icebuf *dev, int *board)
+{
+	if (board)
+		*board = dev && dev->tr.board_clock;
+	if (!dev)
+		return 0;
+	return now_ms();
 }
 
 int icebuf_get_stats(icebuf *dev, struct icebuf_stats *stats)

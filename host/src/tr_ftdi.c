@@ -236,6 +236,7 @@ static void ftdi_tr_close(struct ib_transport *t)
 
 static const struct ib_transport_ops ftdi_ops = {
 	.read = ftdi_tr_read, .write = ftdi_tr_write, .wait = ftdi_tr_wait, .close = ftdi_tr_close,
+	.now_ms = ib_wall_ms,
 };
 
 int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned baud)

@@ -20,6 +20,8 @@
 
 extern char **environ;
 
+#define SIM_MAX_ARGS 16
+
 static int executable(const char *p)
 {
 	struct stat st;
@@ -102,11 +104,29 @@ int ib_sim_open(struct ib_transport *t, int timeout_ms)
 		if (out[1] >= 0) close(out[1]);
 		return ICEBUF_ERR_IO;
 	}
+	/* Unpaced: the library times out on the board's clock (tr_socket.c), so
+	 * a board faster than real time is no harm. $ICEBUF_SIM_ARGS: more
+	 * options, split at spaces ("--speed 0.05" paces it again, "--ber 1e-4
+	 * --seed 3"). */
+	char *argv[5 + SIM_MAX_ARGS + 1] = { exe, "--listen", "127.0.0.1:0", "--once", "--fast" };
+	char extra[512];
+	int argc = 5;
+	const char *env_args = getenv("ICEBUF_SIM_ARGS");
+	snprintf(extra, sizeof extra, "%s", env_args ? env_args : "");
+	for (char *save = NULL, *a = strtok_r(extra, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
+		if (argc == 5 + SIM_MAX_ARGS) {
+			close(out[0]);
+			close(out[1]);
+			ib_set_err(t, "ICEBUF_SIM_ARGS has more than %d options", SIM_MAX_ARGS);
+			return ICEBUF_ERR_ARG;
+		}
+		argv[argc++] = a;
+	}
+	argv[argc] = NULL;
 	/* fork and exec rather than posix_spawn: the child asks the kernel
 	 * to stop it when its parent dies (PR_SET_PDEATHSIG), so a program
 	 * killed at any moment leaves no simulator behind. Only calls that
 	 * are safe after fork() in the child. */
-	char *argv[] = { exe, "--listen", "127.0.0.1:0", "--once", NULL };
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {

@@ -1,6 +1,14 @@
 /*
  * tr_socket.c — sim://HOST:PORT: a TCP connection to icebuf-sim.
  * SPDX-License-Identifier: MIT
+ *
+ * The board's clock: icebuf-sim publishes the clocks it has simulated in a
+ * page, /dev/shm/icebuf-sim-HOST-PORT (docs/sim.md), that this backend maps
+ * and gives the library as its now_ms: every time-out then counts the
+ * board's time, whatever speed the simulator runs at. A simulator whose
+ * clock stops (hung, or stopped with SIGSTOP) would stop those time-outs
+ * too, so the wall clock watches the board's: when it has not moved for
+ * STALL_MS of wall time, wait() fails with ICEBUF_ERR_STALLED.
  */
 #include "transport.h"
 #include "icebuf.h"
@@ -13,10 +21,120 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Wall time a board's clock may stand still before the host gives up on it
+ * ($ICEBUF_SIM_STALL_MS overrides). A simulator publishes every 512 clocks:
+ * even at 0.001 x real time that is well under a second. */
+#define STALL_MS 5000
+
+/* The page icebuf-sim writes (sim/icebuf_sim.cpp, struct ClockPage). */
+struct clock_page {
+	char magic[8];            /* "ICEBCLK1" */
+	uint64_t clk_hz;          /* clocks per simulated second */
+	uint64_t cycles;          /* clocks so far, stored with release order */
+	int64_t pid;              /* the simulator */
+};
+
+struct sock_clock {
+	struct clock_page *page;  /* NULL: no page, the wall clock */
+	double ms_per_clock;
+	uint64_t last_cycles;     /* as last seen ... */
+	double last_move;         /* ... and the wall time it changed */
+	double stall_ms;
+};
+
+double ib_wall_ms(struct ib_transport *t)
+{
+	(void)t;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double sock_now_ms(struct ib_transport *t)
+{
+	struct sock_clock *c = t->priv;
+	if (!c || !c->page)
+		return ib_wall_ms(t);
+	uint64_t cyc = __atomic_load_n(&c->page->cycles, __ATOMIC_ACQUIRE);
+	if (cyc != c->last_cycles) {
+		c->last_cycles = cyc;
+		c->last_move = ib_wall_ms(t);
+	}
+	return (double)cyc * c->ms_per_clock;
+}
+
+/* Stopped (SIGSTOP, a debugger), a zombie, or running but not advancing. */
+static const char *proc_state(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return "is gone";
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *rp = strrchr(buf, ')');
+	char st = rp && rp[1] == ' ' ? rp[2] : '?';
+	return st == 'T' || st == 't' ? "is stopped (SIGSTOP or a debugger?)"
+	     : st == 'Z' ? "has exited" : "is running but its clock is not";
+}
+
+static int clock_check(struct ib_transport *t)
+{
+	struct sock_clock *c = t->priv;
+	if (!c || !c->page)
+		return 0;
+	sock_now_ms(t);
+	double still = ib_wall_ms(t) - c->last_move;
+	if (still <= c->stall_ms)
+		return 0;
+	ib_set_err(t, "the virtual board's clock has not moved for %.1f s of wall time (at clock %llu): "
+	              "icebuf-sim (pid %lld) %s",
+	           still / 1000, (unsigned long long)c->last_cycles, (long long)c->page->pid,
+	           proc_state((pid_t)c->page->pid));
+	return ICEBUF_ERR_STALLED;
+}
+
+/* Map the simulator's clock page if it publishes one; else the wall clock. */
+static void clock_open(struct ib_transport *t, const struct sockaddr_in *a)
+{
+	char ip[INET_ADDRSTRLEN], path[128];
+	if (!inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip))
+		return;
+	snprintf(path, sizeof path, "/dev/shm/icebuf-sim-%s-%d", ip, ntohs(a->sin_port));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	void *m = mmap(NULL, sizeof(struct clock_page), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return;
+	struct clock_page *p = m;
+	struct sock_clock *c = calloc(1, sizeof *c);
+	if (!c || memcmp(p->magic, "ICEBCLK1", 8) || p->clk_hz == 0) {
+		free(c);
+		munmap(m, sizeof(struct clock_page));
+		return;
+	}
+	const char *env = getenv("ICEBUF_SIM_STALL_MS");
+	c->stall_ms = env && atoi(env) > 0 ? atoi(env) : STALL_MS;
+	c->page = p;
+	c->ms_per_clock = 1000.0 / (double)p->clk_hz;
+	c->last_cycles = __atomic_load_n(&p->cycles, __ATOMIC_ACQUIRE);
+	c->last_move = ib_wall_ms(t);
+	t->priv = c;
+	t->board_clock = 1;
+}
 
 void ib_set_err(struct ib_transport *t, const char *fmt, ...)
 {
@@ -46,6 +164,18 @@ int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms)
 		return ICEBUF_ERR_IO;
 	}
 	return 0;
+}
+
+/* A board-time wait: the poll is bounded in wall time too, so a clock that
+ * stopped is noticed while the caller waits. */
+static int sock_wait(struct ib_transport *t, int want_write, int timeout_ms)
+{
+	int r = clock_check(t);
+	if (r)
+		return r;
+	if (t->board_clock && timeout_ms > 100)
+		timeout_ms = 100;
+	return ib_fd_wait(t, want_write, timeout_ms);
 }
 
 static long sock_read(struct ib_transport *t, void *buf, size_t len)
@@ -87,10 +217,18 @@ static void sock_close(struct ib_transport *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+	struct sock_clock *c = t->priv;
+	if (c) {
+		munmap(c->page, sizeof(struct clock_page));
+		free(c);
+	}
+	t->priv = NULL;
+	t->board_clock = 0;
 }
 
 static const struct ib_transport_ops sock_ops = {
-	.read = sock_read, .write = sock_write, .wait = ib_fd_wait, .close = sock_close,
+	.read = sock_read, .write = sock_write, .wait = sock_wait, .close = sock_close,
+	.now_ms = sock_now_ms,
 };
 
 int ib_socket_open(struct ib_transport *t, const char *host, int port, int timeout_ms)
@@ -126,6 +264,8 @@ int ib_socket_open(struct ib_transport *t, const char *host, int port, int timeo
 				e = errno;
 		}
 	}
+	if (!e && ai->ai_addrlen == sizeof(struct sockaddr_in))
+		clock_open(t, (const struct sockaddr_in *)ai->ai_addr);
 	freeaddrinfo(ai);
 	if (e) {
 		if (fd >= 0)

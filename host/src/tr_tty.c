@@ -67,7 +67,7 @@ static void tty_close(struct ib_transport *t)
 }
 
 static const struct ib_transport_ops tty_ops = {
-	.read = tty_read, .write = tty_write, .wait = ib_fd_wait, .close = tty_close,
+	.read = tty_read, .write = tty_write, .wait = ib_fd_wait, .close = tty_close, .now_ms = ib_wall_ms,
 };
 
 int ib_tty_open(struct ib_transport *t, const char *path, unsigned baud)

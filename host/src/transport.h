@@ -38,6 +38,11 @@ struct ib_transport_ops {
 	 * may make progress. 0, or a negative error. */
 	int (*wait)(struct ib_transport *t, int want_write, int timeout_ms);
 	void (*close)(struct ib_transport *t);
+	/* Milliseconds on the clock the library's time-outs, rates and
+	 * timestamps run on: the board's simulated clock on a virtual board
+	 * that publishes it (tr_socket.c, docs/sim.md), the wall clock
+	 * (ib_wall_ms) on real hardware. Only differences mean something. */
+	double (*now_ms)(struct ib_transport *t);
 };
 
 struct ib_transport {
@@ -45,6 +50,7 @@ struct ib_transport {
 	int fd;                   /* pollable descriptor, -1 if none */
 	pid_t child;              /* sim: the spawned simulator, 0 if none */
 	void *priv;               /* backend state */
+	int board_clock;          /* ops->now_ms is the board's simulated clock */
 	char *err;                /* the handle's error text */
 	size_t errlen;
 };
@@ -61,6 +67,9 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
  * print into the board or read the board as its input. Returns the
  * descriptor (closing @fd if it moved) or -1 with errno set. */
 int ib_fd_above_std(int fd);
+
+/* The wall clock in milliseconds (CLOCK_MONOTONIC): now_ms of real boards. */
+double ib_wall_ms(struct ib_transport *t);
 
 /* poll()-based wait for backends with a descriptor. */
 int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms);
