@@ -602,7 +602,9 @@ static void test_busy(void)
 	r = icebuf_open(&dev, sim_dev, &o);
 	dt = now_s() - t0;
 	printf("second client: open gave %d after %.2f s: %s\n", r, dt, icebuf_open_error());
-	CHECK(r == ICEBUF_ERR_BUSY && dt < 2.5, "second client: %d after %.2f s", r, dt);
+	/* Its 500 ms run on the board's clock, which a loaded machine slows:
+	 * the wall bound only catches the old wait of 19-69 s. */
+	CHECK(r == ICEBUF_ERR_BUSY && dt < 15, "second client: %d after %.2f s", r, dt);
 	CHECK(strstr(icebuf_open_error(), "another program") && !strstr(icebuf_open_error(), "baud"),
 	      "the second client is not told the truth: '%s'", icebuf_open_error());
 	if (!r) icebuf_close(dev);
