@@ -462,8 +462,11 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 				out[i] = fill < 0 ? next_byte(&ws) : (uint8_t)fill;
 			pend_off = 0;
 		}
+		/* A write that took nothing (no credit, window full) must not
+		 * turn the loop into a spin: the read then waits on the link. */
+		long w = 0;
 		if (pending) {
-			long w = icebuf_write(dev, ICEBUF_CHAN_STREAM, out + pend_off, pending, 0);
+			w = icebuf_write(dev, ICEBUF_CHAN_STREAM, out + pend_off, pending, 0);
 			if (w < 0)
 				return runtime_error(dev, "loopback write", w);
 			pend_off += (size_t)w;
@@ -471,7 +474,7 @@ static int cmd_loopback(const struct global *g, int argc, char **argv)
 			sent += (unsigned long long)w;
 		}
 		size_t ask = sizeof in < sent - got ? sizeof in : (size_t)(sent - got);
-		long n = ask ? icebuf_read(dev, ICEBUF_CHAN_STREAM, in, ask, pending && sent < total ? 0 : 5)
+		long n = ask ? icebuf_read(dev, ICEBUF_CHAN_STREAM, in, ask, pending && w > 0 ? 0 : 5)
 		             : icebuf_poll(dev, 1);
 		if (n < 0)
 			return runtime_error(dev, "loopback read", n);
@@ -632,7 +635,8 @@ static int cmd_traffic(const struct global *g, int argc, char **argv, const char
 		}
 		if (got < total) {
 			size_t ask = sizeof in < total - got ? sizeof in : (size_t)(total - got);
-			long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, in, ask, pending ? 0 : 5);
+			/* Wait on the link unless the write side moved: no spin. */
+			long n = icebuf_read(dev, ICEBUF_CHAN_STREAM, in, ask, pending && moved ? 0 : 5);
 			if (n < 0)
 				return runtime_error(dev, "reading from the source", n);
 			for (long i = 0; i < n; i++)
@@ -983,7 +987,7 @@ static int cmd_copy(const struct global *g, int argc, char **argv)
 			/* Peek, write out, consume what was written: what OUT does
 			 * not take stays on the board. */
 			size_t ask = sizeof ob < sent - got ? sizeof ob : (size_t)(sent - got);
-			long n = icebuf_peek(dev, ICEBUF_CHAN_STREAM, ob, ask, pending ? 0 : 5);
+			long n = icebuf_peek(dev, ICEBUF_CHAN_STREAM, ob, ask, pending && moved ? 0 : 5);
 			if (n < 0)
 				return runtime_error(dev, "copy: reading from the board", n);
 			for (long o = 0; o < n;) {
@@ -1005,7 +1009,7 @@ static int cmd_copy(const struct global *g, int argc, char **argv)
 			}
 			moved += n;
 		} else if (!moved && !eof) {
-			icebuf_poll(dev, 1);
+			icebuf_poll(dev, 5);
 		}
 		if (moved)
 			last_data = now_s();

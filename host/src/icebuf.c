@@ -24,7 +24,8 @@
 #define NCHAN 16                 /* channel numbers are 4 bits */
 #define HOST_WINDOW 16           /* our unacknowledged DATA frames at most */
 #define RX_CAP 65536             /* receive buffer per open channel */
-#define MAX_RETRIES 10           /* time-outs in a row before giving up */
+#define MAX_RETRIES 10           /* time-outs in a row before giving up, at least ... */
+#define GIVEUP_MS 5000.0         /* ... and this long (the handle's clock) without an ack advancing */
 #define SYNC_RETRY_MS 250
 #define ACK_EVERY 3              /* DATA frames owed an ack before one goes out alone */
 #define TXQ_MAX (1u << 20)       /* bytes queued for the wire at most: a peer that stops reading */
@@ -75,6 +76,7 @@ struct icebuf {
 	int trace;                       /* $ICEBUF_TRACE set: log every frame on stderr */
 	unsigned rot;
 	double last_progress;
+	double last_acked;               /* when an ack last advanced (or the window last filled from empty) */
 	int retries;
 	double rto_ms;
 	unsigned cur_mtu;                /* payload of new frames: halved on retransmission */
@@ -328,7 +330,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 		memset(dev->left, 0, sizeof dev->left);
 		if (f->cchan < NCHAN)
 			dev->left[f->cchan] = f->credit;
-		dev->last_progress = now_ms();
+		dev->last_progress = dev->last_acked = now_ms();
 		return 0;
 	}
 	if (f->type == IB_T_SYNC)
@@ -346,7 +348,7 @@ static int handle_frame(icebuf *dev, const struct ib_frame *f)
 				dev->clean = 0;
 			}
 		}
-		dev->last_progress = now_ms();
+		dev->last_progress = dev->last_acked = now_ms();
 		dev->retries = 0;
 		dev->nak_answered = 0;
 	}
@@ -460,11 +462,17 @@ static int pump(icebuf *dev, int wait_ms)
 			return r;
 	}
 	if (dev->synced && dev->una != dev->next_seq && now_ms() - dev->last_progress > dev->rto_ms) {
-		if (++dev->retries > MAX_RETRIES)
+		/* Give up on time without an ack, not on a count of time-outs: at
+		 * a bit error rate of 1e-4 a 1 KiB frame is hit more often than
+		 * not, and ten unlucky rounds in a row happen; several seconds
+		 * (on the board's clock) of nothing do not, while a dead board
+		 * is still reported within them. */
+		double silent = now_ms() - dev->last_acked;
+		if (++dev->retries > MAX_RETRIES && silent > GIVEUP_MS)
 			return fail(dev, ICEBUF_ERR_TIMEOUT,
-			            "the board stopped acknowledging data (%d retransmissions over %.1f s "
+			            "the board stopped acknowledging data (%d retransmissions over %.1f s%s "
 			            "went unanswered): was it reset, reprogrammed or unplugged?",
-			            MAX_RETRIES, MAX_RETRIES * dev->rto_ms / 1000);
+			            dev->retries - 1, silent / 1000, dev->tr.board_clock ? " of board time" : "");
 		dev->nak_answered = 0;
 		r = retransmit(dev);
 		if (r)
@@ -973,7 +981,7 @@ long icebuf_write(icebuf *dev, unsigned chan, const void *buf, size_t len, int t
 			t->len = (uint16_t)n;
 			memcpy(t->data, p + taken, n);
 			if (dev->una == dev->next_seq)
-				dev->last_progress = now_ms();
+				dev->last_progress = dev->last_acked = now_ms();
 			int r = send_frame(dev, IB_T_DATA, (uint8_t)chan, dev->next_seq, t->data, n);
 			if (r)
 				return r;

@@ -54,7 +54,12 @@ kill $simpid; wait $simpid 2>/dev/null
 grep -q "power cycled" "$tmp/sim.err" || fail "the board was not power-cycled (the tool stopped first: $(cat "$tmp/err"))"
 [ $rc -ne 0 ] || fail "the tool exited 0 across a board reset"
 grep -q "stopped acknowledging" "$tmp/err" || fail "no clear message after the reset: $(cat "$tmp/err")"
-[ $took -le 10 ] || fail "took $took s after the reset to notice it"
+# How long the host waited is in its message, on the board's clock (a loaded
+# machine stretches wall time, not that); the wall bound only catches a hang.
+quiet=$(sed -n 's/.*retransmissions over \([0-9.]*\) s of board time.*/\1/p' "$tmp/err")
+[ -n "$quiet" ] || fail "the message does not say how long on the board's clock: $(cat "$tmp/err")"
+awk -v q="${quiet:-99}" 'BEGIN { exit !(q <= 8) }' || fail "took $quiet s of board time to notice the reset"
+[ $took -le 120 ] || fail "took $took s of wall time after the reset to notice it"
 echo "board reset: the tool said: $(cat "$tmp/err")"
 echo "fault tests: $fails failed"
 [ $fails = 0 ]
