@@ -49,6 +49,7 @@ module ps2_host #(
     output reg        rx_perr,          // strobe: parity error, byte dropped
     output reg        rx_ferr,          // strobe: bad start or stop bit, byte dropped
     output reg        rx_tout,          // strobe: watchdog, a partial frame dropped
+    output reg        rx_lost,          // strobe: a frame that had begun was lost (parity, stop, watchdog)
     output wire       rx_busy,          // a frame is being received
     // transmitter
     input  wire [7:0] tx_data,          // byte to send, read with tx_start
@@ -135,7 +136,7 @@ assign rx_busy = state == S_RX && bitn != 0;
 assign tx_busy = state != S_RX;
 
 always @(posedge clk) begin
-    rx_valid <= 1'b0; rx_perr <= 1'b0; rx_ferr <= 1'b0; rx_tout <= 1'b0;
+    rx_valid <= 1'b0; rx_perr <= 1'b0; rx_ferr <= 1'b0; rx_tout <= 1'b0; rx_lost <= 1'b0;
     tx_done  <= 1'b0; tx_nack <= 1'b0; tx_tout <= 1'b0;
     if (tick && !tmr_full)
         tmr <= tmr + 1'b1;
@@ -169,6 +170,7 @@ always @(posedge clk) begin
                     // Stop bit. Odd parity: the nine bits hold an odd number
                     // of ones, so the running XOR is 1.
                     bitn <= 0;
+                    rx_lost <= !dat_f || !par;
                     if (!dat_f)     rx_ferr  <= 1'b1;
                     else if (!par)  rx_perr  <= 1'b1;
                     else            rx_valid <= 1'b1;
@@ -177,7 +179,7 @@ always @(posedge clk) begin
                 // No edge for ~1 ms in mid-frame: the device gave up (it was
                 // unplugged, or an edge was lost). Start afresh, so the next
                 // frame is not read one bit out of step.
-                bitn <= 0; rx_tout <= 1'b1;
+                bitn <= 0; rx_tout <= 1'b1; rx_lost <= 1'b1;
             end
         end
         S_INHIBIT:
