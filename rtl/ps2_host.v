@@ -124,6 +124,7 @@ localparam [2:0] S_RX      = 3'd0,  // idle or receiving (bitn counts sampled bi
                  S_BITS    = 3'd4,  // device clocking our bits out; ACK on the 11th edge
                  S_RELEASE = 3'd5;  // waiting for the device to release both lines
 
+(* fsm_encoding = "none" *)
 reg [2:0]    state;
 reg [3:0]    bitn;                  // falling edges seen in this frame
 reg [7:0]    shift;                 // rx: bits arrive at the top; tx: bits leave at the bottom

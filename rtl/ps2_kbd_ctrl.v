@@ -69,7 +69,9 @@ localparam [1:0] P_SEND = 2'd0,     // the step's byte is to be sent
                  P_TX   = 2'd1,     // ps2_host is sending it
                  P_WAIT = 2'd2;     // waiting for the answer
 
+(* fsm_encoding = "none" *)
 reg [3:0] step;
+(* fsm_encoding = "none" *)
 reg [1:0] phase;
 reg [1:0] tries;                    // FE answers to this byte
 reg       setup;                    // the steps run as the initialisation sequence
@@ -153,7 +155,12 @@ always @(posedge clk) begin
             if (tx_done || tx_fail) begin
                 fe_tx <= 1'b0; mst <= 0;
             end
-        end else if (want_fe && phase != P_TX && can_tx) begin
+        end else if (want_fe && phase != P_TX && !tx_busy && !tx_start) begin
+            // At once, even while the keyboard has begun its next byte: the
+            // inhibit makes it keep that byte for later, and FE makes it
+            // send the lost one first. (Waiting for a quiet line would let
+            // it go on; after a lost clock edge the receiver is out of step
+            // with it until then.)
             want_fe <= 1'b0; fe_tx <= 1'b1; resend <= 1'b1;
             tx_data <= 8'hFE; tx_start <= 1'b1;
         end else if (phase == P_TX) begin
