@@ -25,3 +25,19 @@ test-ps2-overflow: $(PS2_TB_2M)
 
 test-formal-ps2:
 	@scripts/runtest formal-ps2 tests/formal/ps2_formal
+
+# The set-2 decoder against its own list of the keys (by HID usage, Linux
+# codes from <linux/input-event-codes.h>), under the sanitizers.
+$(BUILD)/tests/test_kbd_decode: tests/host/test_kbd_decode.c host/src/kbd_decode.c host/src/kbd_decode.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_WFLAGS) -O1 -g $(SAN_FLAGS) -Ihost/src -o $@ tests/host/test_kbd_decode.c host/src/kbd_decode.c
+# ... and a copy with two keys' codes swapped must fail it.
+$(BUILD)/tests/test_kbd_decode_broken: tests/host/test_kbd_decode.c host/src/kbd_decode.c host/src/kbd_decode.h
+	@mkdir -p $(BUILD)/tests/kbd_broken
+	sed 's/{0, 0x1C, P_KBD, 0x04, 30, "A"}, {0, 0x32, P_KBD, 0x05, 48, "B"}/{0, 0x32, P_KBD, 0x04, 30, "A"}, {0, 0x1C, P_KBD, 0x05, 48, "B"}/' \
+	    host/src/kbd_decode.c >$(BUILD)/tests/kbd_broken/kbd_decode.c
+	! cmp -s host/src/kbd_decode.c $(BUILD)/tests/kbd_broken/kbd_decode.c
+	$(CC) $(HOST_WFLAGS) -O1 -Ihost/src -o $@ tests/host/test_kbd_decode.c $(BUILD)/tests/kbd_broken/kbd_decode.c
+test-kbd-decode: $(BUILD)/tests/test_kbd_decode $(BUILD)/tests/test_kbd_decode_broken
+	@scripts/runtest kbd-decode sh -c '$< && if $(BUILD)/tests/test_kbd_decode_broken >/dev/null 2>&1; \
+	    then echo "a table with two keys swapped passed"; exit 1; else echo "broken table caught"; fi'

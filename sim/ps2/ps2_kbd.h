@@ -322,6 +322,7 @@ private:
     // phases, rises at odd ones, and the bit is read just after the rise.
     void rx_phase() {
         int pulse = phase_ / 2 + 1;
+        if (phase_ == 0 && data()) { state_ = IDLE; idle_since_ = now_; return; }  // the host gave up
         if (phase_ % 2 == 0) {
             if (pulse == 11 && !faults.no_ack) dev_data_low_ = true;   // ACK
             dev_clk_low_ = true; phase_++; next_ = now_ + half_ns_;
@@ -340,6 +341,7 @@ private:
         uint8_t b = (uint8_t)frame_;
         bool par = frame_ >> 8 & 1;
         if (par == odd(b)) { host_parity_errors++; respond_at(now_ + answer_us * 1e3, {0xFE}); return; }
+        if (faults.no_ack) return;          // a keyboard that does not ACK did not get it
         received.push_back(b);
         command(b);
     }

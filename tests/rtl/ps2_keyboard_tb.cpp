@@ -232,7 +232,9 @@ static int faults(uint64_t seed) {
         printf("faults missing edges: %zu events, injected %llu missing edges; "
                "PARITY_ERR %u FRAME_ERR %u TIMEOUTS %u RESENDS %u; %d events wrong or lost\n",
                want.size(), (unsigned long long)b.kb.faults_missing, perr, ferr, tout, b.reg(R_RESENDS), bad);
-        CHECK(perr + ferr + tout >= b.kb.faults_missing, "fewer errors counted than edges left out");
+        // (a byte the host interrupted with its own FE is sent again whole: its
+        // missing edge is never seen)
+        CHECK(perr + ferr + tout + b.kb.aborted >= b.kb.faults_missing, "fewer errors counted than edges left out");
         CHECK((b.reg(R_STATUS) & 3) == 3, "keyboard lost after missing edges");
     }
     return bad_total;
