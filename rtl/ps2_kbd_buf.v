@@ -68,14 +68,26 @@ assign now_ms = ms_cnt;
 reg brk, e0, e1;                        // seen since the last code byte
 wire is_prefix = key_data == 8'hF0 || key_data == 8'hE0 || key_data == 8'hE1;
 
-// ---- the record being written
-reg [31:0] rec;
+// ---- the record being written: its code and flags are held, its time is
+// the clock itself (held still while writing), and the byte written is
+// chosen by nbyte, so no 32-bit record register is needed.
+reg [7:0]  r_code;
+reg [2:0]  r_flags;                     // {prefix, break}
 reg [1:0]  nbyte;                       // byte of the record being written
 reg        writing;
 reg        second;                      // the all-keys-up marker follows this record
 reg        up_due;                      // an all-keys-up marker is waiting
-reg        key_due;                     // an event record is waiting in rec
+reg        key_due;                     // an event record is waiting in r_code, r_flags
 wire [AW:0] free;
+reg [7:0]  wr_byte;
+always @(*) begin
+    case (nbyte)
+    2'd0:    wr_byte = r_code;
+    2'd1:    wr_byte = {ms_cnt[4:0], r_flags};
+    2'd2:    wr_byte = ms_cnt[12:5];
+    default: wr_byte = ms_cnt[20:13];
+    endcase
+end
 
 localparam [AW:0] NEED = 12;            // one event and the two markers' reserve
 
@@ -96,19 +108,18 @@ always @(posedge clk) begin
             else if (key_data == 8'hE0) e0 <= 1'b1;
             else if (key_data == 8'hE1) e1 <= 1'b1;
             if (!is_prefix) begin
-                // A code byte ends the event: it waits in rec for the
-                // writer (the next byte is at least a PS/2 frame away).
-                rec[10:0] <= {e1 ? 2'd2 : e0 ? 2'd1 : 2'd0, brk, key_data};
+                // A code byte ends the event: it waits for the writer (the
+                // next byte is at least a PS/2 frame away).
+                r_code <= key_data; r_flags <= {e1 ? 2'd2 : e0 ? 2'd1 : 2'd0, brk};
                 key_due <= 1'b1; brk <= 1'b0; e0 <= 1'b0; e1 <= 1'b0;
             end
         end
         if (writing) begin
             nbyte <= nbyte + 1'b1;
-            rec   <= {8'd0, rec[31:8]};
             if (nbyte == 2'd3) begin
                 if (second) begin
                     second <= 1'b0;
-                    rec    <= {ms_cnt, 11'h601};           // marker 1: all keys up
+                    r_code <= 8'd1;                         // marker 1: all keys up
                 end else begin
                     writing <= 1'b0;
                 end
@@ -117,24 +128,23 @@ always @(posedge clk) begin
             key_due <= 1'b0;
             if (!dropping && free >= NEED || dropping && free >= RESUME[AW:0]) begin
                 writing <= 1'b1; dropping <= 1'b0; ev_written <= 1'b1;
-                rec[31:11] <= ms_cnt;
             end else begin
                 ev_dropped <= 1'b1;
                 if (!dropping) begin
                     // The first event lost: the reserve takes the markers.
                     dropping <= 1'b1; writing <= 1'b1; second <= 1'b1; up_due <= 1'b0;
-                    rec <= {ms_cnt, 11'h600};               // marker 0: overflow
+                    r_code <= 8'd0; r_flags <= 3'b110;      // marker 0: overflow
                 end
             end
-        end else if (up_due && !key_valid) begin
+        end else if (up_due && !key_valid && !key_due) begin
             up_due <= 1'b0;
             // While dropping, the overflow's own all-keys-up marker has it.
             if (!dropping && free >= NEED) begin
                 writing <= 1'b1;
-                rec <= {ms_cnt, 11'h601};
+                r_code <= 8'd1; r_flags <= 3'b110;
             end else if (!dropping) begin
                 dropping <= 1'b1; writing <= 1'b1; second <= 1'b1;
-                rec <= {ms_cnt, 11'h600};
+                r_code <= 8'd0; r_flags <= 3'b110;
             end
         end
     end
@@ -142,7 +152,7 @@ end
 
 chan_buf #(.DEPTH(DEPTH), .TXN_WR(1), .TXN_RD(1)) u_buf (
     .clk(clk), .rst(rst),
-    .wr_data(rec[7:0]), .wr_valid(writing), .wr_commit(writing && nbyte == 2'd3), .wr_abort(1'b0),
+    .wr_data(wr_byte), .wr_valid(writing), .wr_commit(writing && nbyte == 2'd3), .wr_abort(1'b0),
     .wr_full(), .free(free),
     .rd_data(rd_data), .rd_valid(rd_valid), .rd_ready(rd_ready), .rd_more(rd_more),
     .rd_release(rd_release), .rd_release_len(rd_release_len), .rd_rewind(rd_rewind),

@@ -35,7 +35,7 @@ module ps2_kbd_ctrl #(
     input  wire       rx_valid,         // strobe: rx_data good
     input  wire       rx_err,           // strobe: a byte was lost to a parity, framing or time-out error
     input  wire       rx_busy,          // a frame is arriving: do not start a command now
-    output reg  [7:0] tx_data,          // byte to send
+    output wire [7:0] tx_data,          // byte to send, valid with tx_start
     output reg        tx_start,         // strobe: send tx_data
     input  wire       tx_busy,          // ps2_host is sending
     input  wire       tx_done,          // strobe: sent and acknowledged
@@ -46,7 +46,7 @@ module ps2_kbd_ctrl #(
     input  wire [6:0] typematic,        // typematic byte (F3's argument)
     input  wire       typematic_set,    // strobe: typematic changed, send it
     // key stream
-    output reg  [7:0] key_data,         // key byte (scan code set 2), valid with key_valid
+    output wire [7:0] key_data,         // key byte (scan code set 2), valid with key_valid
     output reg        key_valid,        // strobe: a byte of the key stream
     output reg        all_up,           // strobe: the keyboard was reset or lost: no key is held
     // status and counted events
@@ -86,6 +86,11 @@ wire is_answer   = rx_data == 8'hFA || rx_data == 8'hFE || rx_data == 8'hEE ||
 wire can_tx      = !tx_busy && !rx_busy && !tx_start;
 wire limit       = step == C_BAT ? mst >= BAT_MS[9:0] : mst >= RESP_MS[9:0];
 
+// The byte to send is chosen, not stored: ps2_host takes it with tx_start,
+// and neither the step nor fe_tx changes in between. A key byte is
+// ps2_host's own, which holds it until the next frame.
+assign tx_data  = fe_tx ? 8'hFE : step_byte;
+assign key_data = rx_data;
 reg [7:0] step_byte;
 always @(*) begin
     case (step)
@@ -115,7 +120,7 @@ always @(posedge clk) begin
         end else if (rx_valid) begin
             present <= 1'b1;
             if (!is_answer) begin
-                key_data <= rx_data; key_valid <= 1'b1;
+                key_valid <= 1'b1;
             end else if (answer_wait && step == C_BAT) begin
                 if (rx_data == 8'hAA) begin
                     step <= C_LEDC; phase <= P_SEND; tries <= 0;
@@ -161,8 +166,7 @@ always @(posedge clk) begin
             // send the lost one first. (Waiting for a quiet line would let
             // it go on; after a lost clock edge the receiver is out of step
             // with it until then.)
-            want_fe <= 1'b0; fe_tx <= 1'b1; resend <= 1'b1;
-            tx_data <= 8'hFE; tx_start <= 1'b1;
+            want_fe <= 1'b0; fe_tx <= 1'b1; resend <= 1'b1; tx_start <= 1'b1;
         end else if (phase == P_TX) begin
             if (tx_done) begin
                 phase <= P_WAIT; mst <= 0;
@@ -191,7 +195,7 @@ always @(posedge clk) begin
             end
         end else if (can_tx && !want_fe && !(rx_valid || rx_err)) begin
             // P_SEND of a step with a byte to send.
-            tx_data <= step_byte; tx_start <= 1'b1; phase <= P_TX;
+            tx_start <= 1'b1; phase <= P_TX;
             if (step == C_LEDA) want_leds <= leds_set;
             if (step == C_TYPA) want_typ  <= typematic_set;
         end
