@@ -159,13 +159,22 @@ chan_buf #(.DEPTH(DEPTH), .TXN_WR(1), .TXN_RD(1)) u_buf (
     .rd_inflight(rd_inflight), .level(), .overflow(), .underflow());
 
 `ifdef FORMAL
-// The buffer is never written beyond its room: a record is started only
-// with room for it, and the second marker finds the room the first left.
+// Properties (tests/formal/ps2_buf.ys): the buffer is never written beyond
+// its room. A record is started only with room for it, and the second
+// marker finds the room the first left: between records, unless dropping,
+// 8 bytes are always free. The inputs keep the module's promises: key bytes
+// at most one per record written, releases no larger than what was read.
 reg f_past = 1'b0;
 always @(posedge clk) f_past <= 1'b1;
-always @(*)
-    if (f_past && !rst && writing)
-        assert(free >= (second ? 8 : 4));
+always @(*) begin
+    if (rd_release) assume(rd_release_len <= rd_inflight);
+    if (key_valid)  assume(!writing && !key_due);
+    if (f_past && !rst) begin
+        if (writing) assert(free >= (second ? 8 : 4));
+        if (!writing && !dropping) assert(free >= 8);
+        assert(!(writing && free < 4));
+    end
+end
 `endif
 
 endmodule
