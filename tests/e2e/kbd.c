@@ -65,7 +65,7 @@ static int do_type(icebuf *dev, const char *text)
 	size_t ngot = 0, records = 0, want = strlen(text);
 	uint32_t last_ms = 0;
 	double end = now_ms(dev) + 1000 + 100.0 * (double)want;
-	while (ngot < want && now_ms(dev) < end) {
+	while ((ngot < want || records < 2 * want) && now_ms(dev) < end) {
 		uint8_t b[KBD_RECORD_LEN];
 		long n = icebuf_read(dev, 2, b, sizeof b, 200);
 		if (n == ICEBUF_ERR_TIMEOUT || n == 0) continue;

@@ -28,18 +28,18 @@ stop_sim() {
 
 # Typed text, registers, LEDs.
 start_sim --type "hello world" --seed 5
-ICEBUF_DEVICE=sim://127.0.0.1:$port timeout 120 "$kbd" type "hello world" || fail "kbd type"
+ICEBUF_DEVICE=sim://127.0.0.1:$port timeout 900 "$kbd" type "hello world" || fail "kbd type"
 stop_sim
 grep -q "keyboard types 11 characters" "$tmp/sim.err" || fail "the model did not type"
 grep -q "keyboard LEDs 0x5 (scroll caps)" "$tmp/sim.err" || fail "the LED write did not reach the model"
 grep -q "keyboard: LEDs 0x5 (scroll caps)" "$tmp/sim.err" || fail "--stats does not show the model's LEDs"
 
-# Unplugged at 0.5 s, plugged back in at 2.5 s of board time.
-start_sim --kbd-unplug-at 500 --kbd-replug-at 2500 --seed 6
-ICEBUF_DEVICE=sim://127.0.0.1:$port timeout 120 "$kbd" replug || fail "kbd replug"
+# Unplugged at 0.3 s, plugged back in at 1.6 s of board time.
+start_sim --kbd-unplug-at 300 --kbd-replug-at 1600 --seed 6
+ICEBUF_DEVICE=sim://127.0.0.1:$port timeout 900 "$kbd" replug || fail "kbd replug"
 stop_sim
-grep -q "keyboard unplugged at 0.500" "$tmp/sim.err" || fail "not unplugged"
-grep -q "keyboard plugged in at 2.500" "$tmp/sim.err" || fail "not plugged in again"
+grep -q "keyboard unplugged at 0.300" "$tmp/sim.err" || fail "not unplugged"
+grep -q "keyboard plugged in at 1.600" "$tmp/sim.err" || fail "not plugged in again"
 # LEDs 0x2 set before the unplug, sent again after it.
 [ "$(grep -c 'keyboard LEDs 0x2 (num)' "$tmp/sim.err")" -ge 1 ] || fail "LEDs not restored on the model"
 
