@@ -3,7 +3,7 @@
  * key calls: channel 2's raw records read with icebuf_read() and decoded
  * with the library's private decoder (host/src/kbd_decode.h).
  *   kbd type TEXT      FEATURES has KEYBOARD; the keyboard initialised; TEXT
- *                      (typed by icebuf-sim --type) arrives in order, times
+ *                      (typed by icebuf-sim --type or --keys) arrives in order, times
  *                      increasing, KBD_EVENTS counts it; KBD_LEDS written 5
  *   kbd replug         initialised, then absent (unplugged), then
  *                      initialised again (plugged back), LEDs 2 restored

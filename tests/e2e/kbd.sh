@@ -34,6 +34,13 @@ grep -q "keyboard types 11 characters" "$tmp/sim.err" || fail "the model did not
 grep -q "keyboard LEDs 0x5 (scroll caps)" "$tmp/sim.err" || fail "the LED write did not reach the model"
 grep -q "keyboard: LEDs 0x5 (scroll caps)" "$tmp/sim.err" || fail "--stats does not show the model's LEDs"
 
+# The same text from a key script (--keys), at the slowest keyboard clock:
+# typed from 100 ms of board time on, whether or not a host is there yet.
+printf '# a key script\n100 type hello world\n' >"$tmp/keys"
+start_sim --keys "$tmp/keys" --kbd-clock 10000 --seed 7
+ICEBUF_DEVICE=sim://127.0.0.1:$port timeout 900 "$kbd" type "hello world" || fail "kbd type from --keys"
+stop_sim
+
 # Unplugged at 0.3 s, plugged back in at 1.6 s of board time.
 start_sim --kbd-unplug-at 300 --kbd-replug-at 1600 --seed 6
 ICEBUF_DEVICE=sim://127.0.0.1:$port timeout 900 "$kbd" replug || fail "kbd replug"
