@@ -87,11 +87,15 @@ static int kbd_take_args(int &argc, char **argv, KbdOptions &k) {
         const char *a = argv[i];
         static const char *with_value[] = {"--keys", "--type", "--kbd-clock", "--kbd-unplug-at",
                                            "--kbd-replug-at", "--kbd-faults"};
-        const char *name = nullptr;
-        for (const char *w : with_value) if (!strcmp(a, w)) name = w;
+        const char *name = nullptr, *v = nullptr;     // --name VALUE or --name=VALUE
+        for (const char *w : with_value) {
+            size_t n = strlen(w);
+            if (!strcmp(a, w)) name = w;
+            else if (!strncmp(a, w, n) && a[n] == '=') { name = w; v = a + n + 1; }
+        }
         if (!name) { argv[out++] = argv[i]; continue; }
-        if (i + 1 >= argc) { fprintf(stderr, "icebuf-sim: %s needs a value (see --help)\n", a); return 2; }
-        const char *v = argv[++i];
+        if (!v && i + 1 >= argc) { fprintf(stderr, "icebuf-sim: %s needs a value (see --help)\n", a); return 2; }
+        if (!v) v = argv[++i];
         bool ok = true;
         if (!strcmp(name, "--keys")) k.keys = v;
         else if (!strcmp(name, "--type")) k.type = v;
