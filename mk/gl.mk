@@ -19,7 +19,9 @@ $(GL)/%_netlist.v: $(BUILD)/%/icebuf.json
 	@mkdir -p $(dir $@)
 	@yosys -q -p "read_json $<; write_verilog -noattr $@"
 
-# Netlist and cell models are not ours to lint: warnings off.
+# Netlist and cell models are not ours to lint: warnings off. No keyboard
+# model (SIM_PS2): it reads the RTL model's open-drain enables, which a
+# netlist does not have; the PS/2 lines stay idle.
 $(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v sim/models/ice40_pll_2pad.v \
                           $(wildcard sim/*.cpp sim/*.h) mk/gl.mk
 	@mkdir -p $(GL)/obj-$* $(dir $@)
@@ -28,7 +30,7 @@ $(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/
 	    --cc --exe --build -j $(JOBS) -Mdir $(GL)/obj-$* --prefix Vtop --top-module $*_top \
 	    -DNO_ICE40_DEFAULT_ASSIGNMENTS $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v \
 	    sim/models/ice40_pll_2pad.v $< \
-	    $(abspath $(wildcard sim/*.cpp)) -o $(abspath $@) -CFLAGS "-O2 -std=c++17 $(SIM_DEFS_$*)" \
+	    $(abspath $(wildcard sim/*.cpp)) -o $(abspath $@) -CFLAGS "-O2 -std=c++17 $(filter-out -DSIM_PS2,$(SIM_DEFS_$*))" \
 	    >$(GL)/obj-$*/build.log 2>&1 || { tail -30 $(GL)/obj-$*/build.log; exit 1; }
 
 sim-gl: check-board

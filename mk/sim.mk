@@ -8,11 +8,11 @@ SIM_CLK_HZ  := 12000000
 SIM_BAUD    := 3000000
 # What the harness is compiled with for each board (clock, baud, top's inputs).
 SIM_DEFS_icestick   := -DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD)
-SIM_DEFS_icebreaker := -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER
+SIM_DEFS_icebreaker := -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER -DSIM_PS2
 
 SIM_RTL     := $(wildcard rtl/*.v) $(wildcard rtl/boards/*.v) $(wildcard sim/models/*.v)
 SIM_CPP     := $(wildcard sim/*.cpp)
-SIM_HDR     := $(wildcard sim/*.h)
+SIM_HDR     := $(wildcard sim/*.h) $(wildcard sim/ps2/*.h)
 # Verilator's own optimiser at -O3; the generated C++ at -O2 (Verilator's
 # makefile would otherwise compile the model at -Os, about 30 % slower).
 SIM_VFLAGS  := --trace-fst -O3 \

@@ -31,7 +31,11 @@ module icebuf_core #(
     input  wire       uart_rst,             // its reset: rst synchronised to uart_clk
     input  wire       uart_rx,              // from the FTDI (asynchronous)
     output wire       uart_tx,              // to the FTDI
-    output wire [3:0] status                // LEDs: link up, rx, tx, error seen
+    output wire [3:0] status,               // LEDs: link up, rx, tx, error seen
+    input  wire       ps2_clk_in,           // PS/2 clock as its pin reads it (KEYBOARD; else unused)
+    input  wire       ps2_data_in,          // PS/2 data as its pin reads it (KEYBOARD; else unused)
+    output wire       ps2_clk_oe,           // 1: pull the PS/2 clock low (open drain; 0 without KEYBOARD)
+    output wire       ps2_data_oe           // 1: pull the PS/2 data low (open drain; 0 without KEYBOARD)
 );
 
 `include "icebuf_regs.vh"
@@ -279,6 +283,8 @@ wire            w_we;
 wire [3:0]      w_addr;
 wire [31:0]     w_wdata;
 wire [NWIN*32-1:0] w_rdata;
+wire [31:0]     kbd_rdata;                  // window 0 from ps2_keyboard (KEYBOARD)
+wire            kbd_err;
 
 reg_windows #(.NWIN(NWIN), .PRESENT(WIN_PRESENT)) u_windows (
     .clk(clk), .rst(rst),
@@ -290,10 +296,15 @@ genvar c;
 generate
     // Until a peripheral's instance takes its window: no register there.
     if (KEYBOARD != 0) begin : keyboard_regs
-        // ==== KEYBOARD: the keyboard's reg_rdata/reg_err go here (window 0) ====
-        assign {w_rdata[31:0], w_err[0]} = {32'd0, 1'b1};
+        // Window 0 is the keyboard's: ps2_keyboard (in the channel loop
+        // below) drives kbd_rdata/kbd_err from w_sel[0] and the shared
+        // w_we/w_addr/w_wdata.
+        assign {w_rdata[31:0], w_err[0]} = {kbd_rdata, kbd_err};
     end else begin : no_keyboard_regs
         assign {w_rdata[31:0], w_err[0]} = {32'd0, 1'b1};
+        assign {ps2_clk_oe, ps2_data_oe} = 2'b00;
+        wire unused_ps2 = &{1'b0, ps2_clk_in, ps2_data_in, kbd_rdata, kbd_err};
+        assign {kbd_rdata, kbd_err} = 33'd0;
     end
     if (VIDEO != 0) begin : video_regs
         // ==== VIDEO: the video player's reg_rdata/reg_err go here (window 1) ====
@@ -306,15 +317,20 @@ generate
         // Which directions the channel has (the contract): the keyboard
         // sends upstream, the video takes downstream.
         localparam HAS = (c == CH_KEYBOARD) ? (KEYBOARD != 0) : (c == CH_VIDEO) ? (VIDEO != 0) : 0;
+        // The keyboard brings its own chan_buf (ps2_kbd_buf writes whole
+        // records into it), so its link_tx side is connected straight to
+        // ps2_keyboard's rd_* and chan_ep builds no second buffer (UP 0).
         localparam DN  = HAS && c == CH_VIDEO;
-        localparam UP  = HAS && c == CH_KEYBOARD;
+        localparam UP  = 0;
+        wire [7:0] ep_up_data;              // chan_ep's upstream (unused while it has none)
+        wire       ep_up_valid, ep_up_more;
         chan_ep #(.DN(DN), .UP(UP), .UP_DEPTH(PERIPH_UP_DEPTH)) u_ep (
             .clk(clk), .rst(rst),
             .l_dn_data(dn_data), .l_dn_valid(dn_valid[c]), .l_dn_commit(dn_commit[c]),
             .l_dn_abort(dn_abort[c]), .l_dn_full(dn_full[c]), .l_dn_free(dn_free[16*c +: 16]),
             .l_dn_news(dn_news[c]),
-            .l_up_data(up_data[8*c +: 8]), .l_up_valid(up_valid[c]), .l_up_ready(up_ready[c]),
-            .l_up_more(up_more[c]), .l_up_release(up_release[c]), .l_up_release_len(up_release_len),
+            .l_up_data(ep_up_data), .l_up_valid(ep_up_valid), .l_up_ready(up_ready[c]),
+            .l_up_more(ep_up_more), .l_up_release(up_release[c]), .l_up_release_len(up_release_len),
             .l_up_rewind(up_rewind[c]),
             .dn_data(p_dn_data[8*c +: 8]), .dn_valid(p_dn_valid[c]), .dn_commit(p_dn_commit[c]),
             .dn_abort(p_dn_abort[c]), .dn_full(p_dn_full[c]), .dn_free(p_dn_free[16*c +: 16]),
@@ -324,12 +340,27 @@ generate
             .up_overflow(p_up_overflow[c]));
 
         if (c == CH_KEYBOARD && KEYBOARD != 0) begin : keyboard
-            // ==== KEYBOARD: the PS/2 keyboard's instance goes here ====
-            // Upstream on p_up_*[c] (key events, whole records committed),
-            // its registers on window 0 of reg_windows (below), its pins
-            // through new ports of icebuf_core. Until then: silent.
+            // Key event records (docs/keyboard.md) from the keyboard's own
+            // chan_buf of KBD_DEPTH bytes straight to link_tx; its
+            // registers on window 0; its pins through icebuf_core's ps2_*.
+            localparam KBD_DEPTH = 2048;    // 510 events and the overflow reserve (2 block RAMs)
+            localparam KW = $clog2(KBD_DEPTH);
+            ps2_keyboard #(.CLK_HZ(CLK_HZ), .DEPTH(KBD_DEPTH)) u_keyboard (
+                .clk(clk), .rst(rst),
+                .clk_in(ps2_clk_in), .data_in(ps2_data_in), .clk_oe(ps2_clk_oe), .data_oe(ps2_data_oe),
+                .reg_sel(w_sel[0]), .reg_we(w_we), .reg_addr(w_addr), .reg_wdata(w_wdata),
+                .reg_rdata(kbd_rdata), .reg_err(kbd_err),
+                .rd_data(up_data[8*c +: 8]), .rd_valid(up_valid[c]), .rd_ready(up_ready[c]),
+                .rd_more(up_more[c]), .rd_release(up_release[c]),
+                .rd_release_len(up_release_len[KW:0]),     // a release is one frame, shorter than the buffer
+                .rd_rewind(up_rewind[c]), .rd_inflight());
             assign {p_up_data[8*c +: 8], p_up_valid[c], p_up_commit[c], p_up_abort[c]} = 11'd0;
-        end else if (c == CH_VIDEO && VIDEO != 0) begin : video
+            wire unused_ep_up = &{1'b0, ep_up_data, ep_up_valid, ep_up_more};
+        end else begin : chan_ep_up
+            assign up_data[8*c +: 8] = ep_up_data;
+            assign {up_valid[c], up_more[c]} = {ep_up_valid, ep_up_more};
+        end
+        if (c == CH_VIDEO && VIDEO != 0) begin : video
             // ==== VIDEO: the video player's instance goes here ====
             // Downstream on p_dn_*[c] (frame records), its registers on
             // window 1 of reg_windows. Until then: refuses every frame.

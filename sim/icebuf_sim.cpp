@@ -17,6 +17,9 @@
 #include "verilated_fst_c.h"
 
 #include "ftdi_uart.h"
+#ifdef SIM_PS2
+#include "ps2/kbd_port.h"   // the keyboard model on the top's PS/2 pins
+#endif
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -46,7 +49,8 @@
 // iCEBreaker's reset button (btn_n) is released.
 #ifdef SIM_TOP_ICEBREAKER
 #define SIM_BOARD_NAME "iCEBreaker"
-#define SIM_TOP_INPUTS(t) ((t)->btn_n = 1)
+// Its PS/2 lines idle high (pulled up) until the keyboard model drives them.
+#define SIM_TOP_INPUTS(t) ((t)->btn_n = 1, (t)->ps2_clk = 1, (t)->ps2_data = 1)
 #else
 #define SIM_BOARD_NAME "iCEstick"
 #define SIM_TOP_INPUTS(t) ((void)(t))
@@ -421,10 +425,36 @@ struct TraceClock {
     uint64_t ps(uint64_t h) const { return h * num / den; }
 };
 
+#ifdef SIM_PS2
+// The keyboard's part of main: its options out of argv first, its usage
+// after the harness's, its model stepped every clock, its line in --stats.
+static icebuf_sim::KbdOptions g_kbd_opt;
+static std::unique_ptr<icebuf_sim::KbdPort> g_kbd;
+static int kbd_args(int &argc, char **argv) {
+    int rc = icebuf_sim::kbd_take_args(argc, argv, g_kbd_opt);
+    for (int i = 1; rc < 0 && i < argc; i++) if (!strcmp(argv[i], "--help")) icebuf_sim::kbd_usage(stdout);
+    return rc;
+}
+static bool kbd_start(uint64_t seed) {
+    g_kbd.reset(new icebuf_sim::KbdPort(g_kbd_opt, seed));
+    return g_kbd->load();
+}
+#define KBD_TICK(top, cyc, connected) g_kbd->tick((top), (cyc), (connected))
+#define KBD_STATS(f) g_kbd->stats(f)
+#else
+static int kbd_args(int &, char **) { return -1; }
+static bool kbd_start(uint64_t) { return true; }
+#define KBD_TICK(top, cyc, connected) ((void)0)
+#define KBD_STATS(f) ((void)0)
+#endif
+
 int main(int argc, char **argv) {
     Options o;
-    int rc = parse_args(argc, argv, o);
+    int rc = kbd_args(argc, argv);
     if (rc >= 0) return rc;
+    rc = parse_args(argc, argv, o);
+    if (rc >= 0) return rc;
+    if (!kbd_start(o.seed)) return 2;
 
     if (o.trace) {                                // fail now, not at --trace-start
         FILE *f = fopen(o.trace, "w");
@@ -521,6 +551,7 @@ int main(int argc, char **argv) {
         if (tfp) tfp->dump(tclk.ps(2 * cyc + 1));
         uart.tick(top->tx);
         top->rx = uart.rx();
+        KBD_TICK(top.get(), cyc, host.connected());
         top->clk = 0;
         top->eval();
         if (tfp) tfp->dump(tclk.ps(2 * cyc + 2));
@@ -549,6 +580,7 @@ int main(int argc, char **argv) {
                 ull(d.dropped + u.dropped), ull(d.dropped), ull(u.dropped),
                 ull(d.inserted + u.inserted), ull(d.inserted), ull(u.inserted),
                 ull(host.stalls), (double)host.stalled_clocks / SIM_CLK_HZ);
+        KBD_STATS(stderr);
     }
     return 0;
 }

@@ -8,6 +8,9 @@
 // (FT2232H datasheet, DS_FT2232H: 12 Mbaud is the UART's top rate). The
 // two clocks are crossed as unrelated ones, through fifo_async. The
 // virtual board can build this top too (build/bin/icebuf-sim-icebreaker).
+// With KEYBOARD, a Digilent PmodPS2 on P2 (pins 27 data, 21 clock,
+// constraints/icebreaker.pcf) through open-drain SB_IOs (rtl/ice40/
+// ice40_od_io.v); the PS/2 bus is 5 V and needs a level shifter.
 `resetall
 `default_nettype none
 
@@ -15,7 +18,7 @@ module icebreaker_top #(
     parameter [31:0] ID      = 32'h49434542,   // ID register
     parameter [31:0] VERSION = 32'h00020000,   // VERSION register
     parameter        TEST_MODES = 1,           // the stream channel's test modes (TRAFFIC)
-    parameter        KEYBOARD   = 0,           // the PS/2 keyboard (channel 2; FEATURES bit 1)
+    parameter        KEYBOARD   = 1,           // the PS/2 keyboard (channel 2; FEATURES bit 1)
     parameter        VIDEO      = 0            // the video player (channel 3; FEATURES bit 2)
 ) (
     input  wire clk,                           // 12 MHz oscillator, pin 35
@@ -23,7 +26,9 @@ module icebreaker_top #(
     output wire tx,                            // FPGA -> FT2232H B RXD, pin 9
     output wire led_r_n,                       // red LED, pin 11, active low
     output wire led_g_n,                       // green LED, pin 37, active low
-    input  wire btn_n                          // user button, pin 10, active low: reset
+    input  wire btn_n,                         // user button, pin 10, active low: reset
+    inout  wire ps2_clk,                       // PS/2 clock, P2 pin 3 (FPGA pin 21), open drain
+    inout  wire ps2_data                       // PS/2 data, P2 pin 1 (FPGA pin 27), open drain
 );
 
 localparam SYS_HZ  = 12000000;
@@ -49,13 +54,19 @@ reg [1:0] uart_rst_sync = 2'b11;
 always @(posedge clk_uart) uart_rst_sync <= {uart_rst_sync[0], rst};
 
 wire [3:0] status;
+wire       ps2_clk_in, ps2_data_in, ps2_clk_oe, ps2_data_oe;
+
+// Without the keyboard the pins are still open-drain inputs, never driven.
+ice40_od_io u_ps2_clk  (.pad(ps2_clk),  .oe(ps2_clk_oe),  .in(ps2_clk_in));
+ice40_od_io u_ps2_data (.pad(ps2_data), .oe(ps2_data_oe), .in(ps2_data_in));
 
 icebuf_core #(
     .CLK_HZ(SYS_HZ), .BAUD(BAUD), .UART_CLK_HZ(UART_HZ), .BOARD_ID(2), .STREAM_DEPTH(8192),
     .TEST_MODES(TEST_MODES), .KEYBOARD(KEYBOARD), .VIDEO(VIDEO), .ID(ID), .VERSION(VERSION)
 ) u_core (
     .clk(clk_sys), .rst(rst), .uart_clk(clk_uart), .uart_rst(uart_rst_sync[1]),
-    .uart_rx(rx), .uart_tx(tx), .status(status));
+    .uart_rx(rx), .uart_tx(tx), .status(status),
+    .ps2_clk_in(ps2_clk_in), .ps2_data_in(ps2_data_in), .ps2_clk_oe(ps2_clk_oe), .ps2_data_oe(ps2_data_oe));
 
 // Green: link up, blinking off with traffic; red: an error was counted.
 assign led_g_n = !(status[0] && !(status[1] || status[2]));

@@ -33,7 +33,9 @@ icebuf_core #(
     .TEST_MODES(TEST_MODES), .KEYBOARD(KEYBOARD), .VIDEO(VIDEO), .ID(ID), .VERSION(VERSION)
 ) u_core (
     .clk(clk), .rst(rst), .uart_clk(clk), .uart_rst(rst),
-    .uart_rx(rx), .uart_tx(tx), .status(status));
+    .uart_rx(rx), .uart_tx(tx), .status(status),
+    // No keyboard on the HX1K (docs/boards.md: it does not fit): lines idle.
+    .ps2_clk_in(1'b1), .ps2_data_in(1'b1), .ps2_clk_oe(), .ps2_data_oe());
 
 // D1..D4 (red, around the edge): link up, rx, tx, error; D5 (green, centre): power/alive.
 assign led = {!rst, status[3], status[2], status[1], status[0]};
