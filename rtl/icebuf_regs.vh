@@ -53,6 +53,16 @@ localparam [7:0] W_VIDEO_BASE = 8'h30;
 localparam [7:0] W_VIDEO_LAST = 8'h3F;
 localparam [7:0] W_CONSOLE_BASE = 8'h40;
 localparam [7:0] W_CONSOLE_LAST = 8'h4F;
+localparam [7:0] R_KBD_STATUS = 8'h20;
+localparam [7:0] R_KBD_EVENTS = 8'h21;
+localparam [7:0] R_KBD_OVERFLOWS = 8'h22;
+localparam [7:0] R_KBD_PARITY_ERR = 8'h23;
+localparam [7:0] R_KBD_FRAME_ERR = 8'h24;
+localparam [7:0] R_KBD_TIMEOUTS = 8'h25;
+localparam [7:0] R_KBD_RESENDS = 8'h26;
+localparam [7:0] R_KBD_LEDS = 8'h27;
+localparam [7:0] R_KBD_TYPEMATIC = 8'h28;
+localparam [7:0] R_KBD_TIME = 8'h29;
 // Registers 0x00-0x1F: which exist (bit a: register a), which are writable,
 // in every build (_ALL) and in a build with a feature.
 localparam [31:0] R_EXISTS_ALL = 32'h01FF0F7F;

@@ -41,6 +41,16 @@ enum icebuf_reg {
 	ICEBUF_REG_UART_FRAME_ERR = 0x16, /**< RO */
 	ICEBUF_REG_UART_OVERRUN = 0x17, /**< RO */
 	ICEBUF_REG_FEATURES = 0x18, /**< RO */
+	ICEBUF_REG_KBD_STATUS = 0x20, /**< RO, with KEYBOARD */
+	ICEBUF_REG_KBD_EVENTS = 0x21, /**< RO, with KEYBOARD */
+	ICEBUF_REG_KBD_OVERFLOWS = 0x22, /**< RO, with KEYBOARD */
+	ICEBUF_REG_KBD_PARITY_ERR = 0x23, /**< RO, with KEYBOARD */
+	ICEBUF_REG_KBD_FRAME_ERR = 0x24, /**< RO, with KEYBOARD */
+	ICEBUF_REG_KBD_TIMEOUTS = 0x25, /**< RO, with KEYBOARD */
+	ICEBUF_REG_KBD_RESENDS = 0x26, /**< RO, with KEYBOARD */
+	ICEBUF_REG_KBD_LEDS = 0x27, /**< RW, with KEYBOARD */
+	ICEBUF_REG_KBD_TYPEMATIC = 0x28, /**< RW, with KEYBOARD */
+	ICEBUF_REG_KBD_TIME = 0x29, /**< RO, with KEYBOARD */
 };
 
 /** FEATURES register bits: what the gateware was built with. */
