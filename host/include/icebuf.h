@@ -344,6 +344,12 @@ ICEBUF_EXPORT int icebuf_key_set_raw(icebuf *dev, int raw);
  *  NULL if no key of the table has it. Thread-safe, static strings. */
 ICEBUF_EXPORT const char *icebuf_key_name(uint16_t page, uint16_t usage);
 
+/** The @index-th key (0, 1, ...) of the library's set-2 table: its HID page
+ *  and usage and Linux code (any pointer may be NULL). Returns 1, or 0 past
+ *  the end. A key with two scan codes (Print Screen, Pause) comes twice.
+ *  (`icebuf keys --uinput` gives its device these key codes.) */
+ICEBUF_EXPORT int icebuf_key_at(unsigned index, uint16_t *page, uint16_t *usage, uint16_t *code);
+
 /** Name of an event kind ("press", "release", "repeat", "overflow",
  *  "all-up", "overrun", "unknown", "raw"). Never NULL. */
 ICEBUF_EXPORT const char *icebuf_key_kind_name(enum icebuf_key_kind kind);

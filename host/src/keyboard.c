@@ -238,6 +238,17 @@ const char *icebuf_key_name(uint16_t page, uint16_t usage)
 	return kbd_key_name(page, usage);
 }
 
+int icebuf_key_at(unsigned index, uint16_t *page, uint16_t *usage, uint16_t *code)
+{
+	uint16_t p, u, c;
+	if (index > 0xFFFF || !kbd_key_at((int)index, &p, &u, &c))
+		return 0;
+	if (page) *page = p;
+	if (usage) *usage = u;
+	if (code) *code = c;
+	return 1;
+}
+
 const char *icebuf_key_kind_name(enum icebuf_key_kind kind)
 {
 	switch (kind) {
