@@ -69,7 +69,7 @@ static int left_ms(icebuf *dev, double deadline)
 }
 
 /* Grant credit on channel 2 and anchor the board's clock. */
-static int start(icebuf *dev, struct kbd_state *k, int timeout_ms)
+static int start(icebuf *dev, struct kbd_state *k)
 {
 	struct icebuf_info in;
 	icebuf_info(dev, &in);
@@ -80,7 +80,9 @@ static int start(icebuf *dev, struct kbd_state *k, int timeout_ms)
 		return ib_dev_fail(dev, ICEBUF_ERR_PROTOCOL, msg);
 	}
 	uint32_t t;
-	int r = icebuf_reg_read(dev, ICEBUF_REG_KBD_TIME, &t, timeout_ms);
+	/* A round trip, with the handle's time-out even when the caller polls
+	 * with 0. */
+	int r = icebuf_reg_read(dev, ICEBUF_REG_KBD_TIME, &t, -1);
 	if (r)
 		return r;
 	k->t0 = t & (uint32_t)(TIME_WRAP - 1);
@@ -179,7 +181,7 @@ int icebuf_key_read(icebuf *dev, struct icebuf_key_event *ev, int timeout_ms)
 	if (!ev)
 		return ib_dev_fail(dev, ICEBUF_ERR_ARG, "icebuf_key_read: no event to fill");
 	double deadline = deadline_of(dev, timeout_ms);
-	if (!k->started && (err = start(dev, k, timeout_ms)))
+	if (!k->started && (err = start(dev, k)))
 		return err;
 	for (;;) {
 		if (k->ipend < k->npend) {
