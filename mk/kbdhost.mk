@@ -22,8 +22,19 @@ $(KBD_SHIM): tests/kbd/uinput_shim.c mk/kbdhost.mk
 # first is off.
 KBD_ENV := ICEBUF_CLI=$(KBD_CLI_ASAN) ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1
 
+# A copy of the library that releases a record after its first event, not
+# its last, must fail `lossless`.
+KBD_BROKEN := $(BUILD)/tests/kbd_broken/kbd_e2e
+$(KBD_BROKEN): tests/kbd/kbd_e2e.c $(LIB_SRCS) $(LIB_HDRS) mk/kbdhost.mk
+	@mkdir -p $(dir $@)
+	sed 's/if (k->ipend == k->npend) {/if (k->ipend == 1) {/' host/src/keyboard.c >$(dir $@)keyboard.c
+	! cmp -s host/src/keyboard.c $(dir $@)keyboard.c
+	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) -o $@ tests/kbd/kbd_e2e.c $(filter-out host/src/keyboard.c,$(LIB_SRCS)) $(dir $@)keyboard.c $(HOST_LIBS)
+
 TESTS += test-kbd-host
-test-kbd-host: $(KBD_E2E) $(KBD_CLI_ASAN) $(KBD_SHIM)
+test-kbd-host: $(KBD_E2E) $(KBD_CLI_ASAN) $(KBD_SHIM) $(KBD_BROKEN)
 	@$(KBD_ENV) scripts/runtest kbd-host sh -c 'for t in $(filter-out uinput,$(KBD_CASES)); do $(KBD_E2E) $$t || exit 1; done; \
-	    $(KBD_E2E) uinput "$$($(CC) -print-file-name=libasan.so):$(abspath $(KBD_SHIM))"'
+	    $(KBD_E2E) uinput "$$($(CC) -print-file-name=libasan.so):$(abspath $(KBD_SHIM))" || exit 1; \
+	    if $(KBD_BROKEN) lossless >/dev/null 2>&1; then echo "a library releasing records early passed"; exit 1; \
+	    else echo "a library releasing records early: caught"; fi'
 .PHONY: test-kbd-host
