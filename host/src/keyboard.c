@@ -189,9 +189,10 @@ int icebuf_key_read(icebuf *dev, struct icebuf_key_event *ev, int timeout_ms)
 			if (k->ipend == k->npend) {
 				/* The record's last event is out: now it may leave the board. */
 				k->npend = k->ipend = 0;
-				int r = icebuf_consume(dev, KCHAN, KBD_RECORD_LEN);
-				if (r && r != ICEBUF_ERR_ARG)
-					return r;
+				/* The record is gone from the handle even if telling the
+				 * board fails: the event is returned, the next call reports
+				 * the link's error. */
+				icebuf_consume(dev, KCHAN, KBD_RECORD_LEN);
 			}
 			return 1;
 		}

@@ -680,12 +680,17 @@ static void test_uinput(const char *shim)
 			le[0].type = EV_LED; le[0].code = LED_CAPSL; le[0].value = 1;
 			le[1].type = EV_SYN; le[1].code = SYN_REPORT;
 			CHECK(send(c, le, sizeof le, 0) == (ssize_t)sizeof le, "sending EV_LED");
+			/* ... and the desktop asked for a faster repeat (xset r rate 250 30). */
+			memset(le, 0, sizeof le);
+			le[0].type = EV_REP; le[0].code = REP_DELAY; le[0].value = 250;
+			le[1].type = EV_REP; le[1].code = REP_PERIOD; le[1].value = 33;
+			CHECK(send(c, le, sizeof le, 0) == (ssize_t)sizeof le, "sending EV_REP");
 			led_sent = 1;
 		}
 		ssize_t n = read(lp[0], log + loglen, sizeof log - 1 - loglen);
 		if (n > 0) loglen += (size_t)n;
 		log[loglen] = 0;
-		if (ngot >= 3 * nkeys && strstr(log, "W 27 4\n"))
+		if (ngot >= 3 * nkeys && strstr(log, "W 27 4\n") && strstr(log, "W 28 0\n"))
 			break;
 	}
 	kill(pid, SIGTERM);
@@ -732,9 +737,10 @@ static void test_uinput(const char *shim)
 	}
 	CHECK(ngot == 3 * nkeys, "%zu events written, expected %zu", ngot, 3 * nkeys);
 	CHECK(strstr(log, "W 27 4\n"), "the OS's Caps Lock LED did not reach KBD_LEDS: board saw '%s'", log);
+	CHECK(strstr(log, "W 28 0\n"), "the OS's repeat rate 250/33 did not reach KBD_TYPEMATIC as 0x00: '%s'", log);
 	printf("uinput: %zu key bits (the table's %zu codes), %zu events for %zu presses and releases, "
-	       "EV_REP %d/%d, Caps Lock LED -> board: %s", nbits, ntable, ngot, nkeys, rep_delay, rep_period,
-	       strstr(log, "W 27 4\n") ? "W 27 4\n" : "none\n");
+	       "EV_REP %d/%d; the OS's Caps Lock LED and repeat 250/33 ms -> the board's writes: %s", nbits, ntable,
+	       ngot, nkeys, rep_delay, rep_period, log);
 	if (c >= 0) close(c);
 	close(l);
 	unlink(path);
