@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "icebuf.h"
+#include "keys.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -75,7 +76,9 @@ static void usage(FILE *f)
 	    "  drain                   discard what the stream buffer holds\n"
 	    "  copy IN OUT             IN through the stream buffer into OUT, any size\n"
 	    "  reg read REG            read a register (name or number)\n"
-	    "  reg write REG VALUE     write a register\n");
+	    "  reg write REG VALUE     write a register\n"
+	    "  keys [--json|--raw|--uinput]  the keyboard's events live (or as a Linux keyboard)\n"
+	    "  leds [caps] [num] [scroll]    set (or show) the keyboard's LEDs\n");
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -327,6 +330,7 @@ static int cmd_info(const struct global *g, int argc, char **argv)
 		if (feat & b)
 			printf(" %s", icebuf_feature_name(b) ? icebuf_feature_name(b) : "(unknown)");
 	printf("%s\n", feat ? "" : " none");
+	cli_kbd_info(dev);
 	static const uint8_t shown[] = {
 		ICEBUF_REG_STREAM_LEVEL, ICEBUF_REG_STREAM_OVERFLOW, ICEBUF_REG_STREAM_UNDERFLOW,
 		ICEBUF_REG_RX_FRAMES, ICEBUF_REG_RX_BAD_CRC, ICEBUF_REG_RX_BAD_FRAME, ICEBUF_REG_RX_SEQ_ERR,
@@ -1068,6 +1072,18 @@ static int cmd_reg(const struct global *g, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_keys(const struct global *g, int argc, char **argv)
+{
+	struct cli_board b = { g->device, g->baud, g->timeout_ms, g->quiet };
+	return cli_keys(&b, argc, argv);
+}
+
+static int cmd_leds(const struct global *g, int argc, char **argv)
+{
+	struct cli_board b = { g->device, g->baud, g->timeout_ms, g->quiet };
+	return cli_leds(&b, argc, argv);
+}
+
 int main(int argc, char **argv)
 {
 	reserve_std();
@@ -1109,7 +1125,8 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "send") ? cmd_send : !strcmp(cmd, "recv") ? cmd_recv :
 	    !strcmp(cmd, "reg") ? cmd_reg : !strcmp(cmd, "sink") ? cmd_sink :
 	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex :
-	    !strcmp(cmd, "drain") ? cmd_drain : !strcmp(cmd, "copy") ? cmd_copy : NULL;
+	    !strcmp(cmd, "drain") ? cmd_drain : !strcmp(cmd, "copy") ? cmd_copy :
+	    !strcmp(cmd, "keys") ? cmd_keys : !strcmp(cmd, "leds") ? cmd_leds : NULL;
 	if (!fn)
 		return usage_error("unknown command '%s'", cmd);
 	int wants_help = 0;

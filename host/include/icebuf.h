@@ -275,6 +275,127 @@ ICEBUF_EXPORT int icebuf_get_stats(icebuf *dev, struct icebuf_stats *stats);
  *  wall time. Rates measured with it are in that clock. */
 ICEBUF_EXPORT double icebuf_time_ms(icebuf *dev, int *board);
 
+/*
+ * The keyboard (gateware with ICEBUF_FEAT_KEYBOARD: docs/keyboard.md). A
+ * PS/2 keyboard on the board; the board buffers every key event with its
+ * time and sends it on channel 2 (ICEBUF_CHAN_KEYBOARD), the library decodes
+ * scan code set 2. Every call below first checks FEATURES: on gateware
+ * without the keyboard it fails with ICEBUF_ERR_UNSUPPORTED, before anything
+ * goes on the wire, and icebuf_last_error() names the gateware that has it.
+ *
+ * Nothing is lost: a record of channel 2 is released (acknowledged, so the
+ * board frees it) only once every event decoded from it has been returned by
+ * icebuf_key_read(); what a program never got stays on the board for the
+ * next. Do not read channel 2 with icebuf_read() on a handle that uses these.
+ *
+ * Event loops: icebuf_key_read() with a time-out of 0 returns an event or 0
+ * at once; call it until it returns 0 whenever icebuf_fileno() is readable
+ * or after icebuf_poll(). (Its first call grants the board credit on channel
+ * 2 and reads KBD_TIME once, a register round trip; until then the board
+ * keeps its events.)
+ */
+
+/** What a key event is. */
+enum icebuf_key_kind {
+	ICEBUF_KEY_PRESS = 1,     /**< a key went down */
+	ICEBUF_KEY_RELEASE = 2,   /**< a key went up */
+	ICEBUF_KEY_REPEAT = 3,    /**< the keyboard's typematic repeat of a key held down */
+	ICEBUF_KEY_OVERFLOW = 4,  /**< marker: the board's buffer was full, events were dropped here
+	                           *   (KBD_OVERFLOWS counts them); an ALL_UP follows */
+	ICEBUF_KEY_ALL_UP = 5,    /**< marker: every key is up (after an overflow, or the keyboard was
+	                           *   reset or unplugged). Decoded, the release of every key held
+	                           *   comes just before it, so no key is left stuck */
+	ICEBUF_KEY_OVERRUN = 6,   /**< the keyboard's own buffer overran (it sent 00 or FF) */
+	ICEBUF_KEY_UNKNOWN = 7,   /**< a scan code no key has (scan[] holds it) */
+	ICEBUF_KEY_RAW = 8,       /**< raw mode: one record as the board sent it */
+};
+
+/** One key event. */
+struct icebuf_key_event {
+	enum icebuf_key_kind kind;
+	uint16_t page;            /**< USB HID usage page: 0x07 keyboard, 0x0C consumer (media keys),
+	                           *   0x01 generic desktop (power keys); 0 for a marker */
+	uint16_t usage;           /**< the HID usage on that page (0x04 = A …) */
+	uint16_t code;            /**< Linux input key code (KEY_A = 30 …; <linux/input-event-codes.h>) */
+	uint8_t brk;              /**< the record was a break (F0) code */
+	uint8_t scan_len;         /**< bytes in scan[]: the record as set-2 bytes, e.g. E0 F0 7C */
+	uint8_t scan[3];
+	int64_t ms;               /**< board time in ms: the board's 21-bit clock (KBD_TIME), extended
+	                           *   by the handle past its wrap (every 35 min) while it reads; 0 at
+	                           *   the board's reset if the handle opened within 35 min of it.
+	                           *   Events in order never go back in time */
+};
+
+/** Read the next key event into *@ev, waiting up to @timeout_ms (0: do not
+ *  wait). Returns 1 with an event, 0 on time-out. In raw mode
+ *  (icebuf_key_set_raw()) every record comes as it was sent: kind RAW
+ *  (page, usage, code filled in when the scan code is a key's, with no
+ *  decoding state: fake shifts and Pause's parts come as they are), or
+ *  OVERFLOW / ALL_UP for the markers. Errors: UNSUPPORTED (no keyboard in
+ *  the gateware), ARG, TIMEOUT, CLOSED, IO, PROTOCOL, REGISTER. */
+ICEBUF_EXPORT int icebuf_key_read(icebuf *dev, struct icebuf_key_event *ev, int timeout_ms);
+
+/** Raw mode on (@raw nonzero) or off. Takes effect at the next record (the
+ *  events of one already decoded are returned first); switching forgets the
+ *  keys the decoder holds down. Errors: UNSUPPORTED, ARG. */
+ICEBUF_EXPORT int icebuf_key_set_raw(icebuf *dev, int raw);
+
+/** Name of a key by HID page and usage ("A", "Left Shift", "Volume Up"),
+ *  NULL if no key of the table has it. Thread-safe, static strings. */
+ICEBUF_EXPORT const char *icebuf_key_name(uint16_t page, uint16_t usage);
+
+/** The @index-th key (0, 1, ...) of the library's set-2 table: its HID page
+ *  and usage and Linux code (any pointer may be NULL). Returns 1, or 0 past
+ *  the end. A key with two scan codes (Print Screen, Pause) comes twice.
+ *  (`icebuf keys --uinput` gives its device these key codes.) */
+ICEBUF_EXPORT int icebuf_key_at(unsigned index, uint16_t *page, uint16_t *usage, uint16_t *code);
+
+/** Name of an event kind ("press", "release", "repeat", "overflow",
+ *  "all-up", "overrun", "unknown", "raw"). Never NULL. */
+ICEBUF_EXPORT const char *icebuf_key_kind_name(enum icebuf_key_kind kind);
+
+/** The keyboard's LEDs, as register KBD_LEDS holds them. */
+enum icebuf_kbd_led {
+	ICEBUF_LED_SCROLL = 1u << 0,
+	ICEBUF_LED_NUM = 1u << 1,
+	ICEBUF_LED_CAPS = 1u << 2,
+};
+
+/** Set the keyboard's LEDs to @leds (enum icebuf_kbd_led bits; the board
+ *  sends them to the keyboard, and again whenever it is plugged in).
+ *  Errors: UNSUPPORTED, ARG (other bits), REGISTER, TIMEOUT, CLOSED, IO,
+ *  PROTOCOL. */
+ICEBUF_EXPORT int icebuf_kbd_set_leds(icebuf *dev, unsigned leds, int timeout_ms);
+
+/** Set the keyboard's typematic delay and repeat period: the nearest of
+ *  set 2's settings (delay 250, 500, 750 or 1000 ms; period 33.4 to 500 ms,
+ *  32 steps) is sent. Errors: UNSUPPORTED, ARG (delay or period <= 0),
+ *  REGISTER, TIMEOUT, CLOSED, IO, PROTOCOL. */
+ICEBUF_EXPORT int icebuf_kbd_set_typematic(icebuf *dev, int delay_ms, int period_ms, int timeout_ms);
+
+/** The delay and period (ms, period rounded) of a typematic byte (F3's
+ *  argument, register KBD_TYPEMATIC). Either pointer may be NULL. */
+ICEBUF_EXPORT void icebuf_kbd_typematic_ms(unsigned byte, int *delay_ms, int *period_ms);
+
+/** The keyboard's registers (window 0x20; docs/keyboard.md). */
+struct icebuf_kbd_status {
+	int present;              /**< a keyboard answers */
+	int initialised;          /**< reset, LEDs and typematic sent since it was plugged in */
+	int dropping;             /**< the buffer is full: new events are dropped and counted */
+	unsigned leds;            /**< enum icebuf_kbd_led bits */
+	unsigned typematic;       /**< the typematic byte (icebuf_kbd_typematic_ms()) */
+	uint32_t events;          /**< event records buffered since reset */
+	uint32_t overflows;       /**< events dropped, buffer full */
+	uint32_t parity_errors, frame_errors, timeouts, resends;  /**< the PS/2 line's counters */
+	uint32_t time_ms;         /**< KBD_TIME: the board's 21-bit ms clock */
+};
+
+/** Read the keyboard's registers into *@st. The board's 16-bit counters are
+ *  extended by the handle as icebuf_reg_read() does the link's (a read
+ *  lower than the last counts as a wrap). Errors: UNSUPPORTED, ARG,
+ *  REGISTER, TIMEOUT, CLOSED, IO, PROTOCOL. */
+ICEBUF_EXPORT int icebuf_kbd_status(icebuf *dev, struct icebuf_kbd_status *st, int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -96,6 +96,7 @@ struct icebuf {
 	uint32_t ctr_high[32];
 	uint32_t ctr_seen;
 	uint32_t features;               /* FEATURES, read at open (0: older gateware) */
+	struct ib_periph periph[IB_PERIPH_SLOTS]; /* the peripherals' state on this handle (peripheral.h) */
 };
 
 static _Thread_local char open_err[512];
@@ -886,6 +887,9 @@ void icebuf_close(icebuf *dev)
 		dev->tr.ops->close(&dev->tr);
 	}
 	ib_sim_reap(&dev->tr);
+	for (unsigned i = 0; i < IB_PERIPH_SLOTS; i++)
+		if (dev->periph[i].free)
+			dev->periph[i].free(dev->periph[i].state);
 	for (unsigned c = 0; c < NCHAN; c++)
 		free(dev->rx[c].buf);
 	free(dev->txq);
@@ -895,6 +899,16 @@ void icebuf_close(icebuf *dev)
 uint32_t ib_dev_features(const icebuf *dev)
 {
 	return dev ? dev->features : 0;
+}
+
+int ib_dev_timeout(const icebuf *dev)
+{
+	return dev ? dev->timeout_ms : 0;
+}
+
+struct ib_periph *ib_dev_periph(icebuf *dev, unsigned slot)
+{
+	return dev && slot < IB_PERIPH_SLOTS ? &dev->periph[slot] : NULL;
 }
 
 int ib_dev_fail(icebuf *dev, int code, const char *msg)

@@ -152,6 +152,16 @@ int kbd_lookup(uint8_t prefix, uint8_t code, uint16_t *page, uint16_t *usage, ui
 	return 1;
 }
 
+int kbd_key_at(int i, uint16_t *page, uint16_t *usage, uint16_t *linux_code)
+{
+	if (i < 0 || i >= NKEYS)
+		return 0;
+	*page = keys[i].page;
+	*usage = keys[i].usage;
+	*linux_code = keys[i].linux_code;
+	return 1;
+}
+
 const char *kbd_key_name(uint16_t page, uint16_t usage)
 {
 	for (int i = 0; i < NKEYS; i++)

@@ -74,6 +74,9 @@ int kbd_decode(struct kbd_decoder *d, const struct kbd_record *r, struct kbd_eve
 /* The table: a key by its set-2 make code (prefix KBD_P_NONE or KBD_P_E0).
  * Returns 0 when no key has that code. */
 int kbd_lookup(uint8_t prefix, uint8_t code, uint16_t *page, uint16_t *usage, uint16_t *linux_code);
+/* The table's @i-th entry (0 ...); 0 past its end. A key with two codes
+ * (Print Screen, Pause) comes twice. */
+int kbd_key_at(int i, uint16_t *page, uint16_t *usage, uint16_t *linux_code);
 /* A key's name ("A", "Left Shift", "Volume Up"), by page and usage; NULL if
  * none. */
 const char *kbd_key_name(uint16_t page, uint16_t usage);

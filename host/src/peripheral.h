@@ -17,4 +17,16 @@ int ib_require_feature(icebuf *dev, uint32_t feature, const char *what);
 uint32_t ib_dev_features(const icebuf *dev);
 int ib_dev_fail(icebuf *dev, int code, const char *msg);
 
+/* A peripheral's state on a handle: one slot per peripheral (its FEATURES
+ * bit number), empty at open; icebuf_close() calls free(state) if set. */
+#define IB_PERIPH_SLOTS 4
+enum { IB_PERIPH_KEYBOARD = 1 };
+struct ib_periph {
+	void *state;
+	void (*free)(void *state);
+};
+struct ib_periph *ib_dev_periph(icebuf *dev, unsigned slot);
+/* The handle's default time-out (icebuf_options.timeout_ms). */
+int ib_dev_timeout(const icebuf *dev);
+
 #endif
