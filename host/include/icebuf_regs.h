@@ -41,6 +41,19 @@ enum icebuf_reg {
 	ICEBUF_REG_UART_FRAME_ERR = 0x16, /**< RO */
 	ICEBUF_REG_UART_OVERRUN = 0x17, /**< RO */
 	ICEBUF_REG_FEATURES = 0x18, /**< RO */
+	ICEBUF_REG_VID_CTRL = 0x30, /**< RW, with VIDEO */
+	ICEBUF_REG_VID_FRAMES = 0x31, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_UNDERRUNS = 0x32, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_STALLED = 0x33, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_LATE = 0x34, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_LEVEL = 0x35, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_START = 0x36, /**< RW, with VIDEO */
+	ICEBUF_REG_VID_RESUME = 0x37, /**< RW, with VIDEO */
+	ICEBUF_REG_VID_ADAPT = 0x38, /**< RW, with VIDEO */
+	ICEBUF_REG_VID_STARTUP = 0x39, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_VSYNCS = 0x3A, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_ERRORS = 0x3B, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_ENDS = 0x3C, /**< RO, with VIDEO */
 };
 
 /** FEATURES register bits: what the gateware was built with. */
