@@ -1,8 +1,10 @@
 # The icebuf command-line tool and `make demo`.
 
-$(BUILD)/bin/icebuf: host/cli/icebuf.c host/cli/regnames.h host/include/icebuf.h host/include/icebuf_regs.h $(LIBICEBUF_A)
+CLI_SRCS := host/cli/icebuf.c host/cli/play.c
+
+$(BUILD)/bin/icebuf: $(CLI_SRCS) host/cli/play.h host/cli/regnames.h host/include/icebuf.h host/include/icebuf_regs.h $(LIBICEBUF_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $(CLI_SRCS) $(LIBICEBUF_A) $(HOST_LIBS)
 
 host: $(BUILD)/bin/icebuf
 

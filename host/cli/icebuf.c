@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "icebuf.h"
+#include "play.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -75,7 +76,8 @@ static void usage(FILE *f)
 	    "  drain                   discard what the stream buffer holds\n"
 	    "  copy IN OUT             IN through the stream buffer into OUT, any size\n"
 	    "  reg read REG            read a register (name or number)\n"
-	    "  reg write REG VALUE     write a register\n");
+	    "  reg write REG VALUE     write a register\n"
+	    "  play FILE|-             play a video on the board (VIDEO gateware; play --help)\n");
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -1064,6 +1066,12 @@ static int cmd_reg(const struct global *g, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_play_(const struct global *g, int argc, char **argv)
+{
+	struct play_opts o = { g->device, g->baud, g->timeout_ms, g->quiet };
+	return cmd_play(&o, argc, argv);
+}
+
 int main(int argc, char **argv)
 {
 	reserve_std();
@@ -1105,7 +1113,8 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "send") ? cmd_send : !strcmp(cmd, "recv") ? cmd_recv :
 	    !strcmp(cmd, "reg") ? cmd_reg : !strcmp(cmd, "sink") ? cmd_sink :
 	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex :
-	    !strcmp(cmd, "drain") ? cmd_drain : !strcmp(cmd, "copy") ? cmd_copy : NULL;
+	    !strcmp(cmd, "drain") ? cmd_drain : !strcmp(cmd, "copy") ? cmd_copy :
+	    !strcmp(cmd, "play") ? cmd_play_ : NULL;
 	if (!fn)
 		return usage_error("unknown command '%s'", cmd);
 	int wants_help = 0;
