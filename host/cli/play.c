@@ -121,7 +121,7 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 		{ "shape", required_argument, 0, 'x' }, { "json", no_argument, 0, 'j' },
 		{ "quiet", no_argument, 0, 'q' }, { 0, 0, 0, 0 } };
 	int c;
-	optind = 1;
+	optind = 0;     /* 0: glibc starts afresh (main parsed with "+": options after FILE too) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -242,6 +242,11 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 	char failbuf[600];
 	long stuck_ms = 3L * g->timeout_ms < 10000 ? 10000 : 3L * g->timeout_ms;
 	int progress_shown = 0;
+	/* Frames shown a second: over the last second or so of status reads. */
+	enum { NHIST = 5 };
+	double hist_t[NHIST];
+	uint32_t hist_f[NHIST], frames_at_first = 0;
+	int nhist = 0;
 
 	for (;;) {
 		if (stop_sig && !interrupted)
@@ -296,17 +301,28 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 			vplay_board(p, st.underruns - st0.underruns, wall_ms());
 			if (st.frames != shown_before)
 				last_move = now;
-			if (first_frame_t < 0 && st.frames != st0.frames)
+			if (first_frame_t < 0 && st.frames != st0.frames) {
 				first_frame_t = now;
+				frames_at_first = st.frames;
+			}
+			double fps = 0;
+			if (nhist == NHIST) {
+				double dt = (now - hist_t[0]) / 1000;
+				fps = dt > 0 ? (st.frames - hist_f[0]) / dt : 0;
+				memmove(hist_t, hist_t + 1, sizeof hist_t - sizeof hist_t[0]);
+				memmove(hist_f, hist_f + 1, sizeof hist_f - sizeof hist_f[0]);
+				nhist--;
+			}
+			hist_t[nhist] = now;
+			hist_f[nhist++] = st.frames;
 			if (!quiet) {
 				struct vplay_stats vs;
 				vplay_stats(p, &vs);
-				double dt = first_frame_t < 0 ? 0 : (now - first_frame_t) / 1000;
 				fprintf(stderr, "\rplay: %llu frames sent, board %s, queue %u/%u, shown %u, underruns %u, "
 				        "%.1f fps, host buffer %u ms%s   ",
 				        (unsigned long long)frames_sent, state_name(st.state), st.level, st.capacity,
 				        st.frames - st0.frames, st.underruns - st0.underruns,
-				        dt > 0 ? (st.frames - st0.frames) / dt : 0.0, vs.buffered_ms,
+				        fps, vs.buffered_ms,
 				        vs.filling ? " (gathering)" : "");
 				progress_shown = 1;
 			}
@@ -330,6 +346,7 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 	/* The end: the board plays out its queue and says ended; or, stopped,
 	 * its queue is flushed. */
 	const char *how = "ended";
+	double t_ended = -1;
 	if (!fail && interrupted) {
 		how = "interrupted";
 		if ((r = icebuf_video_control(dev, ICEBUF_VIDEO_FLUSH, -1))) {
@@ -347,9 +364,11 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 				fail = failbuf;
 				break;
 			}
-			if (st.state == ICEBUF_VIDEO_ENDED && st.ends != st0.ends)
-				break;
 			double now = icebuf_time_ms(dev, NULL);
+			if (st.state == ICEBUF_VIDEO_ENDED && st.ends != st0.ends) {
+				t_ended = now;
+				break;
+			}
 			if (st.frames != frames_then) {
 				frames_then = st.frames;
 				since = now;
@@ -387,8 +406,12 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 	char serr[400] = "";
 	int src_fail = vplay_close(p, serr, sizeof serr) != 0;
 
-	double secs = (t_end - t0) / 1000, play_s = first_frame_t < 0 ? 0 : (t_end - first_frame_t) / 1000;
+	/* The rate from the first frame seen shown to the end seen: the board's
+	 * own pace (stalls included), on the handle's clock. */
+	double secs = (t_end - t0) / 1000;
+	double play_s = first_frame_t < 0 ? 0 : ((t_ended >= 0 ? t_ended : t_end) - first_frame_t) / 1000;
 	uint32_t shown = st.frames - st0.frames, underruns = st.underruns - st0.underruns;
+	double fps = play_s > 0 ? (st.frames - frames_at_first) / play_s : 0.0;
 	if (fail)
 		fprintf(stderr, "icebuf: play: %s\n", fail);
 	if (src_fail)
@@ -406,7 +429,7 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 		       "\"capacity\":%u,\"start\":%u,\"resume_base\":%u,\"resume_goal\":%u,\"resume_applied\":%u,"
 		       "\"startup_vsyncs\":%u,\"bad_records\":%u,\"refused_bytes\":%u,\"ends\":%u},"
 		       "\"host\":{\"goal_ms\":%u,\"stalls\":%u,\"link_underruns\":%u,\"startup_ms\":%llu},"
-		       "\"link\":{\"retransmits\":%llu,\"tx_bytes\":%llu},\"seconds\":%.3f,\"clock\":\"%s\"",
+		       "\"link\":{\"retransmits\":%llu,\"tx_bytes\":%llu},\"fps\":%.2f,\"seconds\":%.3f,\"clock\":\"%s\"",
 		       fail ? "failed" : how, yi->width, yi->height, yi->fps_num, yi->fps_den, w, h,
 		       (unsigned long long)vs.frames_read, (unsigned long long)frames_sent, end_sent ? "true" : "false",
 		       (unsigned long long)vs.bytes_sent, (unsigned long long)vs.bytes_raw, state_name(st.state), shown,
@@ -414,7 +437,7 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 		       st.start, st.resume_base, st.resume_goal, st.resume_applied, st.startup, st.bad_records,
 		       st.refused_bytes, st.ends - st0.ends, vs.goal_ms, vs.stalls, vs.link_underruns,
 		       (unsigned long long)vs.startup_ms, (unsigned long long)ls.retransmits,
-		       (unsigned long long)ls.tx_bytes, secs, board_clock ? "board" : "wall");
+		       (unsigned long long)ls.tx_bytes, fps, secs, board_clock ? "board" : "wall");
 		if (fail || src_fail) {
 			printf(",\"error\":");
 			json_str(fail ? fail : serr);
@@ -425,7 +448,7 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 		fprintf(json ? stderr : stdout,
 		        "play: %s: %llu frames sent, %u shown, %u underruns, %.1f fps, %llu bytes (%.1f %% of raw), "
 		        "%.2f s (%s time)\n", fail ? "failed" : how, (unsigned long long)frames_sent, shown, underruns,
-		        play_s > 0 ? shown / play_s : 0.0, (unsigned long long)vs.bytes_sent,
+		        fps, (unsigned long long)vs.bytes_sent,
 		        vs.bytes_raw ? 100.0 * (double)vs.bytes_sent / (double)vs.bytes_raw : 0.0, secs,
 		        board_clock ? "board" : "wall");
 	if (fail || src_fail)

@@ -189,6 +189,7 @@ static void vsync(struct fake *f)
 static void video_bytes(struct fake *f, const uint8_t *p, size_t n)
 {
 	fwrite(p, 1, n, f->dump);
+	fflush(f->dump);                 /* the test may kill this board as soon as the CLI exits */
 	memcpy(f->pend + f->pend_len, p, n);
 	f->pend_len += n;
 	for (;;) {
