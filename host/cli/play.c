@@ -412,6 +412,8 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 	double play_s = first_frame_t < 0 ? 0 : ((t_ended >= 0 ? t_ended : t_end) - first_frame_t) / 1000;
 	uint32_t shown = st.frames - st0.frames, underruns = st.underruns - st0.underruns;
 	double fps = play_s > 0 ? (st.frames - frames_at_first) / play_s : 0.0;
+	if (src_fail && !fail && !interrupted)
+		how = "source failed";
 	if (fail)
 		fprintf(stderr, "icebuf: play: %s\n", fail);
 	if (src_fail)
