@@ -408,6 +408,8 @@ static void fake_start(int video, const char *dump_path)
 		exit(1);
 	}
 	snprintf(fake_dev, sizeof fake_dev, "sim://127.0.0.1:%d", ntohs(a.sin_port));
+	FILE *t = fopen(dump_path, "wb");   /* empty before the CLI can look at it */
+	if (t) fclose(t);
 	fflush(stdout);
 	fake_pid = fork();
 	if (fake_pid == 0) {
@@ -448,10 +450,14 @@ static const char *cli(void)
 
 static char out_buf[65536], err_buf[65536];
 
-/* Run icebuf --device DEV ARGS..., stdout and stderr kept; @sig_after_ms > 0
- * sends SIGINT that long after the start. Returns the exit status (128 + sig
- * if killed by a signal). */
-static int run(const char *dir, int sig_after_ms, const char *const *args)
+/* With run()'s @sig_at set: SIGINT once the board has received this many
+ * bytes (in this file), or after 60 s. */
+static const char *sig_dump;
+
+/* Run icebuf --device DEV ARGS..., stdout and stderr kept; @sig_at > 0 sends
+ * SIGINT once the board has @sig_at bytes (a machine under load may take
+ * long to start). Returns the exit status (128 + sig if killed by a signal). */
+static int run(const char *dir, long sig_at, const char *const *args)
 {
 	char outp[600], errp[600];
 	snprintf(outp, sizeof outp, "%s/out.txt", dir);
@@ -470,8 +476,17 @@ static int run(const char *dir, int sig_after_ms, const char *const *args)
 		_exit(127);
 	}
 	int status;
-	if (sig_after_ms > 0) {
-		usleep((useconds_t)sig_after_ms * 1000);
+	if (sig_at > 0) {
+		for (int i = 0; i < 1200; i++) {
+			FILE *d = fopen(sig_dump, "rb");
+			long sz = -1;
+			if (d && !fseek(d, 0, SEEK_END))
+				sz = ftell(d);
+			if (d) fclose(d);
+			if (sz >= sig_at)
+				break;
+			usleep(50000);
+		}
 		kill(pid, SIGINT);
 	}
 	waitpid(pid, &status, 0);
@@ -735,7 +750,8 @@ static void test_interrupt(const char *dir)
 	setenv("PLAY_FLUSH_MARK", mark, 1);
 	make_clip(clip, "160x120", 10);
 	fake_start(1, dump);
-	int rc = run(dir, 1500, (const char *const[]){ "play", clip, "--json", NULL });
+	sig_dump = dump;
+	int rc = run(dir, 50000, (const char *const[]){ "play", clip, "--json", NULL });
 	CHECK(rc == 128 + SIGINT, "SIGINT: exit 130 (got %d)", rc);
 	CHECK(strstr(out_buf, "\"result\":\"interrupted\"") && strstr(err_buf, "the board's queue was flushed"),
 	      "it says the board's queue was flushed");
