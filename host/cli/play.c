@@ -223,7 +223,7 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 		icebuf_close(dev);
 		return 1;
 	}
-	const struct y4m_info *yi = vplay_info(p);
+	const struct y4m_info yinfo = *vplay_info(p), *yi = &yinfo;   /* it goes with vplay_close() */
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
