@@ -21,9 +21,9 @@ $(BUILD)/tests/ftdi_open: tests/e2e/ftdi_open.c $(LIBICEBUF_A) host/include/iceb
 $(BUILD)/tests/ftdi_open_asan: tests/e2e/ftdi_open.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_SRCS) $(HOST_LIBS)
-$(BUILD)/tests/icebuf_asan: host/cli/icebuf.c $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/tests/icebuf_asan: $(CLI_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_SRCS) $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(LIB_SRCS) $(HOST_LIBS)
 
 # $(call FTDI_E2E,e2e binary,icebuf-ftdi-sim options): make test-hw's tests
 # (E2E_HW) through the virtual FT2232H in front of the iCEstick top; traffic

@@ -15,3 +15,14 @@ TESTS += $(addprefix test-play-,$(PLAY_CASES))
 $(addprefix test-play-,$(PLAY_CASES)): test-play-%: $(PLAY_TEST_BIN) $(BUILD)/bin/icebuf
 	@ICEBUF_CLI=$(BUILD)/bin/icebuf scripts/runtest play-$* $(PLAY_TEST_BIN) $* $(BUILD)/play/$*
 .PHONY: $(addprefix test-play-,$(PLAY_CASES))
+
+# The same cases with the CLI and the library under ASan + UBSan.
+# (build/tests/icebuf_asan: the CLI's ASan build, mk/ftdi.mk)
+PLAY_CLI_ASAN := $(BUILD)/tests/icebuf_asan
+
+TESTS += test-play-asan
+test-play-asan: $(PLAY_TEST_BIN) $(PLAY_CLI_ASAN)
+	@ICEBUF_CLI=$(PLAY_CLI_ASAN) scripts/runtest play-asan sh -c 'for c in $(PLAY_CASES); do \
+	    $(PLAY_TEST_BIN) $$c $(BUILD)/play-asan/$$c || exit 1; \
+	    ! grep -l "runtime error\|Sanitizer" $(BUILD)/play-asan/$$c/err.txt || exit 1; done'
+.PHONY: test-play-asan
