@@ -1,7 +1,8 @@
 # The icebuf command-line tool and `make demo`.
 
-CLI_SRCS := host/cli/icebuf.c host/cli/keys.c
-$(BUILD)/bin/icebuf: $(CLI_SRCS) host/cli/keys.h host/cli/regnames.h host/include/icebuf.h host/include/icebuf_regs.h $(LIBICEBUF_A)
+CLI_SRCS := host/cli/icebuf.c host/cli/keys.c host/cli/play.c
+
+$(BUILD)/bin/icebuf: $(CLI_SRCS) host/cli/keys.h host/cli/play.h host/cli/regnames.h host/include/icebuf.h host/include/icebuf_regs.h $(LIBICEBUF_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(CLI_SRCS) $(LIBICEBUF_A) $(HOST_LIBS)
 

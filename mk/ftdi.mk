@@ -21,7 +21,7 @@ $(BUILD)/tests/ftdi_open: tests/e2e/ftdi_open.c $(LIBICEBUF_A) host/include/iceb
 $(BUILD)/tests/ftdi_open_asan: tests/e2e/ftdi_open.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_SRCS) $(HOST_LIBS)
-$(BUILD)/tests/icebuf_asan: $(CLI_SRCS) host/cli/keys.h $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/tests/icebuf_asan: $(CLI_SRCS) host/cli/keys.h host/cli/play.h $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(LIB_SRCS) $(HOST_LIBS)
 

@@ -63,6 +63,19 @@ localparam [7:0] R_KBD_RESENDS = 8'h26;
 localparam [7:0] R_KBD_LEDS = 8'h27;
 localparam [7:0] R_KBD_TYPEMATIC = 8'h28;
 localparam [7:0] R_KBD_TIME = 8'h29;
+localparam [7:0] R_VID_CTRL = 8'h30;
+localparam [7:0] R_VID_FRAMES = 8'h31;
+localparam [7:0] R_VID_UNDERRUNS = 8'h32;
+localparam [7:0] R_VID_STALLED = 8'h33;
+localparam [7:0] R_VID_LATE = 8'h34;
+localparam [7:0] R_VID_LEVEL = 8'h35;
+localparam [7:0] R_VID_START = 8'h36;
+localparam [7:0] R_VID_RESUME = 8'h37;
+localparam [7:0] R_VID_ADAPT = 8'h38;
+localparam [7:0] R_VID_STARTUP = 8'h39;
+localparam [7:0] R_VID_VSYNCS = 8'h3A;
+localparam [7:0] R_VID_ERRORS = 8'h3B;
+localparam [7:0] R_VID_ENDS = 8'h3C;
 // Registers 0x00-0x1F: which exist (bit a: register a), which are writable,
 // in every build (_ALL) and in a build with a feature.
 localparam [31:0] R_EXISTS_ALL = 32'h01FF0F7F;

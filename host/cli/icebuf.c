@@ -4,6 +4,7 @@
  */
 #include "icebuf.h"
 #include "keys.h"
+#include "play.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -78,7 +79,8 @@ static void usage(FILE *f)
 	    "  reg read REG            read a register (name or number)\n"
 	    "  reg write REG VALUE     write a register\n"
 	    "  keys [--json|--raw|--uinput]  the keyboard's events live (or as a Linux keyboard)\n"
-	    "  leds [caps] [num] [scroll]    set (or show) the keyboard's LEDs\n");
+	    "  leds [caps] [num] [scroll]    set (or show) the keyboard's LEDs\n"
+	    "  play FILE|-             play a video on the board (VIDEO gateware; play --help)\n");
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -1084,6 +1086,12 @@ static int cmd_leds(const struct global *g, int argc, char **argv)
 	return cli_leds(&b, argc, argv);
 }
 
+static int cmd_play_(const struct global *g, int argc, char **argv)
+{
+	struct play_opts o = { g->device, g->baud, g->timeout_ms, g->quiet };
+	return cmd_play(&o, argc, argv);
+}
+
 int main(int argc, char **argv)
 {
 	reserve_std();
@@ -1126,7 +1134,8 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "reg") ? cmd_reg : !strcmp(cmd, "sink") ? cmd_sink :
 	    !strcmp(cmd, "source") ? cmd_source : !strcmp(cmd, "duplex") ? cmd_duplex :
 	    !strcmp(cmd, "drain") ? cmd_drain : !strcmp(cmd, "copy") ? cmd_copy :
-	    !strcmp(cmd, "keys") ? cmd_keys : !strcmp(cmd, "leds") ? cmd_leds : NULL;
+	    !strcmp(cmd, "keys") ? cmd_keys : !strcmp(cmd, "leds") ? cmd_leds :
+	    !strcmp(cmd, "play") ? cmd_play_ : NULL;
 	if (!fn)
 		return usage_error("unknown command '%s'", cmd);
 	int wants_help = 0;

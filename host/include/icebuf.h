@@ -396,6 +396,62 @@ struct icebuf_kbd_status {
  *  REGISTER, TIMEOUT, CLOSED, IO, PROTOCOL. */
 ICEBUF_EXPORT int icebuf_kbd_status(icebuf *dev, struct icebuf_kbd_status *st, int timeout_ms);
 
+/**
+ * Video (channel 3, registers 0x30-0x3F; docs/video.md): the board plays
+ * the records written to ICEBUF_CHAN_VIDEO. These calls need gateware built
+ * with VIDEO=1 (icebuf_features() & ICEBUF_FEAT_VIDEO): on other gateware
+ * they fail with ICEBUF_ERR_UNSUPPORTED before anything goes on the wire.
+ */
+
+/** The player's state (VID_CTRL read, bits 1..0). */
+enum icebuf_video_state {
+	ICEBUF_VIDEO_IDLE = 0,        /**< waiting for the start threshold */
+	ICEBUF_VIDEO_PLAY = 1,        /**< playing */
+	ICEBUF_VIDEO_BUFFERING = 2,   /**< the queue ran dry: waiting for the resume goal */
+	ICEBUF_VIDEO_ENDED = 3,       /**< an end-of-stream record was played out */
+};
+
+/** Commands written to VID_CTRL (combine). */
+enum icebuf_video_cmd {
+	ICEBUF_VIDEO_PAUSE = 1u << 0,
+	ICEBUF_VIDEO_RESUME = 1u << 1,
+	ICEBUF_VIDEO_FLUSH = 1u << 2,   /**< drop every queued record and the picture; back to idle */
+	ICEBUF_VIDEO_CLEAR = 1u << 3,   /**< clear the counters */
+};
+
+/** The video window's registers, decoded. */
+struct icebuf_video_status {
+	uint32_t state;            /**< enum icebuf_video_state */
+	int paused, showing;       /**< paused; a frame is on screen */
+	uint32_t queued;           /**< complete records queued (STATUS [31:16]) */
+	uint32_t frames;           /**< frames shown */
+	uint32_t underruns;        /**< times the queue ran dry before the end of the stream */
+	uint32_t stalled;          /**< vsyncs spent buffering */
+	uint32_t late;             /**< frames shown after their end time */
+	uint32_t level, level_min, level_max, capacity;  /**< frames queued now, min while playing, max; room */
+	uint32_t start;            /**< start threshold, frames */
+	uint32_t resume_base, resume_goal, resume_applied;  /**< resume threshold: base, now, as applied */
+	uint32_t step, calm;       /**< goal step per underrun; calm vsyncs before it falls */
+	uint32_t startup;          /**< vsyncs from the first queued record to the first frame shown */
+	uint32_t vsyncs;           /**< since reset or clear */
+	uint32_t bad_records, refused_bytes;  /**< malformed records; bytes offered while full */
+	uint32_t ends;             /**< end-of-stream records played */
+};
+
+/** Read the video window into *@st (one request frame where the MTU allows).
+ *  Errors: UNSUPPORTED (no VIDEO in the gateware), REGISTER, TIMEOUT, CLOSED,
+ *  IO, PROTOCOL, ARG. */
+ICEBUF_EXPORT int icebuf_video_status(icebuf *dev, struct icebuf_video_status *st, int timeout_ms);
+
+/** Write enum icebuf_video_cmd bits to VID_CTRL. Errors: as icebuf_video_status(). */
+ICEBUF_EXPORT int icebuf_video_control(icebuf *dev, uint32_t cmds, int timeout_ms);
+
+/** Set the start and base resume thresholds in frames (1..255; a negative
+ *  value leaves that one as it is). The board applies them capped by what its
+ *  queue can hold (icebuf_video_status: resume_applied). Errors: ARG (out of
+ *  range), and as icebuf_video_status(). */
+ICEBUF_EXPORT int icebuf_video_thresholds(icebuf *dev, int start, int resume, int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -51,6 +51,19 @@ enum icebuf_reg {
 	ICEBUF_REG_KBD_LEDS = 0x27, /**< RW, with KEYBOARD */
 	ICEBUF_REG_KBD_TYPEMATIC = 0x28, /**< RW, with KEYBOARD */
 	ICEBUF_REG_KBD_TIME = 0x29, /**< RO, with KEYBOARD */
+	ICEBUF_REG_VID_CTRL = 0x30, /**< RW, with VIDEO */
+	ICEBUF_REG_VID_FRAMES = 0x31, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_UNDERRUNS = 0x32, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_STALLED = 0x33, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_LATE = 0x34, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_LEVEL = 0x35, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_START = 0x36, /**< RW, with VIDEO */
+	ICEBUF_REG_VID_RESUME = 0x37, /**< RW, with VIDEO */
+	ICEBUF_REG_VID_ADAPT = 0x38, /**< RW, with VIDEO */
+	ICEBUF_REG_VID_STARTUP = 0x39, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_VSYNCS = 0x3A, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_ERRORS = 0x3B, /**< RO, with VIDEO */
+	ICEBUF_REG_VID_ENDS = 0x3C, /**< RO, with VIDEO */
 };
 
 /** FEATURES register bits: what the gateware was built with. */

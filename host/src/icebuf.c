@@ -634,6 +634,7 @@ static int ctrl_transact(icebuf *dev, const uint8_t *req, size_t req_len, size_t
 	}
 	return 0;
 }
+int ib_ctrl_transact(icebuf *dev, const uint8_t *req, size_t len, size_t n, uint8_t (*resp)[6], int t) { return ctrl_transact(dev, req, len, n, resp, t); }
 
 static int reg_error(icebuf *dev, const uint8_t *resp, uint8_t addr)
 {
