@@ -99,6 +99,16 @@ int main(int argc, char **argv) {
             for (int i = 0; i < 10; i++) {
                 uint64_t gap = i == 8 ? 10 : 40;
                 int pct = ev_burst ? 100 : (i == 8 ? 5 : 1);
+                // ctrl_regs is built for at most four of the once-a-frame
+                // events pending together (its header): the bench drives
+                // that worst case, not more.
+                int recent = 0;
+                for (int j = 0; j < 10; j++)
+                    if (j != 8 && count[j] && cyc - last_ev[j] < 40) recent++;
+                if (i != 8 && recent >= 4) continue;
+                // UART_OVERRUN (9) is wired to 0 in icebuf_core (link_rx
+                // takes a byte every clock): the bench drives it as the core.
+                if (i == 9) continue;
                 if (cyc - last_ev[i] >= gap && (int)(rnd() % 100) < pct) {
                     ev |= 1u << i; last_ev[i] = cyc; count[i]++;
                 }
