@@ -16,4 +16,7 @@ demo: deps
 	@echo; echo "== icebuf --device sim loopback --bytes 1000000"; echo
 	@$(BUILD)/bin/icebuf --device sim loopback --bytes 1000000 | tee $(BUILD)/demo-loopback.txt
 	@scripts/demo-explain $(BUILD)/demo-info.txt $(BUILD)/demo-loopback.txt
+	@echo; echo "== a virtual iCEBreaker whose PS/2 keyboard types 'icebuf': icebuf --device sim keys"; echo
+	@ICEBUF_SIM=$(BUILD)/bin/icebuf-sim-icebreaker ICEBUF_SIM_ARGS="--type icebuf" \
+	    $(BUILD)/bin/icebuf --device sim keys --count 12
 .PHONY: demo
