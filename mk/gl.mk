@@ -9,11 +9,13 @@
 YOSYS_DATDIR ?= /usr/share/yosys
 GL := $(BUILD)/gl
 
-# Yosys's cell library, less the PLL it leaves empty (sim/models/gl/ has one).
+# Yosys's cell library, less the PLL it leaves empty and the SB_IO whose
+# registered paths Verilator cannot take at a top-level inout (sim/models/gl/
+# has both).
 $(GL)/cells_sim.v: $(YOSYS_DATDIR)/ice40/cells_sim.v mk/gl.mk
 	@mkdir -p $(dir $@)
-	@awk '/^module SB_PLL40_2_PAD[ (]/ { skip = 1 } !skip { print } skip && /^endmodule/ { skip = 0 }' $< >$@.tmp
-	@grep -q '^module SB_RAM40_4K' $@.tmp && ! grep -q '^module SB_PLL40_2_PAD[ (]' $@.tmp && mv $@.tmp $@
+	@awk '/^module (SB_PLL40_2_PAD|SB_IO)[ (]/ { skip = 1 } !skip { print } skip && /^endmodule/ { skip = 0 }' $< >$@.tmp
+	@grep -q '^module SB_RAM40_4K' $@.tmp && ! grep -qE '^module (SB_PLL40_2_PAD|SB_IO)[ (]' $@.tmp && mv $@.tmp $@
 
 $(GL)/%_netlist.v: $(BUILD)/%/icebuf.json
 	@mkdir -p $(dir $@)
@@ -22,13 +24,13 @@ $(GL)/%_netlist.v: $(BUILD)/%/icebuf.json
 # Netlist and cell models are not ours to lint: warnings off. No keyboard
 # model (SIM_PS2): it reads the RTL model's open-drain enables, which a
 # netlist does not have; the PS/2 lines stay idle.
-$(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v sim/models/ice40_pll_2pad.v \
+$(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v sim/models/gl/sb_io.v sim/models/ice40_pll_2pad.v \
                           $(wildcard sim/*.cpp sim/*.h) mk/gl.mk
 	@mkdir -p $(GL)/obj-$* $(dir $@)
 	@echo "  VERILATE $@"
 	@$(VERILATOR) -Wno-fatal -Wno-lint -Wno-style -Wno-TIMESCALEMOD -Wno-MULTIDRIVEN $(SIM_VFLAGS) \
 	    --cc --exe --build -j $(JOBS) -Mdir $(GL)/obj-$* --prefix Vtop --top-module $*_top \
-	    -DNO_ICE40_DEFAULT_ASSIGNMENTS $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v \
+	    -DNO_ICE40_DEFAULT_ASSIGNMENTS $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v sim/models/gl/sb_io.v \
 	    sim/models/ice40_pll_2pad.v $< \
 	    $(abspath $(wildcard sim/*.cpp)) -o $(abspath $@) -CFLAGS "-O2 -std=c++17 $(filter-out -DSIM_PS2,$(SIM_DEFS_$*))" \
 	    >$(GL)/obj-$*/build.log 2>&1 || { tail -30 $(GL)/obj-$*/build.log; exit 1; }
