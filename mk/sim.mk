@@ -8,7 +8,10 @@ SIM_CLK_HZ  := 12000000
 SIM_BAUD    := 3000000
 # What the harness is compiled with for each board (clock, baud, top's inputs).
 SIM_DEFS_icestick   := -DSIM_CLK_HZ=$(SIM_CLK_HZ) -DSIM_BAUD=$(SIM_BAUD)
-SIM_DEFS_icebreaker := -DSIM_CLK_HZ=48000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER -DSIM_PS2
+# The iCEBreaker: the pad at 12 MHz, the PLL's 50.25 MHz (the UART's clock,
+# the harness's) driven beside it (sim/icebuf_sim.cpp), a keyboard model on
+# the PS/2 pins and the virtual monitor on the DVI pins.
+SIM_DEFS_icebreaker := -DSIM_CLK_HZ=50250000 -DSIM_PAD_HZ=12000000 -DSIM_BAUD=12000000 -DSIM_TOP_ICEBREAKER -DSIM_PS2
 
 SIM_RTL     := $(wildcard rtl/*.v) $(wildcard rtl/boards/*.v) $(wildcard sim/models/*.v)
 SIM_CPP     := $(wildcard sim/*.cpp)
@@ -19,13 +22,22 @@ SIM_VFLAGS  := --trace-fst -O3 \
                -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2 OPT_SLOW=-O1"
 SIM_DEPS    := $(SIM_RTL) $(SIM_CPP) $(SIM_HDR) rtl/verilator.vlt mk/sim.mk
 
-# $(call SIM_BUILD,output,dir,extra verilator flags[,top module[,C++ defines]])
+# The virtual monitor (sim/video/), built into the tops with video: libpng
+# for its frames, SDL2 for its window where pkg-config finds it.
+SIM_MON_SDL    := $(shell pkg-config --exists sdl2 2>/dev/null && echo yes)
+SIM_MON_CFLAGS := -DSIM_VIDEO $(shell pkg-config --cflags libpng 2>/dev/null) \
+                  $(if $(SIM_MON_SDL),-DHAVE_SDL2 $(shell pkg-config --cflags sdl2))
+SIM_MON_LIBS   := $(shell pkg-config --libs libpng 2>/dev/null) $(if $(SIM_MON_SDL),$(shell pkg-config --libs sdl2))
+SIM_MON_CPP    := sim/video/monitor.cpp
+SIM_DEPS       += $(SIM_MON_CPP) sim/video/monitor.h
+
+# $(call SIM_BUILD,output,dir,extra verilator flags[,top module[,C++ defines[,C++ sources, libraries]]])
 define SIM_BUILD
 	@mkdir -p $(2) $(dir $(1))
 	@echo "  VERILATE $(1)"
 	@$(VERILATOR) $(VFLAGS) $(SIM_VFLAGS) $(3) --cc --exe --build -j $(JOBS) -Mdir $(2) --prefix Vtop \
-	    --top-module $(or $(4),icestick_top) $(SIM_RTL) $(abspath $(SIM_CPP)) -o $(abspath $(1)) \
-	    -CFLAGS "$(or $(5),$(SIM_DEFS_icestick))" \
+	    --top-module $(or $(4),icestick_top) $(SIM_RTL) $(abspath $(SIM_CPP) $(6)) -o $(abspath $(1)) \
+	    -CFLAGS "$(or $(5),$(SIM_DEFS_icestick))" $(if $(7),-LDFLAGS "$(7)") \
 	    >$(2)/build.log 2>&1 || { cat $(2)/build.log; exit 1; }
 endef
 
@@ -49,7 +61,7 @@ $(BUILD)/bin/icebuf-sim-testmodes: $(SIM_DEPS)
 # The iCEBreaker top: its pad clock driven at the PLL's 48 MHz (the PLL model
 # divides it back to 12 MHz for the link, sim/models/), the UART at 12 Mbaud.
 $(BUILD)/bin/icebuf-sim-icebreaker: $(SIM_DEPS)
-	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-icebreaker,,icebreaker_top,$(SIM_DEFS_icebreaker))
+	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-icebreaker,,icebreaker_top,$(SIM_DEFS_icebreaker) $(SIM_MON_CFLAGS),$(SIM_MON_CPP),$(SIM_MON_LIBS))
 
 sim: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-icebreaker $(BUILD)/bin/icebuf-sim-testmodes
 .PHONY: sim

@@ -35,7 +35,16 @@ module icebuf_core #(
     input  wire       ps2_clk_in,           // PS/2 clock as its pin reads it (KEYBOARD; else unused)
     input  wire       ps2_data_in,          // PS/2 data as its pin reads it (KEYBOARD; else unused)
     output wire       ps2_clk_oe,           // 1: pull the PS/2 clock low (open drain; 0 without KEYBOARD)
-    output wire       ps2_data_oe           // 1: pull the PS/2 data low (open drain; 0 without KEYBOARD)
+    output wire       ps2_data_oe,          // 1: pull the PS/2 data low (open drain; 0 without KEYBOARD)
+    input  wire       pix_clk,              // the pixel clock (VIDEO; else unused)
+    input  wire       pix_rst,              // rst synchronised to pix_clk (VIDEO)
+    output wire [3:0] dvi_r,                // the DVI PMOD's pins (VIDEO; else 0)
+    output wire [3:0] dvi_g,
+    output wire [3:0] dvi_b,
+    output wire       dvi_hs,               // horizontal sync, active low
+    output wire       dvi_vs,               // vertical sync, active low
+    output wire       dvi_de,               // data enable
+    output wire       dvi_clk               // pixel clock to the TFP410
 );
 
 `include "icebuf_regs.vh"
@@ -285,6 +294,8 @@ wire [31:0]     w_wdata;
 wire [NWIN*32-1:0] w_rdata;
 wire [31:0]     kbd_rdata;                  // window 0 from ps2_keyboard (KEYBOARD)
 wire            kbd_err;
+wire [31:0]     vid_rdata;                  // window 1 from video_out (VIDEO)
+wire            vid_err;
 
 reg_windows #(.NWIN(NWIN), .PRESENT(WIN_PRESENT)) u_windows (
     .clk(clk), .rst(rst),
@@ -307,10 +318,14 @@ generate
         assign {kbd_rdata, kbd_err} = 33'd0;
     end
     if (VIDEO != 0) begin : video_regs
-        // ==== VIDEO: the video player's reg_rdata/reg_err go here (window 1) ====
-        assign {w_rdata[63:32], w_err[1]} = {32'd0, 1'b1};
+        // Window 1 is the video player's: video_out (in the channel loop
+        // below) drives vid_rdata/vid_err from w_sel[1].
+        assign {w_rdata[63:32], w_err[1]} = {vid_rdata, vid_err};
     end else begin : no_video_regs
         assign {w_rdata[63:32], w_err[1]} = {32'd0, 1'b1};
+        assign {dvi_r, dvi_g, dvi_b, dvi_hs, dvi_vs, dvi_de, dvi_clk} = {12'd0, 4'b1100};
+        assign {vid_rdata, vid_err} = 33'd0;
+        wire unused_video = &{1'b0, pix_clk, pix_rst, vid_rdata, vid_err};
     end
     assign {w_rdata[95:64], w_err[2]} = {32'd0, 1'b1};  // console: not yet
     for (c = 2; c < NCHAN; c = c + 1) begin : periph
@@ -361,12 +376,18 @@ generate
             assign {up_valid[c], up_more[c]} = {ep_up_valid, ep_up_more};
         end
         if (c == CH_VIDEO && VIDEO != 0) begin : video
-            // ==== VIDEO: the video player's instance goes here ====
-            // Downstream on p_dn_*[c] (frame records), its registers on
-            // window 1 of reg_windows. Until then: refuses every frame.
-            assign p_dn_full[c] = 1'b1;
-            assign p_dn_free[16*c +: 16] = 16'd0;
-            assign p_dn_news[c] = 1'b0;
+            // Frame records downstream through chan_ep's p_dn_*[c] into
+            // the frame queue (its credit is the queue's committed room),
+            // the player's registers on window 1, the scanout on pix_clk.
+            video_out u_video (
+                .clk(clk), .rst(rst), .pix_clk(pix_clk), .pix_rst(pix_rst),
+                .reg_sel(w_sel[1]), .reg_we(w_we), .reg_addr(w_addr), .reg_wdata(w_wdata),
+                .reg_rdata(vid_rdata), .reg_err(vid_err),
+                .dn_data(p_dn_data[8*c +: 8]), .dn_valid(p_dn_valid[c]), .dn_commit(p_dn_commit[c]),
+                .dn_abort(p_dn_abort[c]), .dn_full(p_dn_full[c]), .dn_free(p_dn_free[16*c +: 16]),
+                .dn_news(p_dn_news[c]),
+                .dvi_r(dvi_r), .dvi_g(dvi_g), .dvi_b(dvi_b), .dvi_hs(dvi_hs), .dvi_vs(dvi_vs),
+                .dvi_de(dvi_de), .dvi_clk(dvi_clk));
         end
         if (!(c == CH_KEYBOARD && KEYBOARD != 0)) begin : no_up
             assign {p_up_data[8*c +: 8], p_up_valid[c], p_up_commit[c], p_up_abort[c]} = 11'd0;

@@ -11,12 +11,25 @@
 // Each clock:  clk 1, eval   FPGA registers move, tx may change
 //              FTDI tick     samples tx, picks the rx level for the next clock
 //              clk 0, eval   rx changes half a clock before the edge that sees it
+//
+// "The clock" is the UART's. On a board whose UART runs on a PLL clock (the
+// iCEBreaker, SIM_PAD_HZ defined), the harness drives the pad at the
+// oscillator's SIM_PAD_HZ and the PLL model's output (sim/models/
+// ice40_pll_2pad.v) at SIM_CLK_HZ, each edge at its exact time: the two
+// periods are whole numbers of a common unit (12 MHz and 50.25 MHz: 134 and
+// 32 units of 1/1608 µs), and pad edges are evaluated in time order between
+// the PLL's. Board time (--cycles, --stats, the published clock) counts
+// PLL clocks.
+#include "verilated_syms.h"
 
 #include "Vtop.h"   // the board top, whichever it is (verilator --prefix Vtop)
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
 #include "ftdi_uart.h"
+#ifdef SIM_VIDEO
+#include "video/monitor.h"  // the virtual monitor on the top's DVI pins
+#endif
 #ifdef SIM_PS2
 #include "ps2/kbd_port.h"   // the keyboard model on the top's PS/2 pins
 #endif
@@ -59,8 +72,18 @@
 using icebuf_sim::FtdiUart;
 using icebuf_sim::Rng;
 
-static const int CLKS_PER_BIT = (SIM_CLK_HZ + SIM_BAUD / 2) / SIM_BAUD;
-static_assert(CLKS_PER_BIT >= 2, "the UART model needs at least 2 clocks per bit");
+static constexpr uint64_t gcd_u64(uint64_t a, uint64_t b) { return b ? gcd_u64(b, a % b) : a; }
+// Clocks a bit as a fraction BIT_NUM / BIT_DEN (67/16 at 50.25 MHz and 12 Mbaud).
+static const uint32_t BIT_NUM = (uint32_t)(SIM_CLK_HZ / gcd_u64(SIM_CLK_HZ, SIM_BAUD));
+static const uint32_t BIT_DEN = (uint32_t)(SIM_BAUD / gcd_u64(SIM_CLK_HZ, SIM_BAUD));
+static_assert(SIM_CLK_HZ >= 2 * SIM_BAUD, "the UART model needs at least 2 clocks per bit");
+#ifdef SIM_PAD_HZ
+// Half periods in common units: the PLL clock's PLL_HALF, the pad's PAD_HALF.
+static const uint64_t PLL_HALF = SIM_PAD_HZ / gcd_u64(SIM_CLK_HZ, SIM_PAD_HZ);
+static const uint64_t PAD_HALF = SIM_CLK_HZ / gcd_u64(SIM_CLK_HZ, SIM_PAD_HZ);
+#else
+static const uint64_t PLL_HALF = 1, PAD_HALF = 0;
+#endif
 
 // Clocks between two visits to the socket: 512 clocks is 43 us at 12 MHz,
 // under a USB 2.0 microframe (125 us), the FT2232H's own pace toward the host.
@@ -88,6 +111,8 @@ struct Options {
     double stall_max_ms = 20;
     double speed = 1;
     icebuf_sim::FaultRates faults;
+    std::string frames_dir, frame_log;
+    bool window = false;
 };
 
 static void usage(FILE *f) {
@@ -122,10 +147,22 @@ static void usage(FILE *f) {
         "  --stall-max MS      longest stall, milliseconds [%.0f]\n"
         "  --power-cycle N     at clock N, power the board off and on again: every\n"
         "                      register and buffer starts afresh [never]\n"
+#ifdef SIM_VIDEO
+        "  --frames DIR        the virtual monitor on the DVI pins writes each frame that\n"
+        "                      differs from the one before as DIR/TIME_US.png [none]\n"
+        "  --frame-log FILE    one line a new frame: simulated time, number, file [none]\n"
+        "  --window            show the monitor in a live window (SDL2) [off]\n"
+#endif
         "  --help              this text, then exit\n"
-        "Clock %d Hz, %d baud (%d clocks per bit).\n",
+#ifdef SIM_PAD_HZ
+        "Clock %d Hz (the PLL's, from a %d Hz pad), %d baud (%u/%u clocks per bit).\n",
+        STALL_GAP_S * 1e3, FtdiUart::BUF, Options().stall_max_ms, SIM_CLK_HZ, SIM_PAD_HZ, SIM_BAUD,
+        BIT_NUM, BIT_DEN);
+#else
+        "Clock %d Hz, %d baud (%u clocks per bit).\n",
         STALL_GAP_S * 1e3, FtdiUart::BUF, Options().stall_max_ms, SIM_CLK_HZ, SIM_BAUD,
-        CLKS_PER_BIT);
+        BIT_NUM / BIT_DEN);
+#endif
 }
 
 static bool parse_double(const char *s, double lo, double hi, double &out) {
@@ -150,7 +187,8 @@ static bool parse_u64(const char *s, uint64_t &out) {
 // 0 or 2 to exit with that status (help, bad arguments), -1 to run.
 static int parse_args(int argc, char **argv, Options &o) {
     enum { O_LISTEN = 256, O_ONCE, O_FAST, O_CYCLES, O_TRACE, O_TRACE_START, O_STATS, O_SEED,
-           O_BER, O_DROP, O_GARBAGE, O_STALL, O_STALL_MAX, O_POWER, O_SPEED, O_HELP };
+           O_BER, O_DROP, O_GARBAGE, O_STALL, O_STALL_MAX, O_POWER, O_SPEED, O_HELP,
+           O_FRAMES, O_FRAME_LOG, O_WINDOW };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
         {"once", no_argument, 0, O_ONCE},
@@ -168,6 +206,11 @@ static int parse_args(int argc, char **argv, Options &o) {
         {"stall-max", required_argument, 0, O_STALL_MAX},
         {"power-cycle", required_argument, 0, O_POWER},
         {"help", no_argument, 0, O_HELP},
+#ifdef SIM_VIDEO
+        {"frames", required_argument, 0, O_FRAMES},
+        {"frame-log", required_argument, 0, O_FRAME_LOG},
+        {"window", no_argument, 0, O_WINDOW},
+#endif
         {0, 0, 0, 0}};
     int c, li = -1;
     opterr = 0;
@@ -235,6 +278,9 @@ static int parse_args(int argc, char **argv, Options &o) {
                 return 2;
             }
             break;
+        case O_FRAMES: o.frames_dir = optarg; break;
+        case O_FRAME_LOG: o.frame_log = optarg; break;
+        case O_WINDOW: o.window = true; break;
         case O_HELP: usage(stdout); return 0;
         case ':':
             fprintf(stderr, "icebuf-sim: %s needs a value (see --help)\n", opt.c_str());
@@ -412,11 +458,12 @@ class HostPort {
     uint64_t stall_until_ = 0, last_ = 0;
 };
 
-// Waveform time in picoseconds for half-clock number h, exact on average.
+// Waveform time in picoseconds for time unit h (half a clock over
+// PLL_HALF), exact on average.
 struct TraceClock {
     uint64_t num, den;
     TraceClock() {
-        uint64_t a = 1000000000000ull, b = 2ull * SIM_CLK_HZ;
+        uint64_t a = 1000000000000ull, b = 2ull * PLL_HALF * SIM_CLK_HZ;
         uint64_t x = a, y = b;
         while (y) { uint64_t t = x % y; x = y; y = t; }
         num = a / x;
@@ -487,16 +534,68 @@ int main(int argc, char **argv) {
     std::unique_ptr<VerilatedFstC> tfp;
     const TraceClock tclk;
 
-    FtdiUart uart(CLKS_PER_BIT, o.faults, o.seed);
+    FtdiUart uart(BIT_NUM, BIT_DEN, o.faults, o.seed);
     HostPort host(lfd, uart, o);
     ClockPublisher board_clock(o.host, port);
 
+#ifdef SIM_VIDEO
+    std::unique_ptr<FILE, int (*)(FILE *)> frame_log(nullptr, fclose);
+    if (!o.frame_log.empty()) {
+        frame_log.reset(fopen(o.frame_log.c_str(), "w"));
+        if (!frame_log) {
+            fprintf(stderr, "icebuf-sim: cannot write %s: %s\n", o.frame_log.c_str(), strerror(errno));
+            return 1;
+        }
+        setvbuf(frame_log.get(), nullptr, _IOLBF, 0);
+    }
+    if (!o.frames_dir.empty()) {
+        std::string probe = o.frames_dir + "/.icebuf-sim-probe";
+        FILE *f = fopen(probe.c_str(), "w");
+        if (!f) {
+            fprintf(stderr, "icebuf-sim: --frames: cannot write in %s: %s\n", o.frames_dir.c_str(), strerror(errno));
+            return 1;
+        }
+        fclose(f);
+        unlink(probe.c_str());
+    }
+    VideoMonitor::Options mo;
+    mo.frames_dir = o.frames_dir;
+    mo.log = frame_log.get();
+    mo.window = o.window;
+    VideoMonitor monitor(mo);
+    bool dvi_clk_was = false;
+#endif
+
+    // The PLL model's output, which the harness drives (none: the pad is the clock).
+    CData *pll_clk = nullptr;
+    CData *clk_pin = nullptr;      // the clock the loop below drives: the PLL's, else the pad
     // A new model is a board fresh from configuration, its inputs idle.
     const auto power_up = [&]() {
         top.reset(new Vtop{ctx.get(), "TOP"});
         top->clk = 0;
         top->rx = uart.rx();
         SIM_TOP_INPUTS(top);
+        pll_clk = nullptr;
+#ifdef SIM_PAD_HZ
+        uint32_t mul = 0, div = 0;
+        for (const auto &sc : *ctx->scopeNameMap()) {
+            const VerilatedVarNameMap *vars = sc.second->varsp();
+            if (!vars) continue;
+            auto c = vars->find("harness_clk"), m = vars->find("harness_mul"), d = vars->find("harness_div");
+            if (c == vars->end() || m == vars->end() || d == vars->end()) continue;
+            pll_clk = static_cast<CData *>(c->second.datap());
+            mul = *static_cast<const IData *>(m->second.datap());
+            div = *static_cast<const IData *>(d->second.datap());
+        }
+        top->eval();
+        if (!pll_clk || (uint64_t)SIM_CLK_HZ * div != (uint64_t)SIM_PAD_HZ * mul) {
+            fprintf(stderr, "icebuf-sim: the top's PLL model %s (harness built for %d Hz from %d Hz)\n",
+                    pll_clk ? "has another ratio" : "is missing", SIM_CLK_HZ, SIM_PAD_HZ);
+            exit(1);
+        }
+        *pll_clk = 0;
+#endif
+        clk_pin = pll_clk ? pll_clk : &top->clk;
         top->eval();
     };
     power_up();
@@ -506,6 +605,23 @@ int main(int argc, char **argv) {
 
     const double t0 = now_s();
     uint64_t cyc = 0, next_event = 0, next_service = FIRST_SERVICE;
+    // Time in units (half a clock is PLL_HALF of them); the pad's next edge.
+    uint64_t t = 0, pad_t = PAD_HALF ? PAD_HALF : UINT64_MAX;
+    // Evaluate the pad's edges due before time `until`; at `until` itself
+    // only toggle it, for the clock's own eval to take.
+    const auto pad_edges = [&](uint64_t until) {
+        while (pad_t < until) {
+            top->clk = !top->clk;
+            top->eval();
+            if (tfp) tfp->dump(tclk.ps(pad_t));
+            pad_t += PAD_HALF;
+        }
+        if (pad_t == until) {
+            top->clk = !top->clk;
+            pad_t += PAD_HALF;
+        }
+    };
+
     for (;;) {
         // Everything rare happens here, at clocks chosen in advance, so the
         // common clock costs one comparison on top of the model.
@@ -521,7 +637,7 @@ int main(int argc, char **argv) {
                 tfp.reset(new VerilatedFstC);
                 top->trace(tfp.get(), 99);
                 tfp->open(o.trace);
-                tfp->dump(tclk.ps(2 * cyc));
+                tfp->dump(tclk.ps(t));
             }
             if (cyc >= next_service) {
                 board_clock.publish(cyc);
@@ -546,15 +662,25 @@ int main(int argc, char **argv) {
                 next_event = o.trace_start;
         }
 
-        top->clk = 1;
+        pad_edges(t);
+        *clk_pin = 1;
         top->eval();
-        if (tfp) tfp->dump(tclk.ps(2 * cyc + 1));
+        if (tfp) tfp->dump(tclk.ps(t));
+#ifdef SIM_VIDEO
+        // The DVI clock pin rises at a falling edge of the pixel clock
+        // (rtl/video_out.v), which changes at the rising edges of this one.
+        if (top->dvi_clk && !dvi_clk_was)
+            monitor.sample(tclk.ps(t), top->dvi_r, top->dvi_g, top->dvi_b, top->dvi_hs, top->dvi_vs, top->dvi_de);
+        dvi_clk_was = top->dvi_clk;
+#endif
         uart.tick(top->tx);
         top->rx = uart.rx();
         KBD_TICK(top.get(), cyc, host.connected());
-        top->clk = 0;
+        pad_edges(t + PLL_HALF);
+        *clk_pin = 0;
         top->eval();
-        if (tfp) tfp->dump(tclk.ps(2 * cyc + 2));
+        if (tfp) tfp->dump(tclk.ps(t + PLL_HALF));
+        t += 2 * PLL_HALF;
         cyc++;
     }
 
@@ -581,6 +707,9 @@ int main(int argc, char **argv) {
                 ull(d.inserted + u.inserted), ull(d.inserted), ull(u.inserted),
                 ull(host.stalls), (double)host.stalled_clocks / SIM_CLK_HZ);
         KBD_STATS(stderr);
+#ifdef SIM_VIDEO
+        fprintf(stderr, "icebuf-sim: monitor: %s\n", monitor.summary().c_str());
+#endif
     }
     return 0;
 }

@@ -35,7 +35,10 @@ icebuf_core #(
     .clk(clk), .rst(rst), .uart_clk(clk), .uart_rst(rst),
     .uart_rx(rx), .uart_tx(tx), .status(status),
     // No keyboard on the HX1K (docs/boards.md: it does not fit): lines idle.
-    .ps2_clk_in(1'b1), .ps2_data_in(1'b1), .ps2_clk_oe(), .ps2_data_oe());
+    .ps2_clk_in(1'b1), .ps2_data_in(1'b1), .ps2_clk_oe(), .ps2_data_oe(),
+    // No video either (8 KiB of block RAM in all, no room for frames).
+    .pix_clk(1'b0), .pix_rst(1'b1),
+    .dvi_r(), .dvi_g(), .dvi_b(), .dvi_hs(), .dvi_vs(), .dvi_de(), .dvi_clk());
 
 // D1..D4 (red, around the edge): link up, rx, tx, error; D5 (green, centre): power/alive.
 assign led = {!rst, status[3], status[2], status[1], status[0]};

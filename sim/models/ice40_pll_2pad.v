@@ -2,12 +2,14 @@
 // Copyright (c) 2026 the icebuf authors
 // SPDX-License-Identifier: MIT
 //
-// A cycle simulator cannot multiply a clock, so the virtual board drives the
-// pad at the PLL's output rate and the model divides it back down: clk_pll
-// is the pad, clk_ref the pad divided by the PLL's ratio (DIVF+1) /
-// ((DIVR+1) × 2^DIVQ), which must be an even integer. The two clocks keep
-// the hardware's frequency ratio; their phase is one the hardware may also
-// have (the design treats them as unrelated). lock rises after a few clocks.
+// A cycle simulator cannot multiply a clock, so the virtual board makes the
+// PLL's clock itself: clk_ref is the pad (driven at the oscillator's rate),
+// clk_pll is harness_clk, a register the harness (sim/icebuf_sim.cpp) finds
+// by its name and toggles at the PLL's rate, F_pad × (DIVF+1) / ((DIVR+1) ×
+// 2^DIVQ), with each edge at its exact time relative to the pad's edges:
+// 12 MHz × 67 / 16 = 50.25 MHz has 16 pad clocks in every 67 PLL clocks.
+// The harness reads the ratio from harness_mul / harness_div. lock rises
+// after a few pad clocks.
 `resetall
 `default_nettype none
 
@@ -23,33 +25,21 @@ module ice40_pll_2pad #(
     output wire lock
 );
 
-localparam integer F1    = {25'd0, DIVF} + 1;
-localparam integer R1    = {28'd0, DIVR} + 1;
-localparam integer Q2    = 1 << DIVQ;
-localparam integer RATIO = F1 / (R1 * Q2);
-localparam integer HALF  = RATIO / 2;
+localparam integer F1 = {25'd0, DIVF} + 1;
+localparam integer RQ = ({28'd0, DIVR} + 1) * (1 << DIVQ);
 
-generate
-    if (RATIO < 2 || RATIO % 2 != 0 || RATIO * R1 * Q2 != F1) begin : illegal_ratio
-        ice40_pll_2pad_model_needs_an_even_integer_ratio u_error();
-    end
-endgenerate
+reg        harness_clk /*verilator public_flat_rw*/ = 1'b0;
+wire [31:0] harness_mul /*verilator public_flat_rd*/ = F1;
+wire [31:0] harness_div /*verilator public_flat_rd*/ = RQ;
+reg [3:0]  lock_count = 4'd0;
+wire       unused = &{1'b0, FILTER_RANGE, harness_mul, harness_div};
 
-reg [7:0] div = 8'd0;
-reg       ref_q = 1'b0;
-reg [3:0] lock_count = 4'd0;
-wire      unused_filter = &{1'b0, FILTER_RANGE};
-
-always @(posedge pad) begin
-    div <= (div == HALF[7:0] - 8'd1) ? 8'd0 : div + 8'd1;
-    if (div == HALF[7:0] - 8'd1)
-        ref_q <= !ref_q;
+always @(posedge pad)
     if (lock_count != 4'd15)
         lock_count <= lock_count + 4'd1;
-end
 
-assign clk_pll = pad;
-assign clk_ref = ref_q;
+assign clk_ref = pad;
+assign clk_pll = harness_clk;
 assign lock    = lock_count == 4'd15;
 
 endmodule
