@@ -164,7 +164,7 @@ always @(posedge clk) begin
         c_vsyncs <= 32'd0; c_ends <= 32'd0; c_startup <= 32'd0; startup_run <= 32'd0;
         startup_on <= 1'b0; lvl_min <= 8'hFF; lvl_max <= 8'd0;
         job <= J_NONE; j_left <= 6'd0; j_idx <= 6'd0; j_n <= 6'd0; j_addr <= 16'd0; j_half <= 1'b0;
-        take_resume <= 1'b0; take_ph <= 16'd0; row_pend <= 1'b0; row_q <= 7'd0;
+        take_go <= 1'b0; take_resume <= 1'b0; take_ph <= 16'd0; row_pend <= 1'b0; row_q <= 7'd0;
         cap_run <= 1'b0; cap_acc <= 18'd0; cap_len <= 18'd0;
         h_magic <= 8'd0; h_format <= 8'd0; h_dur <= 16'd0; h_len <= 16'd0; h_w4 <= 8'd0; h_h4 <= 8'd0;
         pop_len <= 18'd0; release_ptr <= 17'd0;

@@ -578,6 +578,7 @@ int main(int argc, char **argv) {
         pll_clk = nullptr;
 #ifdef SIM_PAD_HZ
         uint32_t mul = 0, div = 0;
+        top->eval();                               // the model's constants are set by its first eval
         for (const auto &sc : *ctx->scopeNameMap()) {
             const VerilatedVarNameMap *vars = sc.second->varsp();
             if (!vars) continue;
@@ -587,7 +588,6 @@ int main(int argc, char **argv) {
             mul = *static_cast<const IData *>(m->second.datap());
             div = *static_cast<const IData *>(d->second.datap());
         }
-        top->eval();
         if (!pll_clk || (uint64_t)SIM_CLK_HZ * div != (uint64_t)SIM_PAD_HZ * mul) {
             fprintf(stderr, "icebuf-sim: the top's PLL model %s (harness built for %d Hz from %d Hz)\n",
                     pll_clk ? "has another ratio" : "is missing", SIM_CLK_HZ, SIM_PAD_HZ);

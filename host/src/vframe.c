@@ -600,7 +600,7 @@ size_t vf_conv_frame(struct vf_conv *c, const uint8_t *yuv, uint8_t *out)
 	c->have_pal = 1;
 	memset(c->idx, 0, (size_t)c->w * (size_t)c->h);
 	vf_dither(c->rgb, c->w, c->bx, c->by, c->bw, c->bh, c->pal, 1, c->idx);
-	return vf_record(c->idx, c->w, c->h, c->pal, vf_clock_next(&c->clock), -1, out);
+	return vf_record(c->idx, c->w, c->h, c->pal, vf_clock_next(&c->clock), c->fmt, out);
 }
 
 long vf_decode(const uint8_t *buf, size_t n, struct vf_record *r, uint8_t *rgb, size_t rgb_max, uint8_t *idx,

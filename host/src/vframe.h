@@ -56,6 +56,9 @@ struct vf_conv {
 	uint16_t pal[16];
 	int have_pal;
 	int palette_kept;               /* 1 if the last frame reused the palette before it */
+	int fmt;                        /* records made: VF_FMT_RAW (vf_conv_init's choice: what
+	                                   rtl/video_player.v shows), VF_FMT_RLE, or -1 for
+	                                   whichever is smaller */
 	char err[200];
 };
 
@@ -65,8 +68,8 @@ int vf_conv_init(struct vf_conv *c, const struct y4m_info *in, int w, int h);
 void vf_conv_free(struct vf_conv *c);
 
 /* Turn one frame (y4m_read_frame's bytes) into a record in @out (room for
- * VF_RECORD_MAX(w, h)): scale, palette, dither, raw or RLE whichever is
- * smaller. Returns the record's length. */
+ * VF_RECORD_MAX(w, h)): scale, palette, dither, and a record of format
+ * c->fmt (raw unless the caller chose otherwise). Returns its length. */
 size_t vf_conv_frame(struct vf_conv *c, const uint8_t *yuv, uint8_t *out);
 
 /* The end-of-stream record: 8 bytes. */

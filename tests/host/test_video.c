@@ -521,6 +521,8 @@ static void test_conv(void)
 	struct vf_conv c;
 	CHECK(vf_conv_init(&c, &in, 160, 120) == 0, "%s", c.err);
 	CHECK(c.bw == 160 && c.bh == 90 && c.bx == 0 && c.by == 15, "letterbox %dx%d at %d,%d", c.bw, c.bh, c.bx, c.by);
+	CHECK(c.fmt == VF_FMT_RAW, "raw records by default (what the gateware plays): %d", c.fmt);
+	c.fmt = -1;                     /* whichever is smaller */
 	uint8_t *yuv = malloc(in.frame_size);
 	memset(yuv, 81, 320 * 180);
 	memset(yuv + in.plane_off[1], 90, 160 * 90);

@@ -51,6 +51,7 @@ int main(int argc, char **argv)
 	       r.info.frame_size);
 	struct vf_conv c;
 	if (vf_conv_init(&c, &r.info, w, h)) { fprintf(stderr, "video_pipe: %s\n", c.err); return 1; }
+	c.fmt = -1;                     /* RLE where it is smaller: the sizes docs/video-host.md gives */
 	uint8_t *yuv = malloc(r.info.frame_size), *rec = malloc(VF_RECORD_MAX(w, h));
 	uint8_t *rgb = malloc((size_t)w * h * 3), *idx = malloc((size_t)w * h);
 	int rc, frames = 0, bad = 0, rle = 0;
