@@ -16,22 +16,28 @@ module uart_rx #(
     output reg        frame_err         // one-cycle strobe: stop bit was 0, byte dropped
 );
 
-// Clocks per bit, rounded to the nearest integer. The sampling point drifts by
-// the rounding error on every bit; over the ten bits of a frame it must stay
-// well inside the bit, so more than 2 % error is refused at elaboration.
-localparam CLKS = (CLK_HZ + BAUD / 2) / BAUD;
-localparam ERR  = (CLKS * BAUD > CLK_HZ) ? CLKS * BAUD - CLK_HZ : CLK_HZ - CLKS * BAUD;
-localparam CW   = $clog2(CLKS + 1);
-// The first sample is taken HALF clocks after the start edge is seen, every
-// later one CLKS clocks after the previous.
-localparam HALF = CLKS / 2 - 1;
+// NUM/DEN: clocks per bit in lowest terms (rtl/uart_frac.vh).
+`include "uart_frac.vh"
+
+localparam integer NUM = frac_part(CLK_HZ, BAUD, 0);
+localparam integer DEN = frac_part(CLK_HZ, BAUD, 1);
+// A bit is Q or Q+1 clocks: Q + 1 when adding R to the fraction `frac`
+// (in DENths of a clock) carries. Every DEN bits take exactly NUM clocks.
+localparam integer Q   = NUM / DEN;
+localparam integer R   = NUM % DEN;
+// Sample k (0 start, 1..8 data, 9 stop) is taken floor((2k + 1) * NUM /
+// (2 * DEN)) clocks after the start edge is seen: the first Q0 clocks after
+// it, leaving a fraction of F0 DENths of a clock (the remainder, counted in
+// 2*DENths, halved and rounded down) to go on from. With DEN 1 that is
+// CLKS/2 clocks to the first sample and CLKS from one to the next.
+localparam integer Q0  = NUM / (2 * DEN);
+localparam integer F0  = (NUM % (2 * DEN)) / 2;
+localparam integer CW  = $clog2(Q + 1);
+localparam integer FW  = DEN > 1 ? $clog2(DEN) : 1;
 
 generate
-    if (CLKS < 4) begin : illegal_parameter
+    if (NUM < 4 * DEN) begin : illegal_parameter
         uart_rx_error_fewer_than_4_clocks_per_bit u_error();
-    end
-    if (ERR * 50 > CLK_HZ) begin : illegal_parameter_rate
-        uart_rx_error_baud_rate_more_than_2_percent_off u_error();
     end
 endgenerate
 
@@ -55,6 +61,26 @@ reg [3:0]    bitn;                  // 0 start, 1..8 data, 9 stop
 reg [7:0]    shift;
 assign m_data = shift;
 
+// The fractional part of the bit timer: a phase accumulator stepped once a
+// bit. `carry` says the bit after this sample is Q + 1 clocks long. With
+// DEN 1 (BAUD divides CLK_HZ) there is no fraction and no logic for it.
+wire carry;
+generate
+    if (DEN > 1) begin : g_frac
+        reg  [FW-1:0] frac;
+        assign carry = frac >= DEN[FW-1:0] - R[FW-1:0];
+        always @(posedge clk) begin
+            if (state == S_IDLE)
+                frac <= F0[FW-1:0];
+            else if (state == S_BITS && cnt == 0)
+                // modulo DEN: with DEN a power of two the wrap is free
+                frac <= (carry && DEN != 1 << FW) ? frac - (DEN[FW-1:0] - R[FW-1:0]) : frac + R[FW-1:0];
+        end
+    end else begin : g_whole
+        assign carry = 1'b0;
+    end
+endgenerate
+
 always @(posedge clk) begin
     m_valid   <= 1'b0;
     frame_err <= 1'b0;
@@ -65,14 +91,18 @@ always @(posedge clk) begin
     end else begin
         case (state)
         S_IDLE: begin
-            // The edge is seen here between 0 and 1 clock after it happened
-            // (in synchronised time): sampling HALF+1 clocks later lands
-            // between CLKS/2 - 1 and CLKS/2 clocks into the bit. At 4 clocks
-            // per bit that is 1..2 clocks into it, leaving at least 2 clocks
-            // (one half bit) of margin at the stop bit for ±2.5 % rate error.
+            // The pin is sampled into the synchroniser 0 to 1 clock after
+            // the edge, and every sample goes through the same two flops:
+            // sample k lands floor((k + 1/2) * NUM/DEN) + [0, 1) clocks after
+            // the edge, within +-1 clock of the middle of bit k (+-0.239 bit
+            // at 67/16). The sender's bit k must hold every sample of it:
+            // k * B' <= floor(...) and floor(...) + 1 <= (k + 1) * B' for
+            // its bit time B', k = 0..9. Worked out for k = 0..9: at 67/16
+            // a sender 3.3 % slow to 4.6 % fast is read right, at 4/1 (12 MHz,
+            // 3 Mbaud; 48 MHz, 12 Mbaud) 5.2 % slow to 2.5 % fast.
             if (!rx_sync2_reg) begin
                 state <= S_BITS;
-                cnt   <= HALF[CW-1:0];
+                cnt   <= Q0[CW-1:0] - 1'b1;
                 bitn  <= 4'd0;
             end
         end
@@ -80,7 +110,7 @@ always @(posedge clk) begin
             if (cnt != 0) begin
                 cnt <= cnt - 1'b1;
             end else begin
-                cnt  <= CLKS[CW-1:0] - 1'b1;
+                cnt  <= carry ? Q[CW-1:0] : Q[CW-1:0] - 1'b1;
                 bitn <= bitn + 1'b1;
                 if (bitn == 4'd0) begin
                     // Mid start bit: a line that is high again was a glitch.

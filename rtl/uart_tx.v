@@ -16,16 +16,26 @@ module uart_tx #(
     output reg        tx                // serial output, idles high
 );
 
-localparam CLKS = (CLK_HZ + BAUD / 2) / BAUD;   // clocks per bit, as uart_rx
-localparam ERR  = (CLKS * BAUD > CLK_HZ) ? CLKS * BAUD - CLK_HZ : CLK_HZ - CLKS * BAUD;
-localparam CW   = $clog2(CLKS + 1);
+// NUM/DEN: clocks per bit in lowest terms (rtl/uart_frac.vh).
+`include "uart_frac.vh"
+
+localparam integer NUM = frac_part(CLK_HZ, BAUD, 0);
+localparam integer DEN = frac_part(CLK_HZ, BAUD, 1);
+// A bit is Q or Q+1 clocks: Q + 1 when adding R to the fraction `frac`
+// (in DENths of a clock) carries. Every DEN bits take exactly NUM clocks.
+// A byte sent after idle time starts the fraction at half a clock (F0), so
+// that bit edge k of a run of back-to-back bytes falls k * NUM/DEN clocks
+// after the run's first start edge rounded to the nearest clock (a half
+// up): within half a clock of ideal, with no error that grows along the run.
+localparam integer Q   = NUM / DEN;
+localparam integer R   = NUM % DEN;
+localparam integer F0  = DEN / 2;
+localparam integer CW  = $clog2(Q + 1);
+localparam integer FW  = DEN > 1 ? $clog2(DEN) : 1;
 
 generate
-    if (CLKS < 2) begin : illegal_parameter
+    if (NUM < 2 * DEN) begin : illegal_parameter
         uart_tx_error_fewer_than_2_clocks_per_bit u_error();
-    end
-    if (ERR * 50 > CLK_HZ) begin : illegal_parameter_rate
-        uart_tx_error_baud_rate_more_than_2_percent_off u_error();
     end
 endgenerate
 
@@ -39,6 +49,25 @@ reg          busy;
 wire last = busy && cnt == 0 && bits == 0;
 assign s_ready = !busy || last;
 
+// Each bit's length is chosen as it starts: Q + carry clocks. The fraction
+// goes on from the last bit within a run of bytes, from F0 after idle time.
+wire carry;
+generate
+    if (DEN > 1) begin : g_frac
+        reg  [FW-1:0] frac;
+        wire [FW-1:0] base = busy ? frac : F0[FW-1:0];
+        assign carry = base >= DEN[FW-1:0] - R[FW-1:0];
+        always @(posedge clk) begin
+            if ((s_valid && s_ready) || (busy && cnt == 0 && bits != 0))
+                // modulo DEN: with DEN a power of two the wrap is free
+                frac <= (carry && DEN != 1 << FW) ? base - (DEN[FW-1:0] - R[FW-1:0]) : base + R[FW-1:0];
+        end
+    end else begin : g_whole
+        assign carry = 1'b0;
+    end
+endgenerate
+wire [CW-1:0] bit_cnt = carry ? Q[CW-1:0] : Q[CW-1:0] - 1'b1;   // clocks of the new bit, minus one
+
 always @(posedge clk) begin
     if (rst) begin
         busy <= 1'b0;
@@ -50,7 +79,7 @@ always @(posedge clk) begin
         tx    <= 1'b0;                              // start bit
         shift <= {1'b1, s_data};
         bits  <= 4'd9;
-        cnt   <= CLKS[CW-1:0] - 1'b1;
+        cnt   <= bit_cnt;
     end else if (busy) begin
         if (cnt != 0) begin
             cnt <= cnt - 1'b1;
@@ -58,7 +87,7 @@ always @(posedge clk) begin
             tx    <= shift[0];
             shift <= {1'b1, shift[8:1]};
             bits  <= bits - 1'b1;
-            cnt   <= CLKS[CW-1:0] - 1'b1;
+            cnt   <= bit_cnt;
         end else begin
             busy <= 1'b0;                           // stop bit done, line idles high
         end
