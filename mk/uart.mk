@@ -1,6 +1,6 @@
 # UART test benches, at the rates the boards use and an ordinary one.
 
-UART_CONFIGS := 12000000_3000000 48000000_12000000 12000000_115200
+UART_CONFIGS := 12000000_3000000 48000000_12000000 50250000_12000000 12000000_115200
 uart_clk  = $(word 1,$(subst _, ,$(1)))
 uart_baud = $(word 2,$(subst _, ,$(1)))
 $(foreach c,$(UART_CONFIGS),$(eval $(call VTB,uart_rx_$(c),uart_rx,rtl/uart_rx.v,tests/rtl/uart_rx_tb.cpp,-GCLK_HZ=$(call uart_clk,$(c)) -GBAUD=$(call uart_baud,$(c)) -CFLAGS "-DTB_CLK_HZ=$(call uart_clk,$(c)) -DTB_BAUD=$(call uart_baud,$(c))")))
