@@ -93,13 +93,16 @@ always @(posedge clk) begin
         S_IDLE: begin
             // The pin is sampled into the synchroniser 0 to 1 clock after
             // the edge, and every sample goes through the same two flops:
-            // sample k lands floor((k + 1/2) * NUM/DEN) + [0, 1) clocks after
-            // the edge, within +-1 clock of the middle of bit k (+-0.239 bit
-            // at 67/16). The sender's bit k must hold every sample of it:
+            // sample k reads the pin floor((2k + 1) * NUM / (2 * DEN)) + [0, 1)
+            // clocks after the edge, within 1 clock of the middle of bit k
+            // (at 67/16: 27/32 clock early to 31/32 late, -0.20 to +0.23
+            // bit; at 4/1: 0 to 1 clock late). A sender with B' clocks a
+            // bit is read right if every sample falls inside its bit:
             // k * B' <= floor(...) and floor(...) + 1 <= (k + 1) * B' for
-            // its bit time B', k = 0..9. Worked out for k = 0..9: at 67/16
-            // a sender 3.3 % slow to 4.6 % fast is read right, at 4/1 (12 MHz,
-            // 3 Mbaud; 48 MHz, 12 Mbaud) 5.2 % slow to 2.5 % fast.
+            // k = 0..9. That is a sender 3.3 % slow to 4.6 % fast at 67/16
+            // (50.25 MHz, 12 Mbaud), 5.2 % slow to 2.5 % fast at 4/1 (12 MHz,
+            // 3 Mbaud; 48 MHz, 12 Mbaud), as `Vuart_rx sweep`
+            // (tests/rtl/uart_rx_tb.cpp) measures.
             if (!rx_sync2_reg) begin
                 state <= S_BITS;
                 cnt   <= Q0[CW-1:0] - 1'b1;
