@@ -11,3 +11,14 @@ test-uart-rx: $(foreach c,$(UART_CONFIGS),$(BUILD)/tb/uart_rx_$(c)/Vuart_rx)
 	@scripts/runtest uart-rx sh -c '$(foreach c,$(UART_CONFIGS),$(BUILD)/tb/uart_rx_$(c)/Vuart_rx &&) true'
 test-uart-tx: $(foreach c,$(UART_CONFIGS),$(BUILD)/tb/uart_tx_$(c)/Vuart_tx)
 	@scripts/runtest uart-tx sh -c '$(foreach c,$(UART_CONFIGS),$(BUILD)/tb/uart_tx_$(c)/Vuart_tx &&) true'
+
+# `make lint` lints every module at its default parameters, where BAUD
+# divides CLK_HZ; the fractional timer is linted here at each configuration.
+TESTS += test-uart-lint
+lint: test-uart-lint
+test-uart-lint:
+	@scripts/runtest uart-lint sh -c '$(foreach c,$(UART_CONFIGS),$(foreach m,uart_rx uart_tx,\
+	    echo "$(m) $(c)" && $(VLINT) --top-module $(m) -GCLK_HZ=$(call uart_clk,$(c)) -GBAUD=$(call uart_baud,$(c)) rtl/$(m).v && \
+	    out=$$(iverilog -g2005 -Irtl -s $(m) -P$(m).CLK_HZ=$(call uart_clk,$(c)) -P$(m).BAUD=$(call uart_baud,$(c)) -o /dev/null rtl/$(m).v 2>&1) && \
+	    [ -z "$$out" ] &&)) true'
+.PHONY: test-uart-rx test-uart-tx test-uart-lint
