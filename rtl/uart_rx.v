@@ -29,7 +29,7 @@ localparam integer R   = NUM % DEN;
 // (2 * DEN)) clocks after the start edge is seen: the first Q0 clocks after
 // it, leaving a fraction of F0 DENths of a clock (the remainder, counted in
 // 2*DENths, halved and rounded down) to go on from. With DEN 1 that is
-// CLKS/2 clocks to the first sample and CLKS from one to the next.
+// NUM/2 clocks to the first sample and NUM from one to the next.
 localparam integer Q0  = NUM / (2 * DEN);
 localparam integer F0  = (NUM % (2 * DEN)) / 2;
 localparam integer CW  = $clog2(Q + 1);
@@ -68,12 +68,13 @@ wire carry;
 generate
     if (DEN > 1) begin : g_frac
         reg  [FW-1:0] frac;
-        assign carry = frac >= DEN[FW-1:0] - R[FW-1:0];
+        assign carry = frac >= DEN[FW-1:0] - R[FW-1:0];    // frac + R >= DEN
         always @(posedge clk) begin
             if (state == S_IDLE)
                 frac <= F0[FW-1:0];
             else if (state == S_BITS && cnt == 0)
-                // modulo DEN: with DEN a power of two the wrap is free
+                // frac + R modulo DEN (computed in FW bits: with DEN a
+                // power of two, DEN[FW-1:0] is 0 and the wrap is free)
                 frac <= (carry && DEN != 1 << FW) ? frac - (DEN[FW-1:0] - R[FW-1:0]) : frac + R[FW-1:0];
         end
     end else begin : g_whole
