@@ -5,10 +5,12 @@
 // in order and in the right direction, so the pin is the ideal waveform with
 // its edges moved by at most half a clock and no error grows along a run.
 // Full-speed stretches (s_valid held) must be one run; random stalls of
-// s_valid in between.
+// s_valid in between. The virtual board's FTDI model (sim/ftdi_uart.h), at
+// the same clocks a bit, listens on the pin and must get every byte.
 // SPDX-License-Identifier: MIT
 #include "Vuart_tx.h"
 #include "verilated.h"
+#include "ftdi_uart.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -40,6 +42,20 @@ int main(int argc, char **argv) {
     int64_t t0 = 0, nbits = 0;                      // the current run: first start edge (clock), bits queued
     bool in_run = false;
     int level = 1;
+    icebuf_sim::FtdiUart ftdi((uint32_t)N, (uint32_t)D, icebuf_sim::FaultRates(), 1);
+    std::deque<int> ftdi_want;
+    uint64_t ftdi_got = 0;
+    auto ftdi_drain = [&]() {
+        auto &q = ftdi.up_queue();
+        while (!q.empty()) {
+            int b = q.pop();
+            if (ftdi_want.empty() || ftdi_want.front() != b) {
+                if (errors++ < 10) fprintf(stderr, "the FTDI model got %02x, want %02x\n", b,
+                                           ftdi_want.empty() ? -1 : ftdi_want.front());
+            } else ftdi_want.pop_front();
+            ftdi_got++;
+        }
+    };
     u->rst = 1; u->s_valid = 0;
     for (int i = 0; i < 4; i++) { u->clk = 1; u->eval(); u->clk = 0; u->eval(); }
     u->rst = 0;
@@ -56,6 +72,8 @@ int main(int argc, char **argv) {
         const int data = u->s_data;
         u->clk = 1; u->eval(); u->clk = 0; u->eval();
         const int pin = u->tx;
+        ftdi.tick(pin);
+        if (ftdi.up_queue().size() > 1000) ftdi_drain();
         if (take) {
             // Its start bit begins at this clock edge: on time after the
             // run's last stop bit (within half a clock), or a new run.
@@ -79,6 +97,7 @@ int main(int argc, char **argv) {
             }
             nbits += 10;
             offered++;
+            ftdi_want.push_back(data);
         }
         if (pin != level) {
             if (due.empty()) {
@@ -108,14 +127,27 @@ int main(int argc, char **argv) {
         }
     }
     if (in_run && (uint64_t)nbits / 10 > longest) longest = (uint64_t)nbits / 10;
+    // The line idles while the FTDI model finishes its last byte.
+    u->s_valid = 0;
+    for (int64_t i = 0; i < 12 * N / D + 10; i++) {
+        u->clk = 1; u->eval(); u->clk = 0; u->eval();
+        if (u->tx != 1 && errors++ < 10) fprintf(stderr, "an edge after the last byte\n");
+        ftdi.tick(u->tx);
+    }
+    ftdi_drain();
+    if (!ftdi_want.empty() || ftdi.up.frame_errors || ftdi.up.lost) {
+        errors++;
+        fprintf(stderr, "the FTDI model missed %zu bytes, %llu framing errors\n", ftdi_want.size(),
+                (unsigned long long)ftdi.up.frame_errors);
+    }
     u->final();
     if (offered < n || !due.empty()) { errors++; fprintf(stderr, "ran out of clocks\n"); }
     if (!level) { errors++; fprintf(stderr, "the line does not idle high at the end\n"); }
     if (longest < 5000) { errors++; fprintf(stderr, "the longest back-to-back run was %llu bytes\n", (unsigned long long)longest); }
     printf("uart_tx %d Hz %d baud (%lld/%lld clocks a bit): %ld bytes, %llu edges timed, worst %.3f clock off, "
-           "%llu runs, longest %llu bytes back to back, %llu errors\n", TB_CLK_HZ, TB_BAUD, (long long)N,
+           "%llu runs, longest %llu bytes back to back, %llu bytes through the FTDI model, %llu errors\n", TB_CLK_HZ, TB_BAUD, (long long)N,
            (long long)D, offered, (unsigned long long)edges, worst / (2.0 * D), (unsigned long long)runs,
-           (unsigned long long)longest, (unsigned long long)errors);
+           (unsigned long long)longest, (unsigned long long)ftdi_got, (unsigned long long)errors);
     (void)got;
     return errors ? 1 : 0;
 }
