@@ -29,7 +29,7 @@ localparam integer R   = NUM % DEN;
 // (2 * DEN)) clocks after the start edge is seen: the first Q0 clocks after
 // it, leaving a fraction of F0 DENths of a clock (the remainder, counted in
 // 2*DENths, halved and rounded down) to go on from. With DEN 1 that is
-// CLKS/2 clocks to the first sample and CLKS from one to the next.
+// NUM/2 clocks to the first sample and NUM from one to the next.
 localparam integer Q0  = NUM / (2 * DEN);
 localparam integer F0  = (NUM % (2 * DEN)) / 2;
 localparam integer CW  = $clog2(Q + 1);
@@ -68,12 +68,13 @@ wire carry;
 generate
     if (DEN > 1) begin : g_frac
         reg  [FW-1:0] frac;
-        assign carry = frac >= DEN[FW-1:0] - R[FW-1:0];
+        assign carry = frac >= DEN[FW-1:0] - R[FW-1:0];    // frac + R >= DEN
         always @(posedge clk) begin
             if (state == S_IDLE)
                 frac <= F0[FW-1:0];
             else if (state == S_BITS && cnt == 0)
-                // modulo DEN: with DEN a power of two the wrap is free
+                // frac + R modulo DEN (computed in FW bits: with DEN a
+                // power of two, DEN[FW-1:0] is 0 and the wrap is free)
                 frac <= (carry && DEN != 1 << FW) ? frac - (DEN[FW-1:0] - R[FW-1:0]) : frac + R[FW-1:0];
         end
     end else begin : g_whole
@@ -93,13 +94,16 @@ always @(posedge clk) begin
         S_IDLE: begin
             // The pin is sampled into the synchroniser 0 to 1 clock after
             // the edge, and every sample goes through the same two flops:
-            // sample k lands floor((k + 1/2) * NUM/DEN) + [0, 1) clocks after
-            // the edge, within +-1 clock of the middle of bit k (+-0.239 bit
-            // at 67/16). The sender's bit k must hold every sample of it:
+            // sample k reads the pin floor((2k + 1) * NUM / (2 * DEN)) + [0, 1)
+            // clocks after the edge, within 1 clock of the middle of bit k
+            // (at 67/16: 27/32 clock early to 31/32 late, -0.20 to +0.23
+            // bit; at 4/1: 0 to 1 clock late). A sender with B' clocks a
+            // bit is read right if every sample falls inside its bit:
             // k * B' <= floor(...) and floor(...) + 1 <= (k + 1) * B' for
-            // its bit time B', k = 0..9. Worked out for k = 0..9: at 67/16
-            // a sender 3.3 % slow to 4.6 % fast is read right, at 4/1 (12 MHz,
-            // 3 Mbaud; 48 MHz, 12 Mbaud) 5.2 % slow to 2.5 % fast.
+            // k = 0..9. That is a sender 3.3 % slow to 4.6 % fast at 67/16
+            // (50.25 MHz, 12 Mbaud), 5.2 % slow to 2.5 % fast at 4/1 (12 MHz,
+            // 3 Mbaud; 48 MHz, 12 Mbaud), as `Vuart_rx sweep`
+            // (tests/rtl/uart_rx_tb.cpp) measures.
             if (!rx_sync2_reg) begin
                 state <= S_BITS;
                 cnt   <= Q0[CW-1:0] - 1'b1;

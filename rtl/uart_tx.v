@@ -56,10 +56,11 @@ generate
     if (DEN > 1) begin : g_frac
         reg  [FW-1:0] frac;
         wire [FW-1:0] base = busy ? frac : F0[FW-1:0];
-        assign carry = base >= DEN[FW-1:0] - R[FW-1:0];
+        assign carry = base >= DEN[FW-1:0] - R[FW-1:0];    // base + R >= DEN
         always @(posedge clk) begin
             if ((s_valid && s_ready) || (busy && cnt == 0 && bits != 0))
-                // modulo DEN: with DEN a power of two the wrap is free
+                // base + R modulo DEN (computed in FW bits: with DEN a
+                // power of two, DEN[FW-1:0] is 0 and the wrap is free)
                 frac <= (carry && DEN != 1 << FW) ? base - (DEN[FW-1:0] - R[FW-1:0]) : base + R[FW-1:0];
         end
     end else begin : g_whole

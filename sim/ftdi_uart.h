@@ -14,6 +14,17 @@
 // the RX buffer is full (the host is not reading), further bytes are lost and
 // counted, as on the chip.
 //
+// A bit may also be a fraction of a clock long: clk_num/clk_den clocks (67/16
+// for 12 Mbaud from 50.25 MHz). Then each bit is floor or ceil of that, chosen
+// by a phase accumulator as rtl/uart_tx.v and rtl/uart_rx.v do: the fraction
+// (in clk_den-ths of a clock) gains clk_num % clk_den a bit and a bit is one
+// clock longer when it wraps, so every clk_den bits take exactly clk_num
+// clocks. Downstream, bit j of a run of back-to-back bytes starts j * num/den
+// clocks after the run's first start bit, rounded to the nearest clock;
+// upstream, bit k is sampled floor((2k + 1) * num / (2 * den)) clocks after
+// the start bit's falling edge (for a whole number n of clocks: n/2, then
+// every n).
+//
 // Faults are injected on the wire, each kind from its own random stream so a
 // run is reproducible: the faults put on the bytes the host sends depend only
 // on the seed and those bytes, never on when they arrived.
@@ -109,9 +120,28 @@ class FtdiUart {
     // fault draws from its own stream, seeded seed * 8 + 0 … 3 (+ 4 … 7 are
     // left for the caller).
     FtdiUart(int clks_per_bit, const FaultRates &rates, uint64_t seed)
-        : cpb_(clks_per_bit < 2 ? 2 : clks_per_bit), rates_(rates),
-          down_byte_rng_(seed * 8 + 0), down_bit_rng_(seed * 8 + 1),
-          up_byte_rng_(seed * 8 + 2), up_bit_rng_(seed * 8 + 3) {}
+        : FtdiUart(clks_per_bit < 2 ? 2u : (uint32_t)clks_per_bit, 1u, rates, seed) {}
+    // clk_num/clk_den FPGA clocks per serial bit, at least 2 (less is taken
+    // as 2; a clk_den of 0 as 1); the fraction need not be in lowest terms.
+    FtdiUart(uint32_t clk_num, uint32_t clk_den, const FaultRates &rates, uint64_t seed)
+        : rates_(rates), down_byte_rng_(seed * 8 + 0), down_bit_rng_(seed * 8 + 1),
+          up_byte_rng_(seed * 8 + 2), up_bit_rng_(seed * 8 + 3) {
+        uint32_t n = clk_num, d = clk_den ? clk_den : 1;
+        if (n < 2 * (uint64_t)d) n = 2, d = 1;
+        for (uint32_t a = n, b = d; ; ) {          // reduce by the gcd
+            if (!b) { n /= a; d /= a; break; }
+            uint32_t t = a % b; a = b; b = t;
+        }
+        num_ = n;
+        den_ = d;
+        q_ = n / d;
+        r_ = n % d;
+        rcv_q0_ = (uint32_t)(n / (2 * (uint64_t)d));
+        rcv_f0_ = (uint32_t)(n % (2 * (uint64_t)d) / 2);
+    }
+    // The clocks per bit, in lowest terms.
+    uint32_t clk_num() const { return num_; }
+    uint32_t clk_den() const { return den_; }
 
     // ---- the host's side
     // Room in the TX buffer: read no more than this from the host, so that
@@ -141,7 +171,8 @@ class FtdiUart {
             rcv_busy_ = true;
             rcv_bit_ = 0;
             rcv_shift_ = 0;
-            rcv_left_ = cpb_ / 2;                 // middle of the start bit (cpb_ >= 2)
+            rcv_left_ = rcv_q0_;                  // middle of the start bit (>= 1)
+            rcv_frac_ = rcv_f0_;
         }
         rcv_prev_ = tx;
     }
@@ -151,7 +182,6 @@ class FtdiUart {
   private:
     // The next bit onto rx: the next bit of this byte, the next byte, or idle.
     void drv_next_bit() {
-        drv_left_ = cpb_;
         if (drv_bit_ == 10) {                     // a byte finished: pick the next
             for (;;) {
                 uint8_t b;
@@ -162,6 +192,7 @@ class FtdiUart {
                 } else if (down_q_.empty()) {
                     pin_ = true;                  // idle line; look again next clock
                     drv_left_ = 1;
+                    drv_idle_ = true;
                     return;
                 } else {
                     b = down_q_.pop();
@@ -172,14 +203,19 @@ class FtdiUart {
                 drv_bit_ = 0;
                 break;
             }
+            if (drv_idle_) {                      // a new run: half a clock, to round to nearest
+                drv_frac_ = den_ / 2;
+                drv_idle_ = false;
+            }
         }
+        drv_left_ = bit_clocks(drv_frac_);
         bool level = (drv_frame_ >> drv_bit_++) & 1;
         if (down_bit_rng_.chance(rates_.ber)) { level = !level; down.flipped++; }
         pin_ = level;
     }
 
     void rcv_sample(bool level) {
-        rcv_left_ = cpb_;
+        rcv_left_ = bit_clocks(rcv_frac_);
         if (up_bit_rng_.chance(rates_.ber)) { level = !level; up.flipped++; }
         if (rcv_bit_ == 0) {                      // start bit
             if (level) rcv_busy_ = false;         // high at mid-bit: a glitch, not a byte
@@ -207,21 +243,33 @@ class FtdiUart {
         else up.lost++;
     }
 
-    const int cpb_;
+    // The clocks of the next bit: q_, or q_ + 1 when the fraction wraps.
+    uint32_t bit_clocks(uint32_t &frac) const {
+        frac += r_;
+        if (frac < den_) return q_;
+        frac -= den_;
+        return q_ + 1;
+    }
+
+    uint32_t num_, den_, q_, r_;                  // num_/den_ = q_ + r_/den_ clocks a bit
+    uint32_t rcv_q0_, rcv_f0_;                    // to the start bit's middle: q0 clocks, f0/den left
     const FaultRates rates_;
     Rng down_byte_rng_, down_bit_rng_, up_byte_rng_, up_bit_rng_;
     ByteRing<BUF> down_q_, up_q_;
 
     // serialiser onto rx
     bool pin_ = true;
-    int drv_left_ = 1;
+    uint32_t drv_left_ = 1;
+    uint32_t drv_frac_ = 0;                       // phase, in den_-ths of a clock
+    bool drv_idle_ = true;                        // the line idled since the last byte
     int drv_bit_ = 10;                            // 10: between bytes
     uint16_t drv_frame_ = 0x3FF;
     bool garbage_next_ = false;
 
     // receiver on tx
     bool rcv_prev_ = true, rcv_busy_ = false;
-    int rcv_left_ = 0, rcv_bit_ = 0;
+    uint32_t rcv_left_ = 0, rcv_frac_ = 0;
+    int rcv_bit_ = 0;
     uint8_t rcv_shift_ = 0;
 };
 

@@ -9,6 +9,10 @@
 //   faults              off at rate 0; drop, garbage and bit errors exact at
 //                       rate 1 and roughly right at small rates; a seed gives
 //                       the same faults whatever the timing of the writes
+//   fractional          clk_num/clk_den clocks a bit (67/16: 12 Mbaud from
+//                       50.25 MHz): every edge at the ideal time rounded to
+//                       the nearest clock, no drift; bytes from serialisers
+//                       of any rounding phase; n/1 is the int constructor
 // Exits 1 at the first failure, saying what and where.
 // SPDX-License-Identifier: MIT
 #include "ftdi_uart.h"
@@ -710,6 +714,185 @@ static void test_faults_rates() {
            "bytes, both ways\n");
 }
 
+// ---- fractional clocks a bit
+
+static const uint32_t FRACS[][2] = {{67, 16}, {5, 2}, {13, 3}, {625, 6}, {41875, 96}};
+
+// Bit j of a run that starts at clock 0, at num/den clocks a bit rounded to
+// the nearest clock (a half up): its first clock.
+static long frac_edge(long j, uint32_t num, uint32_t den) {
+    return (long)((2 * (uint64_t)j * num + den) / (2 * (uint64_t)den));
+}
+
+// The rx levels of bytes sent back to back at num/den clocks a bit.
+static Bytes frac_wave_of(const Bytes &bytes, uint32_t num, uint32_t den) {
+    Bytes w;
+    for (size_t i = 0; i < bytes.size(); i++) {
+        uint16_t frame = (uint16_t)(0x200 | bytes[i] << 1);
+        for (int bit = 0; bit < 10; bit++) {
+            long j = (long)i * 10 + bit;
+            w.insert(w.end(), (size_t)(frac_edge(j + 1, num, den) - frac_edge(j, num, den)),
+                     (uint8_t)((frame >> bit) & 1));
+        }
+    }
+    return w;
+}
+
+// w must be the frames of `bytes` from its first sample, then idle high; and
+// every edge in it within half a clock of j * num/den.
+static void expect_frac_wave(const Bytes &w, const Bytes &bytes, uint32_t num, uint32_t den, const char *what) {
+    Bytes want = frac_wave_of(bytes, num, den);
+    CHECK(w.size() >= want.size(), "%s: only %zu clocks recorded, %zu needed", what, w.size(), want.size());
+    for (size_t i = 0; i < w.size(); i++) {
+        bool exp = i < want.size() ? want[i] : true;
+        CHECK(w[i] == exp, "%s, %u/%u clocks a bit: rx %d at clock %zu, expected %d", what, num, den, w[i], i, exp);
+    }
+    // The spec itself: edges within half a clock of ideal, bits of floor or
+    // ceil clocks, 10 * bytes bits in exactly 10 * bytes * num/den clocks
+    // rounded.
+    for (long j = 0; j <= (long)bytes.size() * 10; j++) {
+        int64_t err = 2 * (int64_t)den * frac_edge(j, num, den) - 2 * (int64_t)j * num;
+        CHECK(err <= (int64_t)den && err >= -(int64_t)den, "%u/%u: bit %ld starts %lld/%u clocks off", num, den, j,
+              (long long)err, 2 * den);
+        long len = frac_edge(j + 1, num, den) - frac_edge(j, num, den);
+        CHECK(len == (long)(num / den) || len == (long)(num / den) + 1, "%u/%u: bit %ld is %ld clocks", num, den, j, len);
+    }
+}
+
+// A reference serialiser on the FPGA's tx pin: bytes back to back at
+// num/den clocks a bit, bit j starting at floor((2 j num + phase) / (2 den))
+// clocks, phase in [0, 2 den): any rounding of the ideal edges within a clock.
+static void send_frac(FtdiUart &u, const Bytes &bytes, uint32_t num, uint32_t den, uint32_t phase) {
+    long at = 0;
+    for (size_t i = 0; i < bytes.size(); i++) {
+        uint16_t frame = (uint16_t)(0x200 | bytes[i] << 1);
+        for (int bit = 0; bit < 10; bit++) {
+            uint64_t j1 = (uint64_t)i * 10 + bit + 1;
+            long end = (long)((2 * j1 * num + phase) / (2 * (uint64_t)den));
+            run(u, end - at, nullptr, (frame >> bit) & 1);
+            at = end;
+        }
+    }
+}
+
+static void test_fractional() {
+    for (const auto &fr : FRACS) {
+        const uint32_t num = fr[0], den = fr[1];
+        char what[64];
+        snprintf(what, sizeof what, "%u/%u clocks a bit", num, den);
+        FtdiUart u(num, den, FaultRates(), 1);
+        CHECK(u.clk_num() == num && u.clk_den() == den, "%s: the model says %u/%u", what, u.clk_num(), u.clk_den());
+        // Downstream: a burst back to back, from the next clock on.
+        Bytes msg = random_bytes(num > 1000 ? 40 : 400), w;
+        CHECK(u.host_write(msg.data(), msg.size()) == msg.size(), "%s: host_write refused bytes", what);
+        run(u, (long)(msg.size() * 10 + 30) * num / den, &w);
+        expect_frac_wave(w, msg, num, den, "a fractional burst");
+        // After an odd idle gap, a byte starts on the next clock, its bits
+        // timed from its own start bit.
+        run(u, 7);
+        Bytes one = {0xA6};
+        w.clear();
+        u.host_write(one.data(), 1);
+        run(u, 15 * (long)num / den, &w);
+        expect_frac_wave(w, one, num, den, "a fractional byte after a gap");
+        // A byte written while another is on the wire follows it in the same run.
+        Bytes two = {0x3C, 0xC3};
+        w.clear();
+        u.host_write(two.data(), 1);
+        run(u, 3 * (long)num / den + 1, &w);
+        u.host_write(two.data() + 1, 1);
+        run(u, 30 * (long)num / den, &w);
+        expect_frac_wave(w, two, num, den, "a fractional write during a byte");
+
+        // Upstream: serialisers of every rounding phase, back to back.
+        for (uint32_t phase = 0; phase < 2 * den; phase += den > 8 ? den / 4 : 1) {
+            FtdiUart v(num, den, FaultRates(), 1);
+            Bytes data = random_bytes(num > 1000 ? 20 : 300);
+            run(v, 3);
+            send_frac(v, data, num, den, phase);
+            run(v, 2 * (long)num / den);
+            snprintf(what, sizeof what, "upstream at %u/%u, phase %u/%u", num, den, phase, 2 * den);
+            expect_bytes(drain(v), data, what);
+            CHECK(v.up.frame_errors == 0, "%s: %llu framing errors", what, (unsigned long long)v.up.frame_errors);
+        }
+        // The sampler reads bit k exactly floor((2k + 1) num / (2 den))
+        // clocks after the falling edge: the tx pin holds the bit's level at
+        // that clock only, and the opposite of the next sample's level at
+        // every other clock.
+        {
+            FtdiUart v(num, den, FaultRates(), 1);
+            Bytes data = random_bytes(num > 1000 ? 20 : 200);
+            for (uint8_t b : data) {
+                run(v, 3);
+                uint16_t frame = (uint16_t)(0x200 | b << 1);
+                v.tick(false);                            // the falling edge
+                long at = 0;
+                for (int k = 0; k < 10; k++) {
+                    long m = (long)((2 * (uint64_t)k + 1) * num / (2 * (uint64_t)den));
+                    bool level = (frame >> k) & 1;
+                    run(v, m - at - 1, nullptr, !level);
+                    v.tick(level);
+                    at = m;
+                }
+            }
+            run(v, 3);
+            snprintf(what, sizeof what, "samples at their clocks, %u/%u", num, den);
+            expect_bytes(drain(v), data, what);
+        }
+        // The model's own serialiser into its receiver.
+        FtdiUart l(num, den, FaultRates(), 1);
+        Bytes loop = random_bytes(num > 1000 ? 20 : 300);
+        l.host_write(loop.data(), loop.size());
+        for (long i = 0; i < (long)(loop.size() * 10 + 20) * num / den; i++) l.tick(l.rx());
+        snprintf(what, sizeof what, "rx looped into tx at %u/%u", num, den);
+        expect_bytes(drain(l), loop, what);
+    }
+    // n/1 (or any fraction that reduces to it) is the int constructor, faults
+    // and all: the same waveform, the same bytes, the same counts.
+    FaultRates f;
+    f.ber = 0.01;
+    f.drop = 0.02;
+    f.garbage = 0.02;
+    for (int cpb : {2, 4, 5}) {
+        FtdiUart a(cpb, f, 9), b(2u * (uint32_t)cpb, 2u, f, 9);
+        CHECK(b.clk_num() == (uint32_t)cpb && b.clk_den() == 1, "%d*2/2 reduced to %u/%u", cpb, b.clk_num(), b.clk_den());
+        Bytes data = random_bytes(1000);
+        a.host_write(data.data(), data.size());
+        b.host_write(data.data(), data.size());
+        for (long i = 0; i < 12L * cpb * 1000; i++) {
+            bool tx = (rnd() % 7) != 0 || i % 50 < 25;    // a noisy tx pin, idle high half the time
+            a.tick(tx);
+            b.tick(tx);
+            CHECK(a.rx() == b.rx(), "cpb %d: %d/1 differs from the int constructor on rx at clock %ld", cpb, cpb, i);
+        }
+        Bytes ga = drain(a), gb = drain(b);
+        CHECK(ga == gb && a.up.frame_errors == b.up.frame_errors && a.up.flipped == b.up.flipped &&
+              a.down.flipped == b.down.flipped && a.down.dropped == b.down.dropped,
+              "cpb %d: %d/1 upstream or its counts differ from the int constructor", cpb, cpb);
+    }
+    {   // a fraction below 2 clocks a bit is taken as 2
+        FtdiUart u(3u, 2u, FaultRates(), 1);
+        CHECK(u.clk_num() == 2 && u.clk_den() == 1, "3/2 taken as %u/%u", u.clk_num(), u.clk_den());
+    }
+    // Faults depend on the seed and the bytes only, not on the bit time.
+    {
+        Bytes data = random_bytes(2000);
+        FtdiUart a(4, f, 13), b(67u, 16u, f, 13);
+        a.host_write(data.data(), data.size());
+        b.host_write(data.data(), data.size());
+        run(a, 10L * 4 * 2100);
+        run(b, 10L * 5 * 2100);
+        CHECK(a.down.flipped == b.down.flipped && a.down.dropped == b.down.dropped &&
+              a.down.inserted == b.down.inserted && a.down.flipped > 0,
+              "67/16 and 4 clocks a bit, same seed and bytes: faults %llu/%llu flipped, %llu/%llu dropped",
+              (unsigned long long)a.down.flipped, (unsigned long long)b.down.flipped,
+              (unsigned long long)a.down.dropped, (unsigned long long)b.down.dropped);
+    }
+    printf("ok  fractional: 67/16 5/2 13/3 625/6 41875/96 clocks a bit, every edge at the ideal time rounded "
+           "to the nearest clock, bytes from serialisers of any rounding phase, loopback; n/1 is the int "
+           "constructor\n");
+}
+
 int main() {
     test_rng();
     test_ring();
@@ -722,6 +905,7 @@ int main() {
     test_faults_certain();
     test_faults_reproducible();
     test_faults_rates();
+    test_fractional();
     printf("ftdi_uart_test: all checks passed\n");
     return 0;
 }
