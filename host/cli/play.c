@@ -78,11 +78,12 @@ static int parse_num(const char *s, long max, long *out)
 	return 0;
 }
 
-static uint64_t wall_ms(void)
+/* The host buffer and the shaper run on the handle's clock (board time on a
+ * virtual board), as the board's own playback does. */
+static uint64_t clock_ms(icebuf *dev)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	double t = icebuf_time_ms(dev, NULL);
+	return t > 0 ? (uint64_t)t : 0;
 }
 
 static const char *state_name(uint32_t s)
@@ -209,7 +210,8 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 	}
 	st = st0;
 
-	struct vplay_cfg cfg = { .path = path, .w = w, .h = h, .shape = shape };
+	struct vplay_cfg cfg = { .path = path, .w = w, .h = h, .shape = shape, .own_clock = 1,
+	                         .clock_ms = icebuf_time_ms(dev, NULL) };
 	vbuf_defaults(&cfg.buf);
 	if (prebuffer >= 0) {
 		cfg.buf.start_ms = (uint32_t)prebuffer;
@@ -254,7 +256,7 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 		if (rec_off == rec_len) {
 			if (interrupted || end_sent)
 				break;
-			rec_len = vplay_next(p, &rec, wall_ms());
+			rec_len = vplay_next(p, &rec, clock_ms(dev));
 			rec_off = 0;
 		}
 		int moved = 0;
@@ -282,11 +284,12 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 						end_sent = 1;
 					else
 						frames_sent++;
-					vplay_sent(p, wall_ms());
+					vplay_sent(p, clock_ms(dev));
 				}
 			}
 		}
 		double now = icebuf_time_ms(dev, NULL);
+		vplay_clock(p, now);
 		if (moved)
 			last_move = now;
 		if (now - last_status >= STATUS_MS) {
@@ -298,7 +301,7 @@ int cmd_play(const struct play_opts *g, int argc, char **argv)
 				fail = failbuf;
 				break;
 			}
-			vplay_board(p, st.underruns - st0.underruns, wall_ms());
+			vplay_board(p, st.underruns - st0.underruns, clock_ms(dev));
 			if (st.frames != shown_before)
 				last_move = now;
 			if (first_frame_t < 0 && st.frames != st0.frames) {

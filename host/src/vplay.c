@@ -29,6 +29,8 @@ struct vplay {
 	int thread_started;
 	pthread_mutex_t mu;
 	pthread_cond_t room;
+	pthread_cond_t tick;      /* the caller's clock moved (own_clock) */
+	uint64_t clock_us;        /* the caller's clock (own_clock), under mu */
 	struct vbuf buf;
 	int stop, src_ended, src_failed, end_sent, end_taken;
 	char src_err[320];
@@ -45,6 +47,48 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* The buffer's clock; called with p->mu held when own_clock. */
+static uint64_t clock_us_locked(const struct vplay *p)
+{
+	return p->cfg.own_clock ? p->clock_us : mono_us();
+}
+
+void vplay_clock(struct vplay *p, double now_ms)
+{
+	uint64_t us = now_ms > 0 ? (uint64_t)(now_ms * 1000) : 0;
+	pthread_mutex_lock(&p->mu);
+	if (us > p->clock_us) {
+		p->clock_us = us;
+		pthread_cond_signal(&p->tick);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Wait @d us of the buffer's clock, or until stopped, in steps of at most
+ * 50 ms of wall time (the caller's clock may stop moving). */
+static void shaper_wait(struct vplay *p, uint64_t d)
+{
+	if (!p->cfg.own_clock) {
+		struct timespec ts = { 0, (long)(d > 50000 ? 50000 : d) * 1000 };
+		nanosleep(&ts, NULL);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	uint64_t until = p->clock_us + d;
+	while (!p->stop && p->clock_us < until) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (pthread_cond_timedwait(&p->tick, &p->mu, &ts))
+			break;
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
 static void *source_thread(void *arg)
 {
 	struct vplay *p = arg;
@@ -59,10 +103,12 @@ static void *source_thread(void *arg)
 		if (stop)
 			break;
 		if (p->shaped) {
-			uint64_t d = vshape_delay(&p->shape, mono_us(), in->frame_size + 6);
+			pthread_mutex_lock(&p->mu);
+			uint64_t now = clock_us_locked(p);
+			pthread_mutex_unlock(&p->mu);
+			uint64_t d = vshape_delay(&p->shape, now, in->frame_size + 6);
 			if (d) {
-				struct timespec ts = { 0, (long)(d > 50000 ? 50000 : d) * 1000 };
-				nanosleep(&ts, NULL);
+				shaper_wait(p, d);
 				continue;
 			}
 		}
@@ -76,7 +122,7 @@ static void *source_thread(void *arg)
 		pthread_mutex_lock(&p->mu);
 		while (!p->stop && !vbuf_room(&p->buf, len))
 			pthread_cond_wait(&p->room, &p->mu);
-		if (!p->stop && vbuf_push(&p->buf, rec, len, dur, mono_us() / 1000) == 0) {
+		if (!p->stop && vbuf_push(&p->buf, rec, len, dur, clock_us_locked(p) / 1000) == 0) {
 			p->frames_read++;
 			p->bytes_raw += VF_RECORD_MAX(p->cfg.w, p->cfg.h);
 		} else if (!p->stop) {
@@ -93,7 +139,7 @@ static void *source_thread(void *arg)
 		snprintf(p->src_err, sizeof p->src_err, "%s", err);
 	}
 	p->src_ended = 1;
-	vbuf_source_end(&p->buf, mono_us() / 1000);
+	vbuf_source_end(&p->buf, clock_us_locked(p) / 1000);
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
@@ -111,7 +157,8 @@ int vplay_open(struct vplay **pp, const struct vplay_cfg *cfg, char *err, size_t
 		p->cfg.w = 160;
 		p->cfg.h = 120;
 	}
-	p->open_ms = mono_us() / 1000;
+	p->clock_us = cfg->own_clock && cfg->clock_ms > 0 ? (uint64_t)(cfg->clock_ms * 1000) : 0;
+	p->open_ms = clock_us_locked(p) / 1000;
 	if (cfg->shape) {
 		if (vshape_parse(&p->shape, cfg->shape, err, errlen))
 			goto fail0;
@@ -138,6 +185,7 @@ int vplay_open(struct vplay **pp, const struct vplay_cfg *cfg, char *err, size_t
 	vf_end_record(p->end_rec);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->room, NULL);
+	pthread_cond_init(&p->tick, NULL);
 	if (pthread_create(&p->thread, NULL, source_thread, p)) {
 		snprintf(err, errlen, "cannot start the source thread");
 		vf_conv_free(&p->conv);
@@ -230,6 +278,7 @@ int vplay_close(struct vplay *p, char *err, size_t errlen)
 	int early = !p->src_ended;
 	p->stop = 1;
 	pthread_cond_signal(&p->room);
+	pthread_cond_signal(&p->tick);
 	pthread_mutex_unlock(&p->mu);
 	/* A thread blocked reading a pipe is freed by stopping ffmpeg first. */
 	if (early && p->src.pid > 0)
@@ -254,6 +303,7 @@ int vplay_close(struct vplay *p, char *err, size_t errlen)
 	vbuf_free(&p->buf);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->room);
+	pthread_cond_destroy(&p->tick);
 	free(p);
 	return ret;
 }

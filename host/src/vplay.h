@@ -21,6 +21,13 @@ struct vplay_cfg {
 	const char *shape;       /* source rate profile (vshape_parse), or NULL: full */
 	struct vbuf_cfg buf;     /* vbuf_defaults() unless changed */
 	const char *ffmpeg;      /* NULL: $ICEBUF_FFMPEG or "ffmpeg" */
+	/* The clock of the host buffer and the shaper: 0, the wall clock
+	 * (CLOCK_MONOTONIC); 1, the caller's, starting at @clock_ms and moved
+	 * on by vplay_clock() (the handle's, icebuf_time_ms(): a virtual
+	 * board's own time, so that a shaped stall of 300 ms is 300 ms of the
+	 * board's playback at any simulation speed). */
+	int own_clock;
+	double clock_ms;
 };
 
 struct vplay_stats {
@@ -42,6 +49,11 @@ struct vplay;
  * the source thread. 0, or -1 with @err set (a sentence). */
 int vplay_open(struct vplay **p, const struct vplay_cfg *cfg, char *err, size_t errlen);
 const struct y4m_info *vplay_info(const struct vplay *p);
+
+/* With cfg.own_clock: the caller's clock now (ms, never going back). Call
+ * it often (each turn of the feeding loop): the source thread's shaper
+ * waits on it. */
+void vplay_clock(struct vplay *p, double now_ms);
 
 /* The next record to send now: its length and *@rec, valid until
  * vplay_sent(); 0 if none now (gathering, or waiting for the source). After
