@@ -97,6 +97,9 @@ int vf_conv_init(struct vf_conv *c, const struct y4m_info *in, int w, int h)
 		snprintf(c->err, sizeof c->err, "board frame size %dx%d: only 160x120 and 320x240 are made", w, h);
 		return -1;
 	}
+	/* 160x120: raw, what rtl/video_player.v shows; 320x240 (a raw frame
+	 * is 38 KiB, three fill a 128 KiB queue): RLE where it is smaller. */
+	c->fmt = w == 160 ? VF_FMT_RAW : -1;
 	if (vf_clock_init(&c->clock, in->fps_num, in->fps_den)) {
 		snprintf(c->err, sizeof c->err, "frame rate %u/%u fps is outside what the board plays "
 		         "(%.4f to 1200 fps)", in->fps_num, in->fps_den, 1200.0 / 65535);

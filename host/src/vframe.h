@@ -56,9 +56,10 @@ struct vf_conv {
 	uint16_t pal[16];
 	int have_pal;
 	int palette_kept;               /* 1 if the last frame reused the palette before it */
-	int fmt;                        /* records made: VF_FMT_RAW (vf_conv_init's choice: what
-	                                   rtl/video_player.v shows), VF_FMT_RLE, or -1 for
-	                                   whichever is smaller */
+	int fmt;                        /* records made: VF_FMT_RAW, VF_FMT_RLE, or -1 for
+	                                   whichever is smaller; vf_conv_init sets raw at
+	                                   160x120 (what rtl/video_player.v shows), -1 at
+	                                   320x240 */
 	char err[200];
 };
 
