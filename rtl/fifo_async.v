@@ -97,37 +97,84 @@ function [AW:0] bin2gray;
     bin2gray = b ^ (b >> 1);
 endfunction
 
-// Each bit the XOR of the bits from it up, written as one reduction a bit
-// rather than as a ripple from the top, so that synthesis builds shallow
-// trees: these XORs sit in front of the level adders, on the longest paths.
-function [AW:0] gray2bin;
-    input [AW:0] g;
-    integer i;
-    for (i = 0; i <= AW; i = i + 1)
-        gray2bin[i] = ^(g >> i);
-endfunction
 
-// no_rw_check: a slot is never read and written on one edge (see the read
-// side), so Yosys need not add logic that orders the two.
+// no_rw_check: the reader only uses a word read from a slot once the
+// writer's count, synchronised, has passed it, and the writer only writes a
+// slot once the reader's, synchronised, has passed the word it held; a read
+// of a slot being written is read again before it is used.
 (* no_rw_check *)
 reg [WIDTH-1:0] mem [0:DEPTH-1];            // word k lives in slot k mod DEPTH
 
 // write side (s_clk)
 reg [AW:0]      wr_cnt_reg;                 // nw: words written
-reg [AW:0]      wr_gray_reg;                // bin2gray(-nw), what the reader sees
+reg [AW:0]      wr_gray_reg;                // bin2gray(nw) as of the clock before: what the reader sees
 reg [AW:0]      rd_gray_sync1_reg;          // the reader's rd_gray_reg, first flop
 reg [AW:0]      rd_gray_sync2_reg;          // second flop: safe to use
 reg [AW:0]      s_level_reg;                // nw - the synchronised nr
 
 // read side (m_clk)
-reg [AW:0]      rd_cnt_n_reg;               // -nr: minus the words taken
-reg [AW:0]      rd_gray_reg;                // bin2gray(rd_cnt_n_reg) of the clock before
-reg [AW:0]      fetch_cnt_reg;              // words fetched into the output stage
+reg [AW:0]      rd_cnt_reg;                 // nr: words taken
+reg [AW:0]      rd_gray_reg;                // bin2gray(-nr): what the writer sees
 reg [AW:0]      wr_gray_sync1_reg;          // the writer's wr_gray_reg, first flop
 reg [AW:0]      wr_gray_sync2_reg;          // second flop: safe to use
 reg [AW:0]      m_level_reg;                // the synchronised nw - nr
-reg             out_valid_reg;              // the output stage holds a word
-reg [WIDTH-1:0] out_data_reg;               // the output stage: the memory's read register
+reg             out_valid_reg;              // m_valid: the output stage shows word nr
+reg [WIDTH-1:0] out_data_reg;               // the memory's read register: word nr
+
+// ---- Gray to binary -------------------------------------------------------
+// Binary bit i is the XOR of the Gray bits from i up. Each side converts
+// the other's synchronised Gray code on its way into a level's carry chain,
+// on the longest paths, so both conversions are written net by net and the
+// nets marked keep, which steers synthesis to one LUT a bit (a LUT that
+// feeds the writer's unused level bits shares a logic cell with the chain).
+//
+// Reader's side, nw, inverted for m_level: every third bit from the top is
+// a net of its own and the bits below it are taken from it (one LUT a bit,
+// three deep).
+wire [AW:0] wr_bin_seen_n;                  // ~gray2bin(wr_gray_sync2_reg)
+genvar gi;
+generate
+    for (gi = 0; gi <= AW; gi = gi + 1) begin : g2b_m
+        if (gi == AW) begin : top
+            assign wr_bin_seen_n[gi] = !wr_gray_sync2_reg[gi];
+        end else if ((AW - gi) % 3 == 0) begin : kept
+            (* keep *) wire wr_b_n = wr_gray_sync2_reg[gi] ^ wr_bin_seen_n[gi + 1];
+            assign wr_bin_seen_n[gi] = wr_b_n;
+        end else begin : free
+            assign wr_bin_seen_n[gi] = wr_gray_sync2_reg[gi] ^ wr_bin_seen_n[gi + 1];
+        end
+    end
+endgenerate
+// Writer's side, -nr: groups of four bits from the top; the XOR of each
+// group (a) and the running XOR of the groups down to it (c, the binary bit
+// at the group's bottom) are nets of their own, and every other bit is the
+// XOR of at most three Gray bits of its group and c of the group above (two
+// LUTs deep for DEPTH up to 512).
+localparam NG = AW / 4 + 1;                 // groups of four Gray bits
+(* keep *) wire [NG-1:0] rd_g2b_a, rd_g2b_c;
+wire [AW:0] rd_bin_seen;                    // gray2bin(rd_gray_sync2_reg)
+
+generate
+    for (gi = 0; gi < NG; gi = gi + 1) begin : g2b_group
+        localparam T = AW - 4 * gi, BOT = T >= 3 ? T - 3 : 0;
+        assign rd_g2b_a[gi] = ^rd_gray_sync2_reg[T:BOT];
+        if (gi == 0) begin : first
+            assign rd_g2b_c[gi] = rd_g2b_a[gi];
+        end else begin : next
+            assign rd_g2b_c[gi] = rd_g2b_a[gi] ^ rd_g2b_c[gi - 1];
+        end
+    end
+    for (gi = 0; gi <= AW; gi = gi + 1) begin : g2b_bit
+        localparam J = (AW - gi) / 4, T = AW - 4 * J, BOT = T >= 3 ? T - 3 : 0;
+        if (gi == BOT) begin : bottom
+            assign rd_bin_seen[gi]   = rd_g2b_c[J];
+        end else if (J == 0) begin : top
+            assign rd_bin_seen[gi]   = ^rd_gray_sync2_reg[T:gi];
+        end else begin : inner
+            assign rd_bin_seen[gi]   = ^rd_gray_sync2_reg[T:gi] ^ rd_g2b_c[J - 1];
+        end
+    end
+endgenerate
 
 // ---- write side -----------------------------------------------------------
 // s_level_reg never exceeds DEPTH, so its top bit alone says "full".
@@ -135,6 +182,12 @@ wire s_fire = s_valid && !s_level_reg[AW];
 
 assign s_ready = !s_level_reg[AW];
 assign s_level = s_level_reg;
+
+// nw - nr + s_fire: the count plus the synchronised -nr in one carry chain,
+// with s_fire added as a bit below both operands (its carry is s_fire, in a
+// logic cell that also makes s_fire, where a carry-in would need a cell of
+// its own).
+wire [AW+1:0] s_level_sum = {wr_cnt_reg, s_fire} + {rd_bin_seen, s_fire};
 
 always @(posedge s_clk)
     if (s_fire)
@@ -153,42 +206,37 @@ always @(posedge s_clk) begin
         // s_fire enters the counter as an addend (not a clock enable): a
         // counter chain that starts from a signal needs no extra cell to
         // bring its carry in.
-        wr_cnt_reg <= wr_cnt_reg + {{AW{1'b0}}, s_fire};
-        // -(nw + 1) == ~nw: the new Gray code comes from the register's old
-        // value, with no adder in front of it.
-        if (s_fire)
-            wr_gray_reg <= bin2gray(~wr_cnt_reg);
-        // nw - nr + s_fire, from the synchroniser through the Gray-to-binary
-        // logic into one carry chain, s_fire its carry in.
-        s_level_reg <= wr_cnt_reg + gray2bin(rd_gray_sync2_reg) + {{AW{1'b0}}, s_fire};
+        wr_cnt_reg  <= wr_cnt_reg + {{AW{1'b0}}, s_fire};
+        // A clock behind the count: its Gray code straight from a register.
+        wr_gray_reg <= bin2gray(wr_cnt_reg);
+        s_level_reg <= s_level_sum[AW+1:1];
     end
 end
 
 // ---- read side ------------------------------------------------------------
-wire m_fire = out_valid_reg && m_ready;
-// m_level_reg counts the words the reader sees, the one in the output stage
-// included; the memory holds m_level_reg - out_valid_reg of them unfetched.
-// A fetch takes one when the output stage is empty or being emptied.
-wire more   = |m_level_reg[AW:1];           // m_level_reg >= 2
-wire fetch  = out_valid_reg ? m_ready && more : more || m_level_reg[0];
+// The output stage is the memory's read register. On every clock (no read
+// enable) it reads the slot of the word to show next: word nr while the
+// reader waits, word nr + 1 on the clock that takes word nr. m_valid rises
+// only for a word the synchronised write count has passed, so that word was
+// written before the clock that read it.
+wire          m_fire      = out_valid_reg && m_ready;
+wire [AW:0]   rd_cnt_next = rd_cnt_reg + {{AW{1'b0}}, m_fire};
 
 assign m_data  = out_data_reg;
 assign m_valid = out_valid_reg;
 assign m_level = m_level_reg;
 
-// The memory's read register, with no reset so that it maps to block RAM.
-// It never reads a slot being written: a slot is fetched only once the
-// writer's count, synchronised, has passed it, and is written again only
-// once the reader's, synchronised, has.
+// nw - (nr + m_fire) == ~((nr + m_fire) + ~nw): one carry chain from the
+// count and the synchronised nw, m_fire added as a bit below both.
+wire [AW+1:0] m_level_sum = {rd_cnt_reg, m_fire} + {wr_bin_seen_n, m_fire};
+
 always @(posedge m_clk)
-    if (fetch)
-        out_data_reg <= mem[fetch_cnt_reg[AW-1:0]];
+    out_data_reg <= mem[rd_cnt_next[AW-1:0]];
 
 always @(posedge m_clk) begin
     if (m_rst) begin
-        rd_cnt_n_reg      <= {(AW + 1){1'b0}};
+        rd_cnt_reg        <= {(AW + 1){1'b0}};
         rd_gray_reg       <= {(AW + 1){1'b0}};
-        fetch_cnt_reg     <= {(AW + 1){1'b0}};
         wr_gray_sync1_reg <= {(AW + 1){1'b0}};
         wr_gray_sync2_reg <= {(AW + 1){1'b0}};
         m_level_reg       <= {(AW + 1){1'b0}};
@@ -196,13 +244,19 @@ always @(posedge m_clk) begin
     end else begin
         wr_gray_sync1_reg <= wr_gray_reg;
         wr_gray_sync2_reg <= wr_gray_sync1_reg;
-        rd_cnt_n_reg      <= rd_cnt_n_reg - {{AW{1'b0}}, m_fire};
-        // A clock behind the count: its Gray code straight from a register.
-        rd_gray_reg       <= bin2gray(rd_cnt_n_reg);
-        fetch_cnt_reg     <= fetch_cnt_reg + {{AW{1'b0}}, fetch};
-        // nw - nr - m_fire as ~(-nw) + (-nr) + !m_fire: one carry chain.
-        m_level_reg       <= ~gray2bin(wr_gray_sync2_reg) + rd_cnt_n_reg + {{AW{1'b0}}, !m_fire};
-        out_valid_reg     <= fetch || (out_valid_reg && !m_ready);
+        rd_cnt_reg        <= rd_cnt_next;
+        // On m_fire, -(nr + 1) == ~nr: the new Gray code comes from the
+        // count's old value, with no adder in front of it. Written as a
+        // masked XOR rather than an enable, which would need a logic cell to
+        // let the reset through.
+        rd_gray_reg <= rd_gray_reg ^ ({(AW + 1){m_fire}} & (rd_gray_reg ^ bin2gray(~rd_cnt_reg)));
+        // m_valid for the next clock from this clock's level: a word is on
+        // show unless the level counts none beyond the one taken. m_level
+        // only grows by itself, so this never shows a word that is not
+        // there; a word that arrives as the last one leaves shows a clock
+        // later.
+        out_valid_reg <= m_fire ? |m_level_reg[AW:1] : |m_level_reg;
+        m_level_reg <= ~m_level_sum[AW+1:1];
     end
 end
 
