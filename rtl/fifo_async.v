@@ -268,41 +268,49 @@ end
 // two-flop synchronisers and the Gray code (checked here: one bit per step)
 // take care of.
 //
-// Every count is modulo 2^(AW+1); f_cnt(g) is the count a crossing Gray
-// code stands for (-gray2bin(g)). Each count trails the next in this chain,
-// all within DEPTH of the first (f_dist(x) is x's distance from it):
+// Every count is modulo 2^(AW+1). What a crossing Gray code stands for:
+// f_cnt_r(g) = -gray2bin(g) for the reader's (a read count), f_cnt_w(g) =
+// gray2bin(g) for the writer's (a write count). Each count trails the next
+// in this chain, all within DEPTH of the first (f_dist(x) is x's distance
+// from it):
 //   f_nr_seen     the read count the writer's level was computed from
-//   rd_gray_sync2_reg, rd_gray_sync1_reg, rd_gray_reg (a clock behind nr)
-//   f_nr          words taken;  fetch_cnt_reg  words fetched
+//   rd_gray_sync2_reg, rd_gray_sync1_reg
+//   rd_gray_reg == rd_cnt_reg   words taken
 //   f_nw_seen     the write count the reader's level was computed from
-//   wr_gray_sync2_reg, wr_gray_sync1_reg, wr_gray_reg
+//   wr_gray_sync2_reg, wr_gray_sync1_reg
+//   wr_gray_reg   (wr_cnt_reg as of the clock before: at most one behind)
 //   wr_cnt_reg    words written
-reg [AW:0] f_nr_seen = 0, f_nw_seen = 0;    // ghosts: the counts last used for the levels
-reg [AW:0] f_rd_cnt_n_prev = 0;             // rd_cnt_n_reg as of the previous m_clk edge
-reg [AW:0] f_wr_gray_prev = 0, f_rd_gray_prev = 0;
-
-function [AW:0] f_cnt;
+function [AW:0] gray2bin;
     input [AW:0] g;
-    f_cnt = -gray2bin(g);
+    integer i;
+    for (i = 0; i <= AW; i = i + 1)
+        gray2bin[i] = ^(g >> i);
+endfunction
+function [AW:0] f_cnt_r;
+    input [AW:0] g;
+    f_cnt_r = -gray2bin(g);
+endfunction
+function [AW:0] f_cnt_w;
+    input [AW:0] g;
+    f_cnt_w = gray2bin(g);
 endfunction
 
+reg [AW:0] f_nr_seen = 0, f_nw_seen = 0;    // ghosts: the counts last used for the levels
+reg [AW:0] f_wr_gray_prev = 0, f_rd_gray_prev = 0;
+
 always @(posedge s_clk) begin
-    f_nr_seen      <= f_cnt(rd_gray_sync2_reg);
+    f_nr_seen      <= f_cnt_r(rd_gray_sync2_reg);
     f_wr_gray_prev <= wr_gray_reg;
 end
 always @(posedge m_clk) begin
-    f_nw_seen       <= f_cnt(wr_gray_sync2_reg);
-    f_rd_cnt_n_prev <= rd_cnt_n_reg;
-    f_rd_gray_prev  <= rd_gray_reg;
+    f_nw_seen      <= f_cnt_w(wr_gray_sync2_reg);
+    f_rd_gray_prev <= rd_gray_reg;
 end
 
 function [AW:0] f_dist;
     input [AW:0] x;
     f_dist = x - f_nr_seen;
 endfunction
-
-wire [AW:0] f_nr     = -rd_cnt_n_reg;       // words taken
-wire [AW:0] f_rd_lag = f_nr - f_cnt(rd_gray_reg);  // 0 or 1: the reader's Gray code is a clock behind
 
 // Data: one word, the one written when wr_cnt_reg is f_idx (every
 // 2 * DEPTH-th word), has the value f_val; both are free constants.
@@ -311,43 +319,43 @@ wire [AW:0] f_rd_lag = f_nr - f_cnt(rd_gray_reg);  // 0 or 1: the reader's Gray 
 always @(*)
     if (s_fire && wr_cnt_reg == f_idx)
         assume(s_data == f_val);
-wire f_idx_in_mem = f_dist(f_idx) >= f_dist(fetch_cnt_reg) && f_dist(f_idx) < f_dist(wr_cnt_reg);
+wire f_idx_in_mem = f_dist(f_idx) >= f_dist(rd_cnt_reg) && f_dist(f_idx) < f_dist(wr_cnt_reg);
 
-wire [AW:0] f_level    = wr_cnt_reg - f_nr;        // the true level
-wire [AW:0] f_wr_step  = wr_gray_reg ^ f_wr_gray_prev;
-wire [AW:0] f_rd_step  = rd_gray_reg ^ f_rd_gray_prev;
+wire [AW:0] f_level   = wr_cnt_reg - rd_cnt_reg;    // the true level
+wire [AW:0] f_wr_lag  = wr_cnt_reg - f_cnt_w(wr_gray_reg);  // 0 or 1: the writer's Gray code is a clock behind
+wire [AW:0] f_wr_step = wr_gray_reg ^ f_wr_gray_prev;
+wire [AW:0] f_rd_step = rd_gray_reg ^ f_rd_gray_prev;
 
 always @(*) begin
     assume(!s_rst && !m_rst);
     // The chain of counts.
-    assert(f_dist(f_cnt(rd_gray_sync2_reg)) <= f_dist(f_cnt(rd_gray_sync1_reg)));
-    assert(f_dist(f_cnt(rd_gray_sync1_reg)) <= f_dist(f_cnt(rd_gray_reg)));
-    assert(f_dist(f_cnt(rd_gray_reg)) <= f_dist(f_nr));
-    assert(f_rd_lag <= 1);
-    assert(f_dist(f_nr) <= f_dist(fetch_cnt_reg));
-    assert(f_dist(fetch_cnt_reg) <= f_dist(f_nw_seen));
-    assert(f_dist(f_nw_seen) <= f_dist(f_cnt(wr_gray_sync2_reg)));
-    assert(f_dist(f_cnt(wr_gray_sync2_reg)) <= f_dist(f_cnt(wr_gray_sync1_reg)));
-    assert(f_dist(f_cnt(wr_gray_sync1_reg)) <= f_dist(wr_cnt_reg));
+    assert(f_dist(f_cnt_r(rd_gray_sync2_reg)) <= f_dist(f_cnt_r(rd_gray_sync1_reg)));
+    assert(f_dist(f_cnt_r(rd_gray_sync1_reg)) <= f_dist(f_cnt_r(rd_gray_reg)));
+    assert(f_cnt_r(rd_gray_reg) == rd_cnt_reg);
+    assert(f_dist(rd_cnt_reg) <= f_dist(f_nw_seen));
+    assert(f_dist(f_nw_seen) <= f_dist(f_cnt_w(wr_gray_sync2_reg)));
+    assert(f_dist(f_cnt_w(wr_gray_sync2_reg)) <= f_dist(f_cnt_w(wr_gray_sync1_reg)));
+    assert(f_dist(f_cnt_w(wr_gray_sync1_reg)) <= f_dist(f_cnt_w(wr_gray_reg)));
+    assert(f_dist(f_cnt_w(wr_gray_reg)) <= f_dist(wr_cnt_reg));
+    assert(f_wr_lag <= 1);
     assert(f_dist(wr_cnt_reg) <= DEPTH);
     // Each side's registers agree with each other.
-    assert(wr_gray_reg == bin2gray(-wr_cnt_reg));
-    assert(rd_gray_reg == bin2gray(f_rd_cnt_n_prev));
     assert(s_level_reg == wr_cnt_reg - f_nr_seen);
-    assert(m_level_reg == f_nw_seen - f_nr);
-    assert(fetch_cnt_reg - f_nr == {{AW{1'b0}}, out_valid_reg});
+    assert(m_level_reg == f_nw_seen - rd_cnt_reg);
+    assert(!out_valid_reg || m_level_reg != 0);
     // What the ports promise: never more than DEPTH words; a write taken
-    // only with room for it, a word offered only when one is held (the one
-    // at f_nr, which the output stage fetched); each side's level on its
-    // own side of the true one.
+    // only with room for it, a word offered only when one is held; each
+    // side's level on its own side of the true one.
     assert(f_level <= DEPTH);
     assert(!(s_valid && s_ready) || f_level < DEPTH);
     assert(!m_valid || f_level != 0);
     assert(m_level <= f_level && f_level <= s_level);
-    // That word sits in its memory slot from its write to its fetch, and
-    // is the one on m_data when its turn comes: in order and intact.
+    // That word sits in its memory slot from its write to its read, and
+    // the output stage shows the slot of word nr whenever m_valid: every
+    // word is on m_data in its turn, in order and intact.
     assert(!f_idx_in_mem || mem[f_idx[AW-1:0]] == f_val);
-    assert(!(out_valid_reg && f_nr == f_idx) || out_data_reg == f_val);
+    assert(!out_valid_reg || out_data_reg == mem[rd_cnt_reg[AW-1:0]]);
+    assert(!(out_valid_reg && rd_cnt_reg == f_idx) || out_data_reg == f_val);
     // A Gray code changes by one bit at most per clock of its side.
     assert((f_wr_step & (f_wr_step - 1'b1)) == 0);
     assert((f_rd_step & (f_rd_step - 1'b1)) == 0);
