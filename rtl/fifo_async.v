@@ -138,7 +138,8 @@ generate
         if (gi == AW) begin : top
             assign wr_bin_seen_n[gi] = !wr_gray_sync2_reg[gi];
         end else if ((AW - gi) % 3 == 0) begin : kept
-            (* keep *) wire wr_b_n = wr_gray_sync2_reg[gi] ^ wr_bin_seen_n[gi + 1];
+            (* keep *) wire wr_b_n;
+            assign wr_b_n = wr_gray_sync2_reg[gi] ^ wr_bin_seen_n[gi + 1];
             assign wr_bin_seen_n[gi] = wr_b_n;
         end else begin : free
             assign wr_bin_seen_n[gi] = wr_gray_sync2_reg[gi] ^ wr_bin_seen_n[gi + 1];
