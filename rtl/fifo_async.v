@@ -4,37 +4,40 @@
 //
 // Each side counts its words in a binary register (the writer words written,
 // nw; the reader words taken, nr) and shows the other side a Gray code of
-// its count in a register, which crosses through a two-flop synchroniser. A
-// Gray pointer changes one bit per step, so a synchroniser that samples it
-// mid-change yields either the old or the new value, never a third one;
-// either is safe, as a stale pointer only makes a side see the FIFO fuller
-// (writer) or emptier (reader) than it is.
+// its count in a register, which crosses through a two-flop synchroniser
+// (two plain flops, the first fed straight from the other side's Gray
+// register). A Gray code changes one bit per step, so a synchroniser that
+// samples it mid-change yields either the old or the new value, never a
+// third one; either is safe, as a stale count only makes a side see the
+// FIFO fuller (writer) or emptier (reader) than it is.
 //
-// What crosses is the Gray code of the negated count, -n, and the reader
-// keeps its count negated too (a down counter). Reset then leaves every
-// register at zero, and each level is one carry chain straight from the
-// synchroniser and a counter, with a handshake as its carry in:
+// The writer shows bin2gray(nw) of the clock before (a register loaded from
+// its count every clock: no adder in front of it); the reader shows
+// bin2gray(-nr), loaded on the clock that takes a word from ~nr == -(nr + 1)
+// (again no adder). Each level is then one carry chain from a count and the
+// other side's synchronised Gray code through the Gray-to-binary XORs, with
+// the handshake added as a bit below both operands:
 //   s_level <= nw + gray2bin(sync of -nr) + s_fire
-//   m_level <= ~gray2bin(sync of -nw) + (-nr) + !m_fire  (~(-x) = x - 1)
-// No comparator and no second adder: "full" is s_level's top bit (the level
-// never exceeds DEPTH), and the reader fetches while m_level says the memory
-// holds a word the output stage has not taken.
+//   m_level <= ~((nr + m_fire) + ~gray2bin(sync of nw))   (== nw - nr - m_fire)
+// "Full" is s_level's top bit (the level never exceeds DEPTH): no
+// comparator, no second adder.
 //
-// The read side is fifo_sync's: the block RAM's read register is the output
-// stage and holds its word until m_ready. The write side counts a word as
-// gone only once the reader has taken it from the output stage, so the FIFO
-// holds DEPTH words, the one on m_data included, and both levels stay
-// within 0..DEPTH.
+// The output stage is the block RAM's read register, with no read enable:
+// it reads, every clock, the slot of the word to show on the next one (nr,
+// or nr + 1 on a clock that takes word nr), so no fetch counter is kept.
+// m_valid is a register, high for the next clock when the reader's level
+// counts a word beyond the one being taken. The writer counts a word as gone
+// only once the reader has taken it, so the FIFO holds DEPTH words, the one
+// on m_data included, and both levels stay within 0..DEPTH.
 //
 // Timing: s_ready = !s_level[AW], a register. A word written into an empty
-// FIFO raises m_valid on the 4th m_clk edge after the s_clk edge that took
-// it (two synchroniser flops, the level, the fetch). A word taken from a
+// FIFO raises m_valid on the 4th m_clk edge after the s_clk edge that
+// follows the one that took it (that edge loads the writer's Gray register;
+// then two synchroniser flops, the level, m_valid). A word taken from a
 // full FIFO raises s_ready on the 3rd s_clk edge after the m_clk edge that
-// follows the one that took it (the reader's Gray register is loaded from
-// its count a clock later, so that no adder sits in front of it; then two
-// synchroniser flops and the level). Both sides move one word per clock of
-// their own when the other keeps up and DEPTH covers that round trip (16
-// words did at every clock ratio the test bench runs).
+// took it (two synchroniser flops and the level). Both sides move one word
+// per clock of their own when the other keeps up and DEPTH covers that
+// round trip (16 words did at every clock ratio the test bench runs).
 //
 // Levels: s_level counts from the synchronised read count, so it is never
 // below the true level (and s_ready == (s_level != DEPTH)); m_level counts
