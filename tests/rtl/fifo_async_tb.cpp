@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 //
 // Several clock pairs (equal, 12 : 25.125 MHz and back, 48 : 12 MHz and back,
+// 12 : 50.25 MHz (16 : 67) and back, 50.25 : 25.125 MHz (2 : 1) and back,
 // 7 : 1 and 1 : 7, a pair whose every period jitters by up to ±25 %, and four
 // ratios drawn at random from 1 : 7 to 7 : 1), each through phases of
 // random valid/ready stalls that keep the FIFO full or empty for long
@@ -164,11 +165,12 @@ struct Bench {
     }
 
     // The crossing latencies fifo_async's header states: m_valid rises on
-    // the 4th m_clk edge after the s_clk edge that wrote a word into an empty
-    // FIFO, and s_ready on the 3rd s_clk edge after the m_clk edge that
-    // follows the one that took a word from a full FIFO (the reader's Gray
-    // register is loaded a clock after its count). An s_clk edge at the same
-    // instant as that m_clk edge sees the old Gray code and does not count.
+    // the 4th m_clk edge after the s_clk edge that follows the one that
+    // wrote a word into an empty FIFO (the writer's Gray register is loaded
+    // a clock after its count), and s_ready on the 3rd s_clk edge after the
+    // m_clk edge that took a word from a full FIFO. An edge of the other
+    // clock at the same instant as the edge that starts the count sees the
+    // old Gray code and does not count.
     void latency_probe() {
         p_in = 0, p_out = 1;
         run_for(4 * DEPTH * slow_ps());
@@ -176,25 +178,27 @@ struct Bench {
         dut->s_valid = 1;                    // one word, taken on the next s_clk edge
         uint64_t n0 = words_in;
         while (words_in == n0) edge();
-        uint64_t e0 = m_edges;
+        dut->s_valid = 0;
         dut->m_ready = 0;
+        uint64_t s0 = s_edges;
+        while (s_edges == s0) edge();        // the edge that loads the Gray register
+        dut->s_valid = 0;
+        dut->m_ready = 0;
+        uint64_t e0 = m_edges;
         while (!dut->m_valid && m_edges - e0 < 100) edge();
-        if (m_edges - e0 != 4) fail("m", "m_clk edges from write to m_valid", m_edges - e0, 4);
+        if (m_edges - e0 != 4) fail("m", "m_clk edges from the Gray update to m_valid", m_edges - e0, 4);
 
         p_in = 1, p_out = 0;
         run_for(4 * DEPTH * slow_ps());
         settle();
         dut->m_ready = 1;                    // one word, taken on the next m_clk edge
         n0 = words_out;
-        while (words_out == n0) edge();
+        while (words_out == n0) edge();      // that edge also loads the Gray register
         dut->m_ready = 0;
         dut->s_valid = 0;
-        uint64_t m0 = m_edges;
-        while (m_edges == m0) edge();        // the edge that loads the Gray register
-        dut->m_ready = 0;
         e0 = s_edges;
         while (!dut->s_ready && s_edges - e0 < 100) edge();
-        if (s_edges - e0 != 3) fail("s", "s_clk edges from the Gray update to s_ready", s_edges - e0, 3);
+        if (s_edges - e0 != 3) fail("s", "s_clk edges from the read to s_ready", s_edges - e0, 3);
     }
 
     // Both sides at full speed: after a short start, the words moved per
@@ -272,6 +276,10 @@ int main(int argc, char **argv) {
         {"25.125:12", 39801, 83333, 0},      // and the other way
         {"48:12", 20833, 83333, 0},          // iCEBreaker UART clock : system clock
         {"12:48", 83333, 20833, 0},
+        {"12:50.25", 83333, 83333.0 * 16 / 67, 0},   // iCEBreaker: 12 MHz : 50.25 MHz (16:67)
+        {"50.25:12", 83333.0 * 16 / 67, 83333, 0},
+        {"50.25:25.125", 19900, 39800, 0},   // iCEBreaker: system clock : pixel clock (2:1)
+        {"25.125:50.25", 39800, 19900, 0},
         {"7:1", 11905, 83333, 0},            // the extremes of the random range
         {"1:7", 83333, 11905, 0},
         {"jitter", 50000, 47000, 0.25},      // every period off by up to 25 %
