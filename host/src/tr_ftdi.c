@@ -15,6 +15,12 @@
  * 512-byte packet, keeps the payload in a ring and submits the transfer
  * again, so while the library handles one the chip is filling the next.
  * Reads and writes share libusb's event loop, which completes both.
+ *
+ * The descriptor (icebuf_fileno()): libusb waits on several (the device's
+ * usbfs node, which polls POLLOUT when a transfer completed, its own event
+ * and timer descriptors), and says which through libusb_get_pollfds() and
+ * its notifiers. They are all kept in one epoll descriptor, readable
+ * whenever one of them is ready, which a program polls with its own.
  */
 #include "transport.h"
 #include "icebuf.h"
@@ -35,7 +41,9 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 #include <libusb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -67,7 +75,43 @@ struct ftdi_tr {
 	char dead_msg[160];
 	unsigned char ring[RING];
 	size_t rhead, rlen;
+	int epfd;                                     /* libusb's descriptors, or -1 */
 };
+
+/* libusb's descriptors into the epoll set, as libusb adds and removes them. */
+static void LIBUSB_CALL fd_added(int fd, short events, void *user)
+{
+	struct ftdi_tr *p = user;
+	struct epoll_event ev = { .events = ((events & POLLIN) ? EPOLLIN : 0u) | ((events & POLLOUT) ? EPOLLOUT : 0u),
+	                          .data.fd = fd };
+	if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+static void LIBUSB_CALL fd_removed(int fd, void *user)
+{
+	struct ftdi_tr *p = user;
+	epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+/* One descriptor for all of libusb's: 0, or -1 (the handle then has none). */
+static int fd_setup(struct ftdi_tr *p)
+{
+	p->epfd = ib_fd_above_std(epoll_create1(EPOLL_CLOEXEC));
+	if (p->epfd < 0)
+		return -1;
+	const struct libusb_pollfd **l = libusb_get_pollfds(p->f->usb_ctx);
+	if (!l) {
+		close(p->epfd);
+		p->epfd = -1;
+		return -1;
+	}
+	libusb_set_pollfd_notifiers(p->f->usb_ctx, fd_added, fd_removed, p);
+	for (int i = 0; l[i]; i++)
+		fd_added(l[i]->fd, l[i]->events, p);
+	libusb_free_pollfds(l);
+	return 0;
+}
 
 /* Retire finished write transfers, oldest first. 0, or CLOSED on a failed
  * one. @block: wait for all of them. */
@@ -224,6 +268,10 @@ static void ftdi_tr_close(struct ib_transport *t)
 				libusb_cancel_transfer(p->rd[i]);
 		for (int k = 0; k < 100 && p->rd_inflight; k++)
 			ftdi_events(p, 10);
+		if (p->epfd >= 0) {
+			libusb_set_pollfd_notifiers(p->f->usb_ctx, NULL, NULL, NULL);
+			close(p->epfd);
+		}
 		ftdi_usb_close(p->f);
 		for (int i = 0; i < RD_XFERS; i++)
 			if (!p->rd_busy[i])                   /* one still busy is the library's now */
@@ -293,6 +341,7 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 		return ICEBUF_ERR_NOMEM;
 	}
 	p->f = f;
+	p->epfd = -1;
 	for (int i = 0; i < RD_XFERS; i++) {
 		unsigned char *b = malloc(RD_SIZE);
 		if (!b || !(p->rd[i] = libusb_alloc_transfer(0))) {
@@ -317,7 +366,7 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 		return ICEBUF_ERR_IO;
 	}
 	t->priv = p;
-	t->fd = -1;
+	t->fd = fd_setup(p) == 0 ? p->epfd : -1;
 	t->ops = &ftdi_ops;
 	return ICEBUF_OK;
 fail_io:
