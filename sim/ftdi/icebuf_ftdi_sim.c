@@ -894,7 +894,9 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 		umockdev_ioctl_client_complete(c, r ? -1 : 0, r ? -r : 0);
 		return TRUE;
 	case USBDEVFS_DISCARDURB:
-		r = discard(cl, (unsigned long)arg->client_addr);
+		/* _IO: the argument is the URB's address itself, which umockdev
+		 * passes as the argument's data. */
+		r = arg->data_len >= (gint)sizeof(unsigned long) ? discard(cl, *(unsigned long *)(void *)arg->data) : -EINVAL;
 		wake(cl);
 		umockdev_ioctl_client_complete(c, r ? -1 : 0, r ? -r : 0);
 		return TRUE;
@@ -906,6 +908,7 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 				service_in(&S.ifc[i], now);
 		if (give_done(cl, c)) {
 			update_ready();
+			arm_timer();                  /* the next IN URB's latency deadline */
 			return TRUE;
 		}
 		int pending = 0;
@@ -922,6 +925,7 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 		if (!pending || req == USBDEVFS_REAPURBNDELAY) {
 			umockdev_ioctl_client_complete(c, -1, EAGAIN);
 			update_ready();
+			arm_timer();
 			return TRUE;
 		}
 		cl->parked = 1;                       /* completed by wake() */
