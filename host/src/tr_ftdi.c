@@ -21,6 +21,14 @@
  * and timer descriptors), and says which through libusb_get_pollfds() and
  * its notifiers. They are all kept in one epoll descriptor, readable
  * whenever one of them is ready, which a program polls with its own.
+ *
+ * The clock: the wall clock, except behind the virtual FT2232H
+ * (icebuf-ftdi-sim), which names the virtual board's clock page in
+ * $ICEBUF_FTDI_SIM_CLOCK (docs/sim.md, "Board time on the host"): the
+ * library's time-outs then run on the board's simulated time, as over
+ * sim://, and a busy machine that slows the board does not make them fire
+ * early. A clock that stops for STALL_MS of wall time fails a wait with
+ * ICEBUF_ERR_STALLED.
  */
 #include "transport.h"
 #include "icebuf.h"
@@ -42,8 +50,11 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 #include <stdio.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -59,6 +70,17 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 /* Payload received and not yet read; a transfer is resubmitted only while
  * what all of them could bring still fits. */
 #define RING (8 * RD_SIZE)
+
+/* Wall time the virtual board's clock may stand still (as tr_socket.c). */
+#define STALL_MS 5000
+
+/* The page icebuf-sim writes (sim/icebuf_sim.cpp, struct ClockPage). */
+struct clock_page {
+	char magic[8];                                /* "ICEBCLK1" */
+	uint64_t clk_hz;
+	uint64_t cycles;                              /* stored with release order */
+	int64_t pid;
+};
 
 struct ftdi_tr {
 	struct ftdi_context *f;
@@ -76,7 +98,64 @@ struct ftdi_tr {
 	unsigned char ring[RING];
 	size_t rhead, rlen;
 	int epfd;                                     /* libusb's descriptors, or -1 */
+	struct clock_page *clk;                       /* the virtual board's clock, or NULL */
+	double ms_per_clock;
+	uint64_t last_cycles;                         /* as last seen ... */
+	double last_move;                             /* ... and the wall time it changed */
 };
+
+static double ftdi_now_ms(struct ib_transport *t)
+{
+	struct ftdi_tr *p = t->priv;
+	if (!p || !p->clk)
+		return ib_wall_ms(t);
+	uint64_t cyc = __atomic_load_n(&p->clk->cycles, __ATOMIC_ACQUIRE);
+	if (cyc != p->last_cycles) {
+		p->last_cycles = cyc;
+		p->last_move = ib_wall_ms(t);
+	}
+	return (double)cyc * p->ms_per_clock;
+}
+
+/* Map the clock page the virtual FT2232H names, if it names one. */
+static void clock_open(struct ib_transport *t, struct ftdi_tr *p)
+{
+	const char *path = getenv("ICEBUF_FTDI_SIM_CLOCK");
+	if (!path || !*path)
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	void *m = mmap(NULL, sizeof(struct clock_page), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return;
+	struct clock_page *c = m;
+	if (memcmp(c->magic, "ICEBCLK1", 8) || c->clk_hz == 0) {
+		munmap(m, sizeof(struct clock_page));
+		return;
+	}
+	p->clk = c;
+	p->ms_per_clock = 1000.0 / (double)c->clk_hz;
+	p->last_cycles = __atomic_load_n(&c->cycles, __ATOMIC_ACQUIRE);
+	p->last_move = ib_wall_ms(t);
+	t->board_clock = 1;
+}
+
+static int clock_check(struct ib_transport *t)
+{
+	struct ftdi_tr *p = t->priv;
+	if (!p->clk)
+		return 0;
+	ftdi_now_ms(t);
+	double still = ib_wall_ms(t) - p->last_move;
+	if (still <= STALL_MS)
+		return 0;
+	ib_set_err(t, "the virtual board's clock has not moved for %.1f s of wall time (at clock %llu): "
+	              "is icebuf-sim (pid %lld) stopped or hung?",
+	           still / 1000, (unsigned long long)p->last_cycles, (long long)p->clk->pid);
+	return ICEBUF_ERR_STALLED;
+}
 
 /* libusb's descriptors into the epoll set, as libusb adds and removes them. */
 static void LIBUSB_CALL fd_added(int fd, short events, void *user)
@@ -243,6 +322,9 @@ static int ftdi_tr_wait(struct ib_transport *t, int want_write, int timeout_ms)
 	 * comes back (or, for a writer with both transfers in flight, the
 	 * oldest write). */
 	struct ftdi_tr *p = t->priv;
+	int r = clock_check(t);
+	if (r)
+		return r;
 	if (timeout_ms <= 0 || p->rlen || p->dead)
 		return 0;
 	int ms = timeout_ms > 10 ? 10 : timeout_ms;
@@ -277,14 +359,17 @@ static void ftdi_tr_close(struct ib_transport *t)
 			if (!p->rd_busy[i])                   /* one still busy is the library's now */
 				libusb_free_transfer(p->rd[i]);
 		ftdi_free(p->f);
+		if (p->clk)
+			munmap(p->clk, sizeof(struct clock_page));
 		free(p);
 	}
 	t->priv = NULL;
+	t->board_clock = 0;
 }
 
 static const struct ib_transport_ops ftdi_ops = {
 	.read = ftdi_tr_read, .write = ftdi_tr_write, .wait = ftdi_tr_wait, .close = ftdi_tr_close,
-	.now_ms = ib_wall_ms,
+	.now_ms = ftdi_now_ms,
 };
 
 int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned baud)
@@ -366,6 +451,7 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 		return ICEBUF_ERR_IO;
 	}
 	t->priv = p;
+	clock_open(t, p);
 	t->fd = fd_setup(p) == 0 ? p->epfd : -1;
 	t->ops = &ftdi_ops;
 	return ICEBUF_OK;

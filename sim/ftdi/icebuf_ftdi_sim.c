@@ -1224,6 +1224,11 @@ int main(int argc, char **argv)
 	if (child == 0) {
 		add_env("LD_PRELOAD", "libumockdev-preload.so.0", ":");
 		add_env("ASAN_OPTIONS", "verify_asan_link_order=0", ":");
+		/* The virtual board's clock (docs/sim.md): libicebuf's ftdi://
+		 * then times out on board time, as over sim://. */
+		char clk[96];
+		snprintf(clk, sizeof clk, "/dev/shm/icebuf-sim-127.0.0.1-%d", S.sim_port);
+		setenv("ICEBUF_FTDI_SIM_CLOCK", clk, 1);
 		if (S.o.deny_access)
 			drop_dac();
 		execvp(S.o.cmd[0], S.o.cmd);

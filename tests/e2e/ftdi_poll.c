@@ -5,9 +5,12 @@
  * the program waiting only in poll() on that descriptor, with a time-out of
  * a second, then driving the link with icebuf_poll(dev, 0) and moving data
  * with time-outs of 0. A descriptor that is never readable stalls each
- * turn for that second and fails the deadline; a board whose data does not
- * come back fails the comparison. Prints the turns it took, how many ended
- * on a readable descriptor and how many on the time-out.
+ * turn for that second: more than two such turns fail (the FT2232H ends a
+ * read transfer every latency period while data flows), and so does a
+ * board whose data does not come back whole. Then, idle, the descriptor
+ * must not be readable all the time. Prints the turns it took, how many
+ * ended on a readable descriptor and how many on the time-out. Times are
+ * wall time: the emulated chip's latency timer runs on it.
  * SPDX-License-Identifier: MIT
  */
 #include "icebuf.h"
@@ -17,6 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static double wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 int main(int argc, char **argv)
 {
@@ -49,12 +60,12 @@ int main(int argc, char **argv)
 	}
 	size_t sent = 0, got = 0;
 	long turns = 0, readable = 0, timeouts = 0;
-	double t0 = icebuf_time_ms(dev, NULL);
+	double t0 = wall_ms();
 	int rc = 0;
 	while (got < total) {
-		if (icebuf_time_ms(dev, NULL) - t0 > 30000) {
-			printf("FAIL: %zu of %zu bytes back after 30 s (%ld turns, %ld readable, %ld timed out)\n", got, total,
-			       turns, readable, timeouts);
+		if (wall_ms() - t0 > 60000 || timeouts > 2) {
+			printf("FAIL: %zu of %zu bytes back after %.1f s (%ld turns, %ld readable, %ld timed out)\n", got,
+			       total, (wall_ms() - t0) / 1000, turns, readable, timeouts);
 			rc = 1;
 			break;
 		}
@@ -98,8 +109,8 @@ int main(int argc, char **argv)
 	 * all the time: a descriptor always readable would make this loop spin
 	 * as fast as icebuf_poll() returns. */
 	long idle = 0;
-	double i0 = icebuf_time_ms(dev, NULL), idle_ms = 300;
-	while (!rc && icebuf_time_ms(dev, NULL) - i0 < idle_ms) {
+	double i0 = wall_ms(), idle_ms = 300;
+	while (!rc && wall_ms() - i0 < idle_ms) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		if (poll(&p, 1, 50) > 0)
 			idle++;
