@@ -70,6 +70,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <umockdev.h>
 #include <unistd.h>
@@ -148,7 +149,9 @@ static struct {
 	GHashTable *clients;        /* UMockdevIoctlClient * -> struct client * */
 	struct iface ifc[NIFACE];
 	int sock;                   /* to the simulator while B is claimed, else -1 */
-	GSource *sock_src, *timer;
+	GSource *sock_src, *timer;  /* the timer: on timer_fd */
+	int timer_fd;               /* the latency deadlines' timerfd, or -1 */
+	gint64 timer_when;          /* when it fires (µs), 0 disarmed */
 	int unplugged;
 	int unplug_armed;
 	int ready_fd;               /* this end of the device node (a FIFO), or -1 */
@@ -356,18 +359,22 @@ static void wake(struct client *cur)
 	arm_timer();
 }
 
-static gboolean on_timer(gpointer data)
+static gboolean on_timer(gint fd, GIOCondition cond, gpointer data)
 {
+	(void)cond;
 	(void)data;
-	g_source_unref(S.timer);
-	S.timer = NULL;
+	uint64_t n;
+	if (read(fd, &n, sizeof n) < 0 && errno != EAGAIN)
+		vlog("the latency timer: %s", strerror(errno));
+	S.timer_when = 0;
 	wake(NULL);
-	return G_SOURCE_REMOVE;
+	return G_SOURCE_CONTINUE;
 }
 
 /* Look again at the next latency deadline of a pending IN URB (the node
  * becomes ready then), and at least every PARK_MAX_US while a blocking reap
- * is parked. */
+ * is parked. A timerfd, to the microsecond: GLib's own time-outs wake up to
+ * a millisecond late, which would add to every latency period. */
 static void arm_timer(void)
 {
 	int parked = 0;
@@ -385,18 +392,22 @@ static void arm_timer(void)
 				when = d;
 		}
 	}
-	if (when == G_MAXINT64)
+	if (when == G_MAXINT64 || (S.timer_when && S.timer_when <= when))
 		return;
-	if (S.timer) {
-		if (g_source_get_ready_time(S.timer) <= when)
+	if (S.timer_fd < 0) {
+		S.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (S.timer_fd < 0) {
+			vlog("cannot make a timer: %s", strerror(errno));
 			return;
-		g_source_destroy(S.timer);
-		g_source_unref(S.timer);
+		}
+		S.timer = g_unix_fd_source_new(S.timer_fd, G_IO_IN);
+		g_source_set_callback(S.timer, (GSourceFunc)(void (*)(void))on_timer, NULL, NULL);
+		g_source_attach(S.timer, S.ctx);
 	}
-	S.timer = g_timeout_source_new(0);
-	g_source_set_ready_time(S.timer, when);
-	g_source_set_callback(S.timer, on_timer, NULL, NULL);
-	g_source_attach(S.timer, S.ctx);
+	/* g_get_monotonic_time() is CLOCK_MONOTONIC in microseconds. */
+	struct itimerspec its = { .it_value = { (time_t)(when / 1000000), (long)(when % 1000000) * 1000 } };
+	if (timerfd_settime(S.timer_fd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		S.timer_when = when;
 }
 
 /* ---- the bridge to the virtual board ------------------------------------------- */
@@ -844,8 +855,10 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 {
 	(void)h;
 	(void)data;
-	if (!S.ctx)
+	if (!S.ctx) {
 		S.ctx = g_main_context_ref_thread_default();
+		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);   /* this, umockdev's worker thread: wake on time */
+	}
 	struct client *cl = client_of(c);
 	gulong req = umockdev_ioctl_client_get_request(c);
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(c);
@@ -1158,6 +1171,7 @@ int main(int argc, char **argv)
 		return r;
 	S.sock = -1;
 	S.ready_fd = -1;
+	S.timer_fd = -1;
 	for (int i = 0; i < NIFACE; i++) {
 		g_queue_init(&S.ifc[i].in_urbs);
 		g_queue_init(&S.ifc[i].out_urbs);
