@@ -21,6 +21,12 @@ $(BUILD)/tests/ftdi_open: tests/e2e/ftdi_open.c $(LIBICEBUF_A) host/include/iceb
 $(BUILD)/tests/ftdi_open_asan: tests/e2e/ftdi_open.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_SRCS) $(HOST_LIBS)
+$(BUILD)/tests/ftdi_poll: tests/e2e/ftdi_poll.c $(LIBICEBUF_A) host/include/icebuf.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
+$(BUILD)/tests/ftdi_poll_asan: tests/e2e/ftdi_poll.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_SRCS) $(HOST_LIBS)
 $(BUILD)/tests/icebuf_asan: $(CLI_SRCS) host/cli/keys.h host/cli/play.h $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(LIB_SRCS) $(HOST_LIBS)
@@ -43,9 +49,10 @@ test-ftdi-e2e: $(E2E_BIN) $(FTDI_SIMS)
 	@ICEBUF_DEVICE=ftdi:// scripts/runtest ftdi-e2e sh -c '$(call FTDI_E2E,$(E2E_BIN))'
 test-ftdi-e2e-icebreaker: $(E2E_BIN) $(FTDI_SIMS)
 	@ICEBUF_DEVICE=ftdi:// scripts/runtest ftdi-e2e-icebreaker sh -c '$(call FTDI_E2E_IB,$(E2E_BIN))'
-test-ftdi-cli: $(BUILD)/bin/icebuf $(BUILD)/tests/ftdi_open $(FTDI_SIMS)
+test-ftdi-cli: $(BUILD)/bin/icebuf $(BUILD)/tests/ftdi_open $(BUILD)/tests/ftdi_poll $(FTDI_SIMS)
 	@scripts/runtest ftdi-cli tests/e2e/ftdi.sh $(BUILD)/bin/icebuf $(BUILD)/tests/ftdi_open
-test-ftdi-asan: $(BUILD)/tests/e2e_asan $(BUILD)/tests/icebuf_asan $(BUILD)/tests/ftdi_open_asan $(FTDI_SIMS)
+test-ftdi-asan: $(BUILD)/tests/e2e_asan $(BUILD)/tests/icebuf_asan $(BUILD)/tests/ftdi_open_asan \
+               $(BUILD)/tests/ftdi_poll_asan $(FTDI_SIMS)
 	@ICEBUF_DEVICE=ftdi:// scripts/runtest ftdi-asan sh -c '$(call FTDI_E2E,$(BUILD)/tests/e2e_asan) && \
 	    $(FTDI_SIM) --board icebreaker -- $(BUILD)/tests/e2e_asan loopback && \
 	    tests/e2e/ftdi.sh $(BUILD)/tests/icebuf_asan $(BUILD)/tests/ftdi_open_asan'

@@ -230,8 +230,12 @@ ICEBUF_EXPORT int icebuf_flush(icebuf *dev, int timeout_ms);
  */
 
 /** The descriptor to poll for input from the board (POLLIN), or
- *  ICEBUF_ERR_UNSUPPORTED where the transport has none (ftdi://: call
- *  icebuf_poll() every millisecond or so instead). Errors: ARG. */
+ *  ICEBUF_ERR_UNSUPPORTED where the transport has none. On ftdi:// it is an
+ *  epoll descriptor holding libusb's (the device's, which signals a
+ *  completed USB transfer, and libusb's own event and timer descriptors):
+ *  readable whenever libusb has something to handle, which icebuf_poll()
+ *  does; the FT2232H ends a read transfer every latency period (1 ms), so it
+ *  becomes readable that often while the board is connected. Errors: ARG. */
 ICEBUF_EXPORT int icebuf_fileno(icebuf *dev);
 
 /** Drive the link once: send what is queued, wait up to @timeout_ms for

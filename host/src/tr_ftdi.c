@@ -15,6 +15,20 @@
  * 512-byte packet, keeps the payload in a ring and submits the transfer
  * again, so while the library handles one the chip is filling the next.
  * Reads and writes share libusb's event loop, which completes both.
+ *
+ * The descriptor (icebuf_fileno()): libusb waits on several (the device's
+ * usbfs node, which polls POLLOUT when a transfer completed, its own event
+ * and timer descriptors), and says which through libusb_get_pollfds() and
+ * its notifiers. They are all kept in one epoll descriptor, readable
+ * whenever one of them is ready, which a program polls with its own.
+ *
+ * The clock: the wall clock, except behind the virtual FT2232H
+ * (icebuf-ftdi-sim), which names the virtual board's clock page in
+ * $ICEBUF_FTDI_SIM_CLOCK (docs/sim.md, "Board time on the host"): the
+ * library's time-outs then run on the board's simulated time, as over
+ * sim://, and a busy machine that slows the board does not make them fire
+ * early. A clock that stops for STALL_MS of wall time fails a wait with
+ * ICEBUF_ERR_STALLED.
  */
 #include "transport.h"
 #include "icebuf.h"
@@ -35,7 +49,12 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 #include <libusb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -52,6 +71,17 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
  * what all of them could bring still fits. */
 #define RING (8 * RD_SIZE)
 
+/* Wall time the virtual board's clock may stand still (as tr_socket.c). */
+#define STALL_MS 5000
+
+/* The page icebuf-sim writes (sim/icebuf_sim.cpp, struct ClockPage). */
+struct clock_page {
+	char magic[8];                                /* "ICEBCLK1" */
+	uint64_t clk_hz;
+	uint64_t cycles;                              /* stored with release order */
+	int64_t pid;
+};
+
 struct ftdi_tr {
 	struct ftdi_context *f;
 	struct ftdi_transfer_control *tc[WR_SLOTS];   /* oldest first; NULL: free */
@@ -67,7 +97,100 @@ struct ftdi_tr {
 	char dead_msg[160];
 	unsigned char ring[RING];
 	size_t rhead, rlen;
+	int epfd;                                     /* libusb's descriptors, or -1 */
+	struct clock_page *clk;                       /* the virtual board's clock, or NULL */
+	double ms_per_clock;
+	uint64_t last_cycles;                         /* as last seen ... */
+	double last_move;                             /* ... and the wall time it changed */
 };
+
+static double ftdi_now_ms(struct ib_transport *t)
+{
+	struct ftdi_tr *p = t->priv;
+	if (!p || !p->clk)
+		return ib_wall_ms(t);
+	uint64_t cyc = __atomic_load_n(&p->clk->cycles, __ATOMIC_ACQUIRE);
+	if (cyc != p->last_cycles) {
+		p->last_cycles = cyc;
+		p->last_move = ib_wall_ms(t);
+	}
+	return (double)cyc * p->ms_per_clock;
+}
+
+/* Map the clock page the virtual FT2232H names, if it names one. */
+static void clock_open(struct ib_transport *t, struct ftdi_tr *p)
+{
+	const char *path = getenv("ICEBUF_FTDI_SIM_CLOCK");
+	if (!path || !*path)
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	void *m = mmap(NULL, sizeof(struct clock_page), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return;
+	struct clock_page *c = m;
+	if (memcmp(c->magic, "ICEBCLK1", 8) || c->clk_hz == 0) {
+		munmap(m, sizeof(struct clock_page));
+		return;
+	}
+	p->clk = c;
+	p->ms_per_clock = 1000.0 / (double)c->clk_hz;
+	p->last_cycles = __atomic_load_n(&c->cycles, __ATOMIC_ACQUIRE);
+	p->last_move = ib_wall_ms(t);
+	t->board_clock = 1;
+}
+
+static int clock_check(struct ib_transport *t)
+{
+	struct ftdi_tr *p = t->priv;
+	if (!p->clk)
+		return 0;
+	ftdi_now_ms(t);
+	double still = ib_wall_ms(t) - p->last_move;
+	if (still <= STALL_MS)
+		return 0;
+	ib_set_err(t, "the virtual board's clock has not moved for %.1f s of wall time (at clock %llu): "
+	              "is icebuf-sim (pid %lld) stopped or hung?",
+	           still / 1000, (unsigned long long)p->last_cycles, (long long)p->clk->pid);
+	return ICEBUF_ERR_STALLED;
+}
+
+/* libusb's descriptors into the epoll set, as libusb adds and removes them. */
+static void LIBUSB_CALL fd_added(int fd, short events, void *user)
+{
+	struct ftdi_tr *p = user;
+	struct epoll_event ev = { .events = ((events & POLLIN) ? EPOLLIN : 0u) | ((events & POLLOUT) ? EPOLLOUT : 0u),
+	                          .data.fd = fd };
+	if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+static void LIBUSB_CALL fd_removed(int fd, void *user)
+{
+	struct ftdi_tr *p = user;
+	epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+/* One descriptor for all of libusb's: 0, or -1 (the handle then has none). */
+static int fd_setup(struct ftdi_tr *p)
+{
+	p->epfd = ib_fd_above_std(epoll_create1(EPOLL_CLOEXEC));
+	if (p->epfd < 0)
+		return -1;
+	const struct libusb_pollfd **l = libusb_get_pollfds(p->f->usb_ctx);
+	if (!l) {
+		close(p->epfd);
+		p->epfd = -1;
+		return -1;
+	}
+	libusb_set_pollfd_notifiers(p->f->usb_ctx, fd_added, fd_removed, p);
+	for (int i = 0; l[i]; i++)
+		fd_added(l[i]->fd, l[i]->events, p);
+	libusb_free_pollfds(l);
+	return 0;
+}
 
 /* Retire finished write transfers, oldest first. 0, or CLOSED on a failed
  * one. @block: wait for all of them. */
@@ -199,6 +322,9 @@ static int ftdi_tr_wait(struct ib_transport *t, int want_write, int timeout_ms)
 	 * comes back (or, for a writer with both transfers in flight, the
 	 * oldest write). */
 	struct ftdi_tr *p = t->priv;
+	int r = clock_check(t);
+	if (r)
+		return r;
 	if (timeout_ms <= 0 || p->rlen || p->dead)
 		return 0;
 	int ms = timeout_ms > 10 ? 10 : timeout_ms;
@@ -224,19 +350,26 @@ static void ftdi_tr_close(struct ib_transport *t)
 				libusb_cancel_transfer(p->rd[i]);
 		for (int k = 0; k < 100 && p->rd_inflight; k++)
 			ftdi_events(p, 10);
+		if (p->epfd >= 0) {
+			libusb_set_pollfd_notifiers(p->f->usb_ctx, NULL, NULL, NULL);
+			close(p->epfd);
+		}
 		ftdi_usb_close(p->f);
 		for (int i = 0; i < RD_XFERS; i++)
 			if (!p->rd_busy[i])                   /* one still busy is the library's now */
 				libusb_free_transfer(p->rd[i]);
 		ftdi_free(p->f);
+		if (p->clk)
+			munmap(p->clk, sizeof(struct clock_page));
 		free(p);
 	}
 	t->priv = NULL;
+	t->board_clock = 0;
 }
 
 static const struct ib_transport_ops ftdi_ops = {
 	.read = ftdi_tr_read, .write = ftdi_tr_write, .wait = ftdi_tr_wait, .close = ftdi_tr_close,
-	.now_ms = ib_wall_ms,
+	.now_ms = ftdi_now_ms,
 };
 
 int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned baud)
@@ -293,6 +426,7 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 		return ICEBUF_ERR_NOMEM;
 	}
 	p->f = f;
+	p->epfd = -1;
 	for (int i = 0; i < RD_XFERS; i++) {
 		unsigned char *b = malloc(RD_SIZE);
 		if (!b || !(p->rd[i] = libusb_alloc_transfer(0))) {
@@ -317,7 +451,8 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
 		return ICEBUF_ERR_IO;
 	}
 	t->priv = p;
-	t->fd = -1;
+	clock_open(t, p);
+	t->fd = fd_setup(p) == 0 ? p->epfd : -1;
 	t->ops = &ftdi_ops;
 	return ICEBUF_OK;
 fail_io:

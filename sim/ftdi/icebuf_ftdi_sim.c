@@ -24,9 +24,12 @@
  *     last packet went to the host: then with what the buffer holds, maybe
  *     nothing but the status bytes. UART bytes that find the 4 KiB receive
  *     buffer full are lost (and flagged in the status bytes), as on the chip.
- *   A reap with nothing to give while URBs are pending is parked and
- *     completed later (data, a latency deadline), so a waiting libusb does
- *     not spin.
+ *   The device node polls as usbfs's does (drivers/usb/core/devio.c,
+ *     usbdev_poll): POLLOUT while a completed URB waits to be reaped, else
+ *     poll() blocks; REAPURBNDELAY never waits (EAGAIN), REAPURB does. So
+ *     libusb waits in the kernel, and a call that should not block does not.
+ *     (umockdev makes the node a regular file, always ready: it is replaced
+ *     by a FIFO whose readiness this program sets, make_ready_node().)
  *   A baud rate or line setting the board does not use loses the bytes,
  *     both ways: on a real line they would be garbage.
  *   A second program's claim of an interface held by another is EBUSY.
@@ -42,10 +45,10 @@
  * the UART path of B and nowhere on A); EEPROM contents (reads give a blank
  * 0xFFFF, writes are ignored); interrupt and isochronous URBs (EINVAL); an
  * unplugged device fails every call (pending URBs end with -ESHUTDOWN, then
- * ENODEV) but stays in sysfs and cannot raise POLLERR, since the device node
- * is a regular file; REAPURBNDELAY, which never waits in the kernel, waits
- * here for the next completion when it comes right after one that found
- * nothing (a client spinning on an always-ready node).
+ * ENODEV) but stays in sysfs and cannot raise POLLERR (the node polls ready
+ * instead); the node's readiness is one for all the programs that have it
+ * open, where usbfs keeps it per open file (a program with nothing to reap
+ * may wake while another's URB waits, and finds EAGAIN).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -67,6 +70,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <umockdev.h>
 #include <unistd.h>
@@ -76,7 +80,6 @@
 #define PAYLOAD (PKT - 2)       /* after the two modem-status bytes */
 #define PARK_MAX_US 5000        /* a parked reap is looked at again at least this often */
 #define NIFACE 2
-#define SPIN_US 300             /* reaps closer than this that find nothing: a client spinning */
 
 static const char DEV_SYS[] = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1";
 static const char DEV_NODE[] = "/dev/bus/usb/001/002";
@@ -119,7 +122,6 @@ struct client {
 	UMockdevIoctlClient *c;
 	GQueue done;               /* struct urb *, reapable */
 	int parked;                /* a reap waits for a completion */
-	gint64 last_eagain;        /* when a reap last found nothing (µs) */
 	unsigned claimed;          /* bit per interface */
 };
 
@@ -147,9 +149,13 @@ static struct {
 	GHashTable *clients;        /* UMockdevIoctlClient * -> struct client * */
 	struct iface ifc[NIFACE];
 	int sock;                   /* to the simulator while B is claimed, else -1 */
-	GSource *sock_src, *timer;
+	GSource *sock_src, *timer;  /* the timer: on timer_fd */
+	int timer_fd;               /* the latency deadlines' timerfd, or -1 */
+	gint64 timer_when;          /* when it fires (µs), 0 disarmed */
 	int unplugged;
 	int unplug_armed;
+	int ready_fd;               /* this end of the device node (a FIFO), or -1 */
+	int ready;                  /* the node polls ready: its FIFO is empty */
 	uint64_t unknown_requests;
 } S;
 
@@ -285,9 +291,49 @@ static void service_in(struct iface *f, gint64 now)
 static void pump_socket(void);
 static void arm_timer(void);
 
-/* Fill IN URBs and complete every parked reap that has something now. A
- * client's memory can be reached only while it waits in an ioctl: a parked
- * reap, or @cur, the one being handled (NULL: none). */
+/* An IN URB the chip would end now: its buffer full of whole packets'
+ * worth, or the latency timer ran out. */
+static int in_due(const struct iface *f, gint64 now)
+{
+	const struct urb *u = g_queue_peek_head((GQueue *)&f->in_urbs);
+	if (!u)
+		return 0;
+	const struct usbdevfs_urb *k = (const struct usbdevfs_urb *)u->urbd->data;
+	size_t pkts = (size_t)k->buffer_length / PKT ? (size_t)k->buffer_length / PKT : 1;
+	return f->rx_len >= pkts * PAYLOAD || now >= f->last_sent + (gint64)f->latency_ms * 1000;
+}
+
+/* The device node's readiness, as usbfs gives it: poll() reports POLLOUT
+ * while a completed URB waits to be reaped, and blocks otherwise. The node
+ * is a FIFO whose one-page buffer this end keeps full (not ready) or empty
+ * (ready). An IN URB that is due counts as completed: its bytes are written
+ * into the client's buffer when the client reaps, the only time its memory
+ * can be reached. */
+static void update_ready(void)
+{
+	if (S.ready_fd < 0)
+		return;
+	gint64 now = g_get_monotonic_time();
+	int ready = S.unplugged;
+	for (int i = 0; i < NIFACE && !ready; i++)
+		ready = S.ifc[i].owner && in_due(&S.ifc[i], now);
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, S.clients);
+	while (!ready && g_hash_table_iter_next(&it, &k, &v))
+		ready = ((struct client *)v)->done.length > 0;
+	if (ready != S.ready) {
+		uint8_t b = 0;
+		ssize_t r = ready ? read(S.ready_fd, &b, 1) : write(S.ready_fd, &b, 1);
+		if (r == 1 || errno == EAGAIN)
+			S.ready = ready;
+	}
+}
+
+/* Fill IN URBs and complete every parked (blocking) reap that has
+ * something now, then set the node's readiness. A client's memory can be
+ * reached only while it waits in an ioctl: a parked reap, or @cur, the one
+ * being handled (NULL: none). */
 static void wake(struct client *cur)
 {
 	gint64 now = g_get_monotonic_time();
@@ -309,51 +355,59 @@ static void wake(struct client *cur)
 			umockdev_ioctl_client_complete(cl->c, -1, ENODEV);
 		}
 	}
+	update_ready();
 	arm_timer();
 }
 
-static gboolean on_timer(gpointer data)
+static gboolean on_timer(gint fd, GIOCondition cond, gpointer data)
 {
+	(void)cond;
 	(void)data;
-	g_source_unref(S.timer);
-	S.timer = NULL;
+	uint64_t n;
+	if (read(fd, &n, sizeof n) < 0 && errno != EAGAIN)
+		vlog("the latency timer: %s", strerror(errno));
+	S.timer_when = 0;
 	wake(NULL);
-	return G_SOURCE_REMOVE;
+	return G_SOURCE_CONTINUE;
 }
 
-/* Look again at the next latency deadline of a pending IN URB (at most
- * PARK_MAX_US away) while a reap is parked. */
+/* Look again at the next latency deadline of a pending IN URB (the node
+ * becomes ready then), and at least every PARK_MAX_US while a blocking reap
+ * is parked. A timerfd, to the microsecond: GLib's own time-outs wake up to
+ * a millisecond late, which would add to every latency period. */
 static void arm_timer(void)
 {
-	int any = 0;
+	int parked = 0;
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, S.clients);
 	while (g_hash_table_iter_next(&it, &k, &v))
-		any |= ((struct client *)v)->parked;
-	if (!any)
-		return;
-	gint64 now = g_get_monotonic_time(), when = now + PARK_MAX_US;
+		parked |= ((struct client *)v)->parked;
+	gint64 now = g_get_monotonic_time(), when = parked ? now + PARK_MAX_US : G_MAXINT64;
 	for (int i = 0; i < NIFACE; i++) {
 		struct iface *f = &S.ifc[i];
-		if (f->in_urbs.length) {
+		if (f->owner && f->in_urbs.length) {
 			gint64 d = f->last_sent + (gint64)f->latency_ms * 1000;
-			if (d < when)
+			if (d > now && d < when)
 				when = d;
 		}
 	}
-	if (when < now)
-		when = now;
-	if (S.timer) {
-		if (g_source_get_ready_time(S.timer) <= when)
+	if (when == G_MAXINT64 || (S.timer_when && S.timer_when <= when))
+		return;
+	if (S.timer_fd < 0) {
+		S.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (S.timer_fd < 0) {
+			vlog("cannot make a timer: %s", strerror(errno));
 			return;
-		g_source_destroy(S.timer);
-		g_source_unref(S.timer);
+		}
+		S.timer = g_unix_fd_source_new(S.timer_fd, G_IO_IN);
+		g_source_set_callback(S.timer, (GSourceFunc)(void (*)(void))on_timer, NULL, NULL);
+		g_source_attach(S.timer, S.ctx);
 	}
-	S.timer = g_timeout_source_new(0);
-	g_source_set_ready_time(S.timer, when);
-	g_source_set_callback(S.timer, on_timer, NULL, NULL);
-	g_source_attach(S.timer, S.ctx);
+	/* g_get_monotonic_time() is CLOCK_MONOTONIC in microseconds. */
+	struct itimerspec its = { .it_value = { (time_t)(when / 1000000), (long)(when % 1000000) * 1000 } };
+	if (timerfd_settime(S.timer_fd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		S.timer_when = when;
 }
 
 /* ---- the bridge to the virtual board ------------------------------------------- */
@@ -711,6 +765,7 @@ static void on_vanished(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer d
 	g_hash_table_remove(S.clients, c);
 	g_object_unref(cl->c);
 	g_free(cl);
+	update_ready();
 }
 
 static int submit(struct client *cl, UMockdevIoctlData *arg)
@@ -800,8 +855,10 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 {
 	(void)h;
 	(void)data;
-	if (!S.ctx)
+	if (!S.ctx) {
 		S.ctx = g_main_context_ref_thread_default();
+		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);   /* this, umockdev's worker thread: wake on time */
+	}
 	struct client *cl = client_of(c);
 	gulong req = umockdev_ioctl_client_get_request(c);
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(c);
@@ -841,6 +898,7 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 			release(cl, (int)v);
 		else
 			r = -EINVAL;
+		update_ready();
 		umockdev_ioctl_client_complete(c, r ? -1 : 0, r ? -r : 0);
 		return TRUE;
 	case USBDEVFS_SUBMITURB:
@@ -849,7 +907,9 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 		umockdev_ioctl_client_complete(c, r ? -1 : 0, r ? -r : 0);
 		return TRUE;
 	case USBDEVFS_DISCARDURB:
-		r = discard(cl, (unsigned long)arg->client_addr);
+		/* _IO: the argument is the URB's address itself, which umockdev
+		 * passes as the argument's data. */
+		r = arg->data_len >= (gint)sizeof(unsigned long) ? discard(cl, *(unsigned long *)(void *)arg->data) : -EINVAL;
 		wake(cl);
 		umockdev_ioctl_client_complete(c, r ? -1 : 0, r ? -r : 0);
 		return TRUE;
@@ -859,8 +919,11 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 		for (int i = 0; i < NIFACE; i++)
 			if (S.ifc[i].owner == cl)
 				service_in(&S.ifc[i], now);
-		if (give_done(cl, c))
+		if (give_done(cl, c)) {
+			update_ready();
+			arm_timer();                  /* the next IN URB's latency deadline */
 			return TRUE;
+		}
 		int pending = 0;
 		for (int i = 0; i < NIFACE; i++)
 			if (S.ifc[i].owner == cl)
@@ -869,13 +932,13 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpoin
 			umockdev_ioctl_client_complete(c, -1, ENODEV);
 			return TRUE;
 		}
-		/* The device node is a regular file, so poll() never waits and
-		 * libusb reaps in a loop: the kernel's REAPURBNDELAY never blocks,
-		 * but one that comes right after another found nothing is a client
-		 * spinning, and it waits here for the next completion instead. */
-		if (!pending || (req == USBDEVFS_REAPURBNDELAY && now - cl->last_eagain > SPIN_US)) {
-			cl->last_eagain = now;
+		/* REAPURBNDELAY never waits, as in the kernel: a client waits in
+		 * poll() on the node (update_ready()). REAPURB blocks until a URB
+		 * completes. */
+		if (!pending || req == USBDEVFS_REAPURBNDELAY) {
 			umockdev_ioctl_client_complete(c, -1, EAGAIN);
+			update_ready();
+			arm_timer();
 			return TRUE;
 		}
 		cl->parked = 1;                       /* completed by wake() */
@@ -997,6 +1060,27 @@ static int parse(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
+/* umockdev makes a usb device's node a regular file, which poll() always
+ * finds ready: libusb would reap in a loop. Make it a FIFO instead, with a
+ * buffer of one page that update_ready() keeps full or empty; clients open
+ * it read-write, so it never blocks an open and never hangs up. */
+static int make_ready_node(const char *node)
+{
+	struct stat st;
+	if (stat(node, &st) < 0 || unlink(node) < 0 || mkfifo(node, st.st_mode & 07777) < 0)
+		return -1;
+	chmod(node, st.st_mode & 07777);                 /* whatever the umask took */
+	S.ready_fd = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (S.ready_fd < 0)
+		return -1;
+	fcntl(S.ready_fd, F_SETPIPE_SZ, 4096);
+	uint8_t b = 0;
+	if (write(S.ready_fd, &b, 1) != 1)                /* no client, nothing to reap */
+		return -1;
+	S.ready = 0;
+	return 0;
+}
+
 /* Spawn the virtual board; its port from the line it prints. */
 static pid_t spawn_sim(const char *path, GPtrArray *extra, int *port)
 {
@@ -1086,6 +1170,8 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	S.sock = -1;
+	S.ready_fd = -1;
+	S.timer_fd = -1;
 	for (int i = 0; i < NIFACE; i++) {
 		g_queue_init(&S.ifc[i].in_urbs);
 		g_queue_init(&S.ifc[i].out_urbs);
@@ -1135,13 +1221,16 @@ int main(int argc, char **argv)
 			fprintf(stderr, "icebuf-ftdi-sim: cannot attach to the device: %s\n", err->message);
 			return 1;
 		}
-		if (S.o.deny_access) {
-			char *root = umockdev_testbed_get_root_dir(tb);
-			char *node = g_build_filename(root, DEV_NODE, NULL);
-			chmod(node, 0);
-			g_free(node);
-			g_free(root);
+		char *root = umockdev_testbed_get_root_dir(tb);
+		char *node = g_build_filename(root, DEV_NODE, NULL);
+		if (make_ready_node(node) < 0) {
+			fprintf(stderr, "icebuf-ftdi-sim: cannot make the device node %s: %s\n", node, strerror(errno));
+			return 1;
 		}
+		if (S.o.deny_access)
+			chmod(node, 0);
+		g_free(node);
+		g_free(root);
 	}
 
 	fflush(NULL);
@@ -1149,6 +1238,11 @@ int main(int argc, char **argv)
 	if (child == 0) {
 		add_env("LD_PRELOAD", "libumockdev-preload.so.0", ":");
 		add_env("ASAN_OPTIONS", "verify_asan_link_order=0", ":");
+		/* The virtual board's clock (docs/sim.md): libicebuf's ftdi://
+		 * then times out on board time, as over sim://. */
+		char clk[96];
+		snprintf(clk, sizeof clk, "/dev/shm/icebuf-sim-127.0.0.1-%d", S.sim_port);
+		setenv("ICEBUF_FTDI_SIM_CLOCK", clk, 1);
 		if (S.o.deny_access)
 			drop_dac();
 		execvp(S.o.cmd[0], S.o.cmd);

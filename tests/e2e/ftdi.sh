@@ -3,11 +3,15 @@
 # info, loopback, send and recv; a device chosen by serial number and by
 # index; and each way of not getting a board, with its message and the error
 # code icebuf.h promises: a wrong serial, no device, a busy one, a permission
-# error, one unplugged mid-stream. $1: the icebuf tool, $2: ftdi_open
-# (tests/e2e/ftdi_open.c), $3...: options for icebuf-ftdi-sim.
+# error, one unplugged mid-stream; and the handle's descriptor
+# (icebuf_fileno) driving a loopback on both boards. $1: the icebuf tool,
+# $2: ftdi_open (tests/e2e/ftdi_open.c; ftdi_poll, tests/e2e/ftdi_poll.c,
+# is the program beside it named alike: ftdi_open_asan, ftdi_poll_asan),
+# $3...: options for icebuf-ftdi-sim.
 set -u
 bin=${BUILD:-build}/bin
 icebuf=$1 opener=$2; shift 2
+poller=$(dirname "$opener")/$(basename "$opener" | sed 's/ftdi_open/ftdi_poll/')
 fsim="$bin/icebuf-ftdi-sim $*"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -29,6 +33,10 @@ head -c 3000 /dev/urandom >"$tmp/in.bin"
 $fsim -- sh -c "'$icebuf' -q --device ftdi:// send '$tmp/in.bin' &&
     '$icebuf' -q --device ftdi:// recv --bytes 3000 '$tmp/back.bin'" || fail "send then recv"
 cmp -s "$tmp/in.bin" "$tmp/back.bin" || fail "send then recv: the file came back different"
+
+echo "== the descriptor: a loopback that waits only in poll() on icebuf_fileno()"
+expect 0 "bytes back through descriptor" $fsim -- "$poller" ftdi:// 200000
+expect 0 "bytes back through descriptor" $fsim --board icebreaker -- "$poller" ftdi:// 200000
 
 echo "== choosing the device"
 expect 0 '"ICEB"' $fsim --serial FT9XK2QB -- "$icebuf" --device ftdi://FT9XK2QB info
