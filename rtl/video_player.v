@@ -62,7 +62,9 @@ module video_player #(
     output wire        lb_we,               // line buffer write
     output wire [6:0]  lb_addr,             // {half, word 0..39}
     output wire [15:0] lb_data,             // four pixels, the left one in the low nibble
-    output reg  [191:0] palette,            // 16 × 0x0RGB, entry i in [12i+11:12i]
+    output wire        pal_we,              // palette write (the take, in the vertical blanking):
+    output wire [3:0]  pal_idx,             // ... entry ...
+    output wire [11:0] pal_data,            // ... becomes 0x0RGB
     output reg  [7:0]  width4,              // the frame's width / 4 (0: nothing to show)
     output reg  [7:0]  height4,             // the frame's height / 4
     output wire        buffering,           // draw the buffering indicator
@@ -116,12 +118,23 @@ reg [5:0]  j_left;                          // words still to request
 reg [5:0]  j_idx;                           // index of the next word to arrive
 reg [5:0]  j_n;                             // words in the job
 reg        j_half;
-assign rq_valid = job != J_NONE && j_left != 6'd0;
+// A row's first word, data_w + row × width4, by shift and add: m_r (the
+// row's bits still to add) and m_w (width4 shifted) walk seven clocks at
+// most before the first request, one adder serving both this and the
+// request count.
+reg [6:0]  m_r;
+reg [14:0] m_w;
+wire       m_busy   = m_r != 7'd0;
+assign rq_valid = job != J_NONE && j_left != 6'd0 && !m_busy;
+wire [15:0] j_step  = m_busy ? (m_r[0] ? {1'b0, m_w} : 16'd0) : {15'd0, rq_valid && rq_ready};
 assign rq_addr  = j_addr;
 wire   j_last   = rs_valid && j_idx == j_n - 6'd1;
 assign lb_we    = job == J_ROW && rs_valid;
 assign lb_addr  = {j_half, j_idx};
 assign lb_data  = rs_data;
+assign pal_we   = job == J_PAL && rs_valid;
+assign pal_idx  = j_idx[3:0];
+assign pal_data = rs_data[11:0];
 
 // the header being read
 reg [7:0]  h_magic, h_format;
@@ -157,13 +170,14 @@ always @(posedge clk) begin
     pop <= 1'b0; pop_eos <= 1'b0; release_en <= 1'b0; flush <= 1'b0;
     if (rst) begin
         state <= S_IDLE; paused <= 1'b0; ph <= 16'd0; dur <= 16'd0; showing <= 1'b0;
-        data_w <= 16'd0; width4 <= 8'd0; height4 <= 8'd0; palette <= 192'd0;
+        data_w <= 16'd0; width4 <= 8'd0; height4 <= 8'd0;
         start_thr <= START_DEF; resume_base <= RESUME_DEF; step <= STEP_DEF; calm <= CALM_DEF;
         resume_cur <= RESUME_DEF; calm_cnt <= 16'd0; cap <= 8'hFF;
         c_frames <= 32'd0; c_underruns <= 32'd0; c_stalled <= 32'd0; c_late <= 32'd0;
         c_vsyncs <= 32'd0; c_ends <= 32'd0; c_startup <= 32'd0; startup_run <= 32'd0;
         startup_on <= 1'b0; lvl_min <= 8'hFF; lvl_max <= 8'd0;
         job <= J_NONE; j_left <= 6'd0; j_idx <= 6'd0; j_n <= 6'd0; j_addr <= 16'd0; j_half <= 1'b0;
+        m_r <= 7'd0; m_w <= 15'd0;
         take_resume <= 1'b0; take_ph <= 16'd0; row_pend <= 1'b0; row_q <= 7'd0;
         cap_run <= 1'b0; cap_acc <= 18'd0; cap_len <= 18'd0;
         h_magic <= 8'd0; h_format <= 8'd0; h_dur <= 16'd0; h_len <= 16'd0; h_w4 <= 8'd0; h_h4 <= 8'd0;
@@ -245,24 +259,26 @@ always @(posedge clk) begin
         end
 
         // ---- the sequencer ----
-        if (rq_valid && rq_ready) begin
-            j_addr <= j_addr + 16'd1; j_left <= j_left - 6'd1;
-        end
+        j_addr <= j_addr + j_step;
+        if (rq_valid && rq_ready) j_left <= j_left - 6'd1;
+        if (m_busy) begin m_r <= m_r >> 1; m_w <= m_w << 1; end
         if (job == J_NONE) begin
             if (take_go && !cmd_flush) begin
                 take_go <= 1'b0;
                 job <= J_HDR; j_addr <= head_ptr[16:1]; j_left <= 6'd4; j_n <= 6'd4; j_idx <= 6'd0;
+                m_r <= 7'd0;
             end else if (row_pend && !row_req) begin
                 row_pend <= 1'b0;       // with nothing on screen, nothing to fetch
                 if (showing && {3'b000, row_q} < {height4, 2'b00} && width4 != 8'd0) begin
                     job <= J_ROW; j_half <= row_q[0]; j_idx <= 6'd0;
-                    j_addr <= data_w + row_q * width4;
+                    j_addr <= data_w; m_r <= row_q; m_w <= {7'd0, width4};
                     j_n    <= width4 > 8'd40 ? 6'd40 : width4[5:0];
                     j_left <= width4 > 8'd40 ? 6'd40 : width4[5:0];
                 end
             end
         end else if (cmd_flush) begin
             job <= J_NONE;          // a word still in flight arrives to no job
+            m_r <= 7'd0;
         end else if (rs_valid) begin
             j_idx <= j_idx + 6'd1;
             if (job == J_HDR) begin
@@ -273,8 +289,6 @@ always @(posedge clk) begin
                 default: begin h_w4 <= rs_data[7:0]; h_h4 <= rs_data[15:8]; end
                 endcase
             end
-            if (job == J_PAL)
-                palette[j_idx[3:0] * 8'd12 +: 12] <= rs_data[11:0];
             if (j_last) begin
                 job <= J_NONE;
                 if (job == J_HDR) begin
