@@ -95,8 +95,12 @@ reg [7:0]  resume_cur;                      // the current resume goal
 reg [15:0] calm_cnt;
 reg [7:0]  cap;                             // frames the queue can hold beside the one shown
 // counters
-reg [31:0] c_frames, c_underruns, c_stalled, c_late, c_vsyncs, c_ends;
-reg [31:0] c_startup, startup_run;
+// The counters of vsync-rate events are 32 bits (2^32 vsyncs are 2.3
+// years); those of rarer events, and the startup delay, 16 bits saturating
+// at 65535 (18 minutes of vsyncs), read zero-extended.
+reg [31:0] c_frames, c_stalled, c_vsyncs;
+reg [15:0] c_underruns, c_late, c_ends;
+reg [15:0] c_startup, startup_run;
 reg        startup_on;
 reg [7:0]  lvl_min, lvl_max;
 
@@ -173,8 +177,8 @@ always @(posedge clk) begin
         data_w <= 16'd0; width4 <= 8'd0; height4 <= 8'd0;
         start_thr <= START_DEF; resume_base <= RESUME_DEF; step <= STEP_DEF; calm <= CALM_DEF;
         resume_cur <= RESUME_DEF; calm_cnt <= 16'd0; cap <= 8'hFF;
-        c_frames <= 32'd0; c_underruns <= 32'd0; c_stalled <= 32'd0; c_late <= 32'd0;
-        c_vsyncs <= 32'd0; c_ends <= 32'd0; c_startup <= 32'd0; startup_run <= 32'd0;
+        c_frames <= 32'd0; c_underruns <= 16'd0; c_stalled <= 32'd0; c_late <= 16'd0;
+        c_vsyncs <= 32'd0; c_ends <= 16'd0; c_startup <= 16'd0; startup_run <= 16'd0;
         startup_on <= 1'b0; lvl_min <= 8'hFF; lvl_max <= 8'd0;
         job <= J_NONE; j_left <= 6'd0; j_idx <= 6'd0; j_n <= 6'd0; j_addr <= 16'd0; j_half <= 1'b0;
         m_r <= 7'd0; m_w <= 15'd0;
@@ -194,11 +198,6 @@ always @(posedge clk) begin
         end
         if (cmd_pause)  paused <= 1'b1;
         if (cmd_resume) paused <= 1'b0;
-        if (cmd_clear) begin
-            c_frames <= 32'd0; c_underruns <= 32'd0; c_stalled <= 32'd0; c_late <= 32'd0;
-            c_vsyncs <= 32'd0; c_ends <= 32'd0; c_startup <= 32'd0;
-            lvl_min <= 8'hFF; lvl_max <= 8'd0;
-        end
 
         // the level's extremes: max always, min while playing
         if (lvl8 > lvl_max) lvl_max <= lvl8;
@@ -206,7 +205,7 @@ always @(posedge clk) begin
 
         // startup delay: vsyncs from the first queued record to the first frame
         if ((state == S_IDLE || state == S_END) && level != 0 && eos_level == 0 && !startup_on) begin
-            startup_on <= 1'b1; startup_run <= 32'd0;
+            startup_on <= 1'b1; startup_run <= 16'd0;
         end
 
         // row requests wait for the sequencer
@@ -215,7 +214,7 @@ always @(posedge clk) begin
         // ---- vsync: the only place frames change ----
         if (vsync) begin
             c_vsyncs <= c_vsyncs + 32'd1;
-            if (startup_on) startup_run <= startup_run + 32'd1;
+            if (startup_on && startup_run != 16'hFFFF) startup_run <= startup_run + 16'd1;
             if (!paused) begin
                 case (state)
                 S_IDLE, S_END: if (start_ok) begin
@@ -233,7 +232,7 @@ always @(posedge clk) begin
                             take_go <= 1'b1; take_resume <= 1'b0; take_ph <= t_next - dur;
                         end else begin
                             state <= S_BUF; ph <= dur;
-                            c_underruns <= c_underruns + 32'd1;
+                            if (c_underruns != 16'hFFFF) c_underruns <= c_underruns + 16'd1;
                             calm_cnt <= 16'd0;
                             resume_cur <= raised > {1'b0, cap_m1} ? cap_m1 : raised[7:0];
                         end
@@ -298,7 +297,8 @@ always @(posedge clk) begin
                         // end of stream, or a bad record: take it, keep the picture
                         pop <= 1'b1; pop_len <= h_rec; pop_eos <= h_magic == 8'hE5;
                         if (h_magic == 8'hE5) begin
-                            state <= S_END; c_ends <= c_ends + 32'd1;
+                            state <= S_END;
+                            if (c_ends != 16'hFFFF) c_ends <= c_ends + 16'd1;
                         end
                     end
                 end
@@ -312,13 +312,20 @@ always @(posedge clk) begin
                     height4 <= h_h4;
                     dur <= h_dur; ph <= take_ph;
                     c_frames <= c_frames + 32'd1;
-                    if (take_ph >= h_dur) c_late <= c_late + 32'd1;
+                    if (take_ph >= h_dur && c_late != 16'hFFFF) c_late <= c_late + 16'd1;
                     if (startup_on && take_resume && (state == S_IDLE || state == S_END)) begin
                         startup_on <= 1'b0; c_startup <= startup_run;
                     end
                     cap_run <= 1'b1; cap_len <= h_rec; cap_acc <= h_rec + h_rec; cap <= 8'd0;
                 end
             end
+        end
+
+        // clear counters: last, so it wins over a count in the same clock
+        if (cmd_clear) begin
+            c_frames <= 32'd0; c_underruns <= 16'd0; c_stalled <= 32'd0; c_late <= 16'd0;
+            c_vsyncs <= 32'd0; c_ends <= 16'd0; c_startup <= 16'd0;
+            lvl_min <= 8'hFF; lvl_max <= 8'd0;
         end
 
         // capacity, a subtraction-free division: count the records of this
@@ -339,17 +346,17 @@ always @(posedge clk) begin
         case (reg_addr)
         4'd0:  reg_rdata <= {level32[15:0], 8'd0, 3'd0, showing, paused, 1'b0, state};
         4'd1:  reg_rdata <= c_frames;
-        4'd2:  reg_rdata <= c_underruns;
+        4'd2:  reg_rdata <= {16'd0, c_underruns};
         4'd3:  reg_rdata <= c_stalled;
-        4'd4:  reg_rdata <= c_late;
+        4'd4:  reg_rdata <= {16'd0, c_late};
         4'd5:  reg_rdata <= {cap, lvl_max, lvl_min, lvl8};
         4'd6:  reg_rdata <= {24'd0, start_thr};
         4'd7:  reg_rdata <= {8'd0, resume_eff, resume_cur, resume_base};
         4'd8:  reg_rdata <= {calm, 8'd0, step};
-        4'd9:  reg_rdata <= c_startup;
+        4'd9:  reg_rdata <= {16'd0, c_startup};
         4'd10: reg_rdata <= c_vsyncs;
         4'd11: reg_rdata <= {q_dropped, q_bad};
-        4'd12: reg_rdata <= c_ends;
+        4'd12: reg_rdata <= {16'd0, c_ends};
         default: reg_rdata <= 32'd0;
         endcase
     end

@@ -121,10 +121,11 @@ wire        p_done = pstate == P_BODY && avail >= p_len;
 // the credit (dn_free must count a commit from the clock after it).
 wire [17:0] pa_next = p_done ? pa_ptr + p_len : pa_ptr;
 wire [17:0] cm_next = dn_commit && !dn_abort ? (wr_go ? wr_ptr + 18'd1 : wr_ptr) : cm_ptr;
-// release_ptr is a record start at or after rd_ptr: the wrap bit follows
-// from the distance.
+// release_ptr is a record start at or after rd_ptr, less than a ring
+// ahead: the wrap bit flips when its address is below rd_ptr's.
+wire        rel_wrap = release_ptr < rd_ptr[16:0];
 wire [17:0] rd_next = flush ? pa_next
-                    : release_en ? rd_ptr + {1'b0, release_ptr - rd_ptr[16:0]} : rd_ptr;
+                    : release_en ? {rd_ptr[17] ^ rel_wrap, release_ptr} : rd_ptr;
 
 always @(posedge clk) begin
     if (rst) begin
