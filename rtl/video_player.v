@@ -47,7 +47,7 @@ module video_player #(
     output reg  [17:0] pop_len,             // ... this long
     output reg         pop_eos,             // it was an end-of-stream record
     output reg         release_en,          // free the ring before ...
-    output reg  [16:0] release_ptr,         // ... this record
+    output wire [16:0] release_ptr,         // ... this record (the head, with pop)
     output reg         flush,               // drop everything queued
     output wire        rq_valid,            // read port of the queue
     output wire [15:0] rq_addr,
@@ -136,6 +136,7 @@ wire   j_last   = rs_valid && j_idx == j_n - 6'd1;
 assign lb_we    = job == J_ROW && rs_valid;
 assign lb_addr  = {j_half, j_idx};
 assign lb_data  = rs_data;
+assign release_ptr = head_ptr;             // the queue moves it the clock after
 assign pal_we   = job == J_PAL && rs_valid;
 assign pal_idx  = j_idx[3:0];
 assign pal_data = rs_data[11:0];
@@ -156,7 +157,6 @@ reg [6:0]  row_q;
 // capacity: how many records of the current length fit beside it
 reg        cap_run;
 reg [17:0] cap_acc;
-reg [17:0] cap_len;
 
 wire [15:0] t_next = ph + 16'd20;
 wire [8:0]  raised = {1'b0, resume_cur} + {1'b0, step};       // the goal after an underrun
@@ -183,9 +183,9 @@ always @(posedge clk) begin
         job <= J_NONE; j_left <= 6'd0; j_idx <= 6'd0; j_n <= 6'd0; j_addr <= 16'd0; j_half <= 1'b0;
         m_r <= 7'd0; m_w <= 15'd0;
         take_resume <= 1'b0; take_ph <= 16'd0; row_pend <= 1'b0; row_q <= 7'd0;
-        cap_run <= 1'b0; cap_acc <= 18'd0; cap_len <= 18'd0;
+        cap_run <= 1'b0; cap_acc <= 18'd0;
         h_magic <= 8'd0; h_format <= 8'd0; h_dur <= 16'd0; h_len <= 16'd0; h_w4 <= 8'd0; h_h4 <= 8'd0;
-        pop_len <= 18'd0; release_ptr <= 17'd0;
+        pop_len <= 18'd0;
     end else begin
         // settings
         if (reg_sel && reg_we) begin
@@ -305,9 +305,9 @@ always @(posedge clk) begin
                 if (job == J_PAL) begin
                     // the new frame is on screen from the next active line
                     pop <= 1'b1; pop_len <= h_rec;
-                    release_en <= 1'b1; release_ptr <= head_ptr;
+                    release_en <= 1'b1;
                     showing <= 1'b1; state <= S_PLAY;
-                    data_w <= head_ptr[16:1] + 16'd20;
+                    data_w <= j_addr;       // past the header's 4 words and the palette's 16
                     width4 <= h_format == 8'd0 ? h_w4 : 8'd0;
                     height4 <= h_h4;
                     dur <= h_dur; ph <= take_ph;
@@ -316,7 +316,7 @@ always @(posedge clk) begin
                     if (startup_on && take_resume && (state == S_IDLE || state == S_END)) begin
                         startup_on <= 1'b0; c_startup <= startup_run;
                     end
-                    cap_run <= 1'b1; cap_len <= h_rec; cap_acc <= h_rec + h_rec; cap <= 8'd0;
+                    cap_run <= 1'b1; cap_acc <= {h_rec[16:0], 1'b0}; cap <= 8'd0;
                 end
             end
         end
@@ -329,10 +329,11 @@ always @(posedge clk) begin
         end
 
         // capacity, a subtraction-free division: count the records of this
-        // length that fit in the ring beside the one on screen
+        // length (pop_len, which holds until the next take, a vsync later)
+        // that fit in the ring beside the one on screen
         if (cap_run) begin
             if (cap_acc > SIZE || cap == 8'hFF) cap_run <= 1'b0;
-            else begin cap <= cap + 8'd1; cap_acc <= cap_acc + cap_len; end
+            else begin cap <= cap + 8'd1; cap_acc <= cap_acc + pop_len; end
         end
     end
 end

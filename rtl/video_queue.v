@@ -115,6 +115,10 @@ reg [7:0]  p_magic;
 reg [17:0] p_len;                             // the record's length in bytes
 wire [15:0] dl_even = rs_data + {15'd0, rs_data[0]};
 wire        p_done = pstate == P_BODY && avail >= p_len;
+// +1, -1 (all ones) or 0: one adder a count
+wire        p_eos = p_done && p_magic == 8'hE5;
+wire [LW-1:0] lvl_step = p_done == pop ? {LW{1'b0}} : {{(LW-1){pop}}, 1'b1};
+wire [LW-1:0] eos_step = p_eos == (pop && pop_eos) ? {LW{1'b0}} : {{(LW-1){pop && pop_eos}}, 1'b1};
 
 // The ring pointers. Byte pointers move by lengths, all in 18 bits. The
 // committed end and the release point are also wanted a clock early, for
@@ -186,9 +190,8 @@ always @(posedge clk) begin
             level <= {LW{1'b0}}; eos_level <= {LW{1'b0}};
             hd_ptr <= pa_next;
         end else begin
-            level <= level + {{(LW-1){1'b0}}, p_done} - {{(LW-1){1'b0}}, pop};
-            eos_level <= eos_level + {{(LW-1){1'b0}}, p_done && p_magic == 8'hE5}
-                                   - {{(LW-1){1'b0}}, pop && pop_eos};
+            level <= level + lvl_step;
+            eos_level <= eos_level + eos_step;
             if (pop)
                 hd_ptr <= hd_ptr + pop_len;
         end
