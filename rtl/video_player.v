@@ -142,11 +142,11 @@ assign pal_idx  = j_idx[3:0];
 assign pal_data = rs_data[11:0];
 
 // the header being read
-reg [7:0]  h_magic, h_format;
-reg [15:0] h_dur, h_len;
-reg [7:0]  h_w4, h_h4;
-wire [15:0] h_len_even = h_len + {15'd0, h_len[0]};
-wire [17:0] h_rec = h_magic == 8'hF5 ? {2'b00, h_len_even} + 18'd40 : 18'd8;
+// the header being read: a frame's fields go straight to the registers of
+// the frame on screen once word 0 says it is a frame (the take runs in the
+// vertical blanking and always ends with that frame shown, or a flush)
+reg        h_f5, h_e5, h_raw;               // magic 0xF5, 0xE5; format 0
+wire [15:0] rs_even = rs_data + {15'd0, rs_data[0]};
 
 // a take is asked at vsync and done by the sequencer
 reg        take_go;                         // pending: read the head's header (set at vsync)
@@ -184,7 +184,7 @@ always @(posedge clk) begin
         m_r <= 7'd0; m_w <= 15'd0;
         take_resume <= 1'b0; take_ph <= 16'd0; row_pend <= 1'b0; row_q <= 7'd0;
         cap_run <= 1'b0; cap_acc <= 18'd0;
-        h_magic <= 8'd0; h_format <= 8'd0; h_dur <= 16'd0; h_len <= 16'd0; h_w4 <= 8'd0; h_h4 <= 8'd0;
+        h_f5 <= 1'b0; h_e5 <= 1'b0; h_raw <= 1'b0;
         pop_len <= 18'd0;
     end else begin
         // settings
@@ -282,21 +282,27 @@ always @(posedge clk) begin
             j_idx <= j_idx + 6'd1;
             if (job == J_HDR) begin
                 case (j_idx[1:0])
-                2'd0: begin h_magic <= rs_data[7:0]; h_format <= rs_data[15:8]; end
-                2'd1: h_dur <= rs_data;
-                2'd2: h_len <= rs_data;
-                default: begin h_w4 <= rs_data[7:0]; h_h4 <= rs_data[15:8]; end
+                2'd0: begin
+                    h_f5 <= rs_data[7:0] == 8'hF5; h_e5 <= rs_data[7:0] == 8'hE5;
+                    h_raw <= rs_data[15:8] == 8'd0;
+                    pop_len <= 18'd8;           // an end-of-stream or bad record
+                end
+                2'd1: if (h_f5) dur <= rs_data;
+                2'd2: if (h_f5) pop_len <= {2'b00, rs_even} + 18'd40;
+                default: if (h_f5) begin
+                    width4 <= h_raw ? rs_data[7:0] : 8'd0; height4 <= rs_data[15:8];
+                end
                 endcase
             end
             if (j_last) begin
                 job <= J_NONE;
                 if (job == J_HDR) begin
-                    if (h_magic == 8'hF5) begin
+                    if (h_f5) begin
                         job <= J_PAL; j_left <= 6'd16; j_n <= 6'd16; j_idx <= 6'd0;
                     end else begin
                         // end of stream, or a bad record: take it, keep the picture
-                        pop <= 1'b1; pop_len <= h_rec; pop_eos <= h_magic == 8'hE5;
-                        if (h_magic == 8'hE5) begin
+                        pop <= 1'b1; pop_eos <= h_e5;
+                        if (h_e5) begin
                             state <= S_END;
                             if (c_ends != 16'hFFFF) c_ends <= c_ends + 16'd1;
                         end
@@ -304,19 +310,17 @@ always @(posedge clk) begin
                 end
                 if (job == J_PAL) begin
                     // the new frame is on screen from the next active line
-                    pop <= 1'b1; pop_len <= h_rec;
+                    pop <= 1'b1;
                     release_en <= 1'b1;
                     showing <= 1'b1; state <= S_PLAY;
                     data_w <= j_addr;       // past the header's 4 words and the palette's 16
-                    width4 <= h_format == 8'd0 ? h_w4 : 8'd0;
-                    height4 <= h_h4;
-                    dur <= h_dur; ph <= take_ph;
+                    ph <= take_ph;
                     c_frames <= c_frames + 32'd1;
-                    if (take_ph >= h_dur && c_late != 16'hFFFF) c_late <= c_late + 16'd1;
+                    if (take_ph >= dur && c_late != 16'hFFFF) c_late <= c_late + 16'd1;
                     if (startup_on && take_resume && (state == S_IDLE || state == S_END)) begin
                         startup_on <= 1'b0; c_startup <= startup_run;
                     end
-                    cap_run <= 1'b1; cap_acc <= {h_rec[16:0], 1'b0}; cap <= 8'd0;
+                    cap_run <= 1'b1; cap_acc <= {pop_len[16:0], 1'b0}; cap <= 8'd0;
                 end
             end
         end

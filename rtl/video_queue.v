@@ -67,9 +67,9 @@ localparam [17:0] SIZE = 18'h20000;        // bytes in the ring (4 SPRAMs)
 reg [17:0] wr_ptr, cm_ptr, rd_ptr, hd_ptr, pa_ptr;
 assign head_ptr = hd_ptr[16:0];
 
-wire [17:0] used_wr = wr_ptr - rd_ptr;
 wire [17:0] avail   = cm_ptr - pa_ptr;        // committed bytes from the parse point
-assign dn_full = used_wr == SIZE;
+// full: wr_ptr a whole ring ahead of rd_ptr (same address, other wrap bit)
+assign dn_full = wr_ptr == {!rd_ptr[17], rd_ptr[16:0]};
 
 // ---- SPRAM port: writes first, then the player, then the parser ----------
 wire        wr_go = dn_valid && !dn_full;
@@ -200,7 +200,9 @@ always @(posedge clk) begin
 end
 
 // ---- credit ---------------------------------------------------------------
-wire [17:0] room = SIZE - (cm_next - rd_next);
+// SIZE - (cm_next - rd_next), by one subtraction (SIZE is bit 17 alone)
+wire [17:0] room_n = rd_next - cm_next;
+wire [17:0] room   = {!room_n[17], room_n[16:0]};
 wire [15:0] free_now = room[17:16] != 2'd0 ? 16'hFFFF : room[15:0];
 always @(posedge clk) begin
     if (rst) begin

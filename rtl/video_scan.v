@@ -104,6 +104,24 @@ always @(posedge pix_clk)
     if (pix_rst) phase <= 5'd0;
     else if (t_fs) phase <= phase + 5'd1;
 
+// The bar's box, x in [160, 480) and y in [440, 456), and the inside of its
+// border, x in [162, 478) and y in [442, 454), as flags of the current
+// (x, y) set and cleared on the pixel before each edge: equalities, not
+// range compares.
+reg  hb, he, vb, ve;
+wire x_last = x == 10'd799;
+always @(posedge pix_clk)
+    if (pix_rst) begin
+        hb <= 1'b0; he <= 1'b0; vb <= 1'b0; ve <= 1'b0;
+    end else begin
+        if (x == 10'd159) hb <= 1'b1; else if (x == 10'd479) hb <= 1'b0;
+        if (x == 10'd161) he <= 1'b1; else if (x == 10'd477) he <= 1'b0;
+        if (x_last) begin
+            if (y == 10'd439) vb <= 1'b1; else if (y == 10'd455) vb <= 1'b0;
+            if (y == 10'd441) ve <= 1'b1; else if (y == 10'd453) ve <= 1'b0;
+        end
+    end
+
 // ---- pipeline ----
 reg [1:0] nib1;
 reg       in1, bar1, stripe1, edge1;
@@ -114,8 +132,8 @@ always @(posedge pix_clk) begin
     // stage 1: the line buffer word arrives
     nib1    <= x[3:2];
     in1     <= {2'b00, x[9:4]} < width4 && {3'b000, prow} < {height4, 2'b00};
-    bar1    <= buffering && x >= 10'd160 && x < 10'd480 && y >= 10'd440 && y < 10'd456;
-    edge1   <= x < 10'd162 || x >= 10'd478 || y < 10'd442 || y >= 10'd454;
+    bar1    <= buffering && hb && vb;
+    edge1   <= !(he && ve);
     stripe1 <= xs[4];
     hs1 <= t_hs; vs1 <= t_vs; de1 <= t_de;
 end
