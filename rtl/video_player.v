@@ -73,7 +73,7 @@ module video_player #(
     input  wire        reg_we,              // with reg_sel: a write of reg_wdata
     input  wire [3:0]  reg_addr,            // register offset in the window
     input  wire [31:0] reg_wdata,           // write data
-    output reg  [31:0] reg_rdata,           // read data, the clock after reg_sel
+    output wire [31:0] reg_rdata,           // read data, the clock after reg_sel
     output reg         reg_err              // with reg_rdata: no such register / read-only
 );
 
@@ -95,12 +95,12 @@ reg [7:0]  resume_cur;                      // the current resume goal
 reg [15:0] calm_cnt;
 reg [7:0]  cap;                             // frames the queue can hold beside the one shown
 // counters
-// The counters of vsync-rate events are 32 bits (2^32 vsyncs are 2.3
-// years); those of rarer events, and the startup delay, 16 bits saturating
-// at 65535 (18 minutes of vsyncs), read zero-extended.
-reg [31:0] c_frames, c_stalled, c_vsyncs;
-reg [15:0] c_underruns, c_late, c_ends;
-reg [15:0] c_startup, startup_run;
+// The counters (FRAMES, UNDERRUNS, STALLED, LATE, VSYNCS, ENDS) and
+// STARTUP live in a block RAM of 16-bit words at their register offsets:
+// the counters wrap at 2^16 (libicebuf extends them), STARTUP saturates at
+// 65535 vsyncs. Events set a pending bit; a read-modify-write takes two
+// clocks a counter, in the clocks the register port leaves the RAM free.
+reg [15:0] startup_run;
 reg        startup_on;
 reg [7:0]  lvl_min, lvl_max;
 
@@ -177,8 +177,7 @@ always @(posedge clk) begin
         data_w <= 16'd0; width4 <= 8'd0; height4 <= 8'd0;
         start_thr <= START_DEF; resume_base <= RESUME_DEF; step <= STEP_DEF; calm <= CALM_DEF;
         resume_cur <= RESUME_DEF; calm_cnt <= 16'd0; cap <= 8'hFF;
-        c_frames <= 32'd0; c_underruns <= 16'd0; c_stalled <= 32'd0; c_late <= 16'd0;
-        c_vsyncs <= 32'd0; c_ends <= 16'd0; c_startup <= 16'd0; startup_run <= 16'd0;
+        startup_run <= 16'd0;
         startup_on <= 1'b0; lvl_min <= 8'hFF; lvl_max <= 8'd0;
         job <= J_NONE; j_left <= 6'd0; j_idx <= 6'd0; j_n <= 6'd0; j_addr <= 16'd0; j_half <= 1'b0;
         m_r <= 7'd0; m_w <= 15'd0;
@@ -213,7 +212,6 @@ always @(posedge clk) begin
 
         // ---- vsync: the only place frames change ----
         if (vsync) begin
-            c_vsyncs <= c_vsyncs + 32'd1;
             if (startup_on && startup_run != 16'hFFFF) startup_run <= startup_run + 16'd1;
             if (!paused) begin
                 case (state)
@@ -232,7 +230,6 @@ always @(posedge clk) begin
                             take_go <= 1'b1; take_resume <= 1'b0; take_ph <= t_next - dur;
                         end else begin
                             state <= S_BUF; ph <= dur;
-                            if (c_underruns != 16'hFFFF) c_underruns <= c_underruns + 16'd1;
                             calm_cnt <= 16'd0;
                             resume_cur <= raised > {1'b0, cap_m1} ? cap_m1 : raised[7:0];
                         end
@@ -241,7 +238,6 @@ always @(posedge clk) begin
                     end
                 end
                 default: begin      // S_BUF
-                    c_stalled <= c_stalled + 32'd1;
                     if (resume_ok) begin
                         take_go <= 1'b1; take_resume <= 1'b1; take_ph <= 16'd0;
                     end
@@ -304,7 +300,6 @@ always @(posedge clk) begin
                         pop <= 1'b1; pop_eos <= h_e5;
                         if (h_e5) begin
                             state <= S_END;
-                            if (c_ends != 16'hFFFF) c_ends <= c_ends + 16'd1;
                         end
                     end
                 end
@@ -315,10 +310,8 @@ always @(posedge clk) begin
                     showing <= 1'b1; state <= S_PLAY;
                     data_w <= j_addr;       // past the header's 4 words and the palette's 16
                     ph <= take_ph;
-                    c_frames <= c_frames + 32'd1;
-                    if (take_ph >= dur && c_late != 16'hFFFF) c_late <= c_late + 16'd1;
                     if (startup_on && take_resume && (state == S_IDLE || state == S_END)) begin
-                        startup_on <= 1'b0; c_startup <= startup_run;
+                        startup_on <= 1'b0;
                     end
                     cap_run <= 1'b1; cap_acc <= {pop_len[16:0], 1'b0}; cap <= 8'd0;
                 end
@@ -327,8 +320,6 @@ always @(posedge clk) begin
 
         // clear counters: last, so it wins over a count in the same clock
         if (cmd_clear) begin
-            c_frames <= 32'd0; c_underruns <= 16'd0; c_stalled <= 32'd0; c_late <= 16'd0;
-            c_vsyncs <= 32'd0; c_ends <= 16'd0; c_startup <= 16'd0;
             lvl_min <= 8'hFF; lvl_max <= 8'd0;
         end
 
@@ -342,27 +333,74 @@ always @(posedge clk) begin
     end
 end
 
+// ---- counters ----------------------------------------------------------------
+// the events, each at most once a vsync or a take
+wire vs_run   = vsync && !paused;
+wire ev_vsync = vsync;
+wire ev_stall = vs_run && state == S_BUF;
+wire ev_under = vs_run && state == S_PLAY && t_next >= dur && level == 0;
+wire take_end = job != J_NONE && !cmd_flush && rs_valid && j_last;
+wire ev_frame = take_end && job == J_PAL;
+wire ev_late  = ev_frame && take_ph >= dur;
+wire ev_end   = take_end && job == J_HDR && !h_f5 && h_e5;
+wire ev_start = ev_frame && startup_on && take_resume && (state == S_IDLE || state == S_END);
+// pending bits by register offset: 1 frames, 2 underruns, 3 stalled,
+// 4 late, 9 startup (a write of startup_run), 10 vsyncs, 12 ends
+reg  [12:0] pend;
+wire [12:0] ev = {ev_end, 1'b0, ev_vsync, ev_start, 4'd0, ev_late, ev_stall, ev_under, ev_frame, 1'b0};
+reg  [15:0] cnt [0:15];
+reg  [15:0] cnt_q;
+reg  [3:0]  u_addr;                         // the counter being updated
+reg         u_rd;                           // its old value arrives this clock
+reg         u_clr;                          // a sweep writing zeros (reset, clear)
+reg  [3:0]  u_sweep;
+// the lowest pending counter
+wire [3:0]  u_next = pend[1] ? 4'd1 : pend[2] ? 4'd2 : pend[3] ? 4'd3 : pend[4] ? 4'd4 :
+                     pend[9] ? 4'd9 : pend[10] ? 4'd10 : 4'd12;
+wire        u_go   = !u_clr && !u_rd && pend != 13'd0 && !reg_sel;
+wire [3:0]  c_raddr = reg_sel ? reg_addr : u_next;
+wire        c_we   = u_clr || u_rd;
+wire [3:0]  c_waddr = u_clr ? u_sweep : u_addr;
+wire [15:0] c_wdata = u_clr ? 16'd0 : (u_addr == 4'd9 ? startup_run : cnt_q + 16'd1);
+always @(posedge clk) begin
+    if (c_we) cnt[c_waddr] <= c_wdata;
+    cnt_q <= cnt[c_raddr];
+end
+always @(posedge clk) begin
+    if (rst || cmd_clear) begin
+        pend <= 13'd0; u_rd <= 1'b0; u_clr <= 1'b1; u_sweep <= 4'd0; u_addr <= 4'd0;
+    end else begin
+        u_rd <= u_go;
+        if (u_go) u_addr <= u_next;
+        if (u_clr) begin
+            u_sweep <= u_sweep + 4'd1;
+            if (u_sweep == 4'd15) u_clr <= 1'b0;
+        end
+        // a new event wins over the update it would follow
+        pend <= (pend & ~({12'd0, u_go} << u_next)) | ev;
+    end
+end
+
 // ---- register reads ---------------------------------------------------------
+reg        rd_cnt;                          // the answer is the counter RAM's word
+reg [31:0] rd_q;
+assign reg_rdata = rd_cnt ? {16'd0, cnt_q} : rd_q;
 always @(posedge clk) begin
     reg_err <= 1'b0;
+    rd_cnt <= 1'b0;
     if (reg_sel) begin
         reg_err <= reg_we ? !(reg_addr == 4'd0 || reg_addr == 4'd6 || reg_addr == 4'd7 || reg_addr == 4'd8)
                           : reg_addr > 4'd12;
+        rd_cnt <= reg_addr == 4'd1 || reg_addr == 4'd2 || reg_addr == 4'd3 || reg_addr == 4'd4 ||
+                  reg_addr == 4'd9 || reg_addr == 4'd10 || reg_addr == 4'd12;
         case (reg_addr)
-        4'd0:  reg_rdata <= {level32[15:0], 8'd0, 3'd0, showing, paused, 1'b0, state};
-        4'd1:  reg_rdata <= c_frames;
-        4'd2:  reg_rdata <= {16'd0, c_underruns};
-        4'd3:  reg_rdata <= c_stalled;
-        4'd4:  reg_rdata <= {16'd0, c_late};
-        4'd5:  reg_rdata <= {cap, lvl_max, lvl_min, lvl8};
-        4'd6:  reg_rdata <= {24'd0, start_thr};
-        4'd7:  reg_rdata <= {8'd0, resume_eff, resume_cur, resume_base};
-        4'd8:  reg_rdata <= {calm, 8'd0, step};
-        4'd9:  reg_rdata <= {16'd0, c_startup};
-        4'd10: reg_rdata <= c_vsyncs;
-        4'd11: reg_rdata <= {q_dropped, q_bad};
-        4'd12: reg_rdata <= {16'd0, c_ends};
-        default: reg_rdata <= 32'd0;
+        4'd0:  rd_q <= {level32[15:0], 8'd0, 3'd0, showing, paused, 1'b0, state};
+        4'd5:  rd_q <= {cap, lvl_max, lvl_min, lvl8};
+        4'd6:  rd_q <= {24'd0, start_thr};
+        4'd7:  rd_q <= {8'd0, resume_eff, resume_cur, resume_base};
+        4'd8:  rd_q <= {calm, 8'd0, step};
+        4'd11: rd_q <= {q_dropped, q_bad};
+        default: rd_q <= 32'd0;
         endcase
     end
 end
