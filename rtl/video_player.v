@@ -78,7 +78,6 @@ module video_player #(
 );
 
 localparam [1:0] S_IDLE = 2'd0, S_PLAY = 2'd1, S_BUF = 2'd2, S_END = 2'd3;
-localparam [17:0] SIZE = 18'h20000;
 
 reg [1:0]  state;
 reg        paused;
@@ -327,7 +326,7 @@ always @(posedge clk) begin
         // length (pop_len, which holds until the next take, a vsync later)
         // that fit in the ring beside the one on screen
         if (cap_run) begin
-            if (cap_acc > SIZE || cap == 8'hFF) cap_run <= 1'b0;
+            if (cap_acc > 18'h20000 || cap == 8'hFF) cap_run <= 1'b0;   // beyond the ring's 2^17 bytes
             else begin cap <= cap + 8'd1; cap_acc <= cap_acc + pop_len; end
         end
     end

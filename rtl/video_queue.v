@@ -62,8 +62,8 @@ module video_queue #(
     output reg  [15:0] dropped              // bytes offered while dn_full (refused)
 );
 
-localparam [17:0] SIZE = 18'h20000;        // bytes in the ring (4 SPRAMs)
-
+// The ring is 2^17 bytes: pointers carry a wrap bit (bit 17), so SIZE is
+// that bit alone in the full and credit arithmetic below.
 reg [17:0] wr_ptr, cm_ptr, rd_ptr, hd_ptr, pa_ptr;
 assign head_ptr = hd_ptr[16:0];
 
@@ -172,7 +172,9 @@ always @(posedge clk) begin
             if (pa_go) pa_rq <= 1'b0;
             if (pa_rs) begin
                 pstate <= P_BODY;
-                if ({2'b00, dl_even} + 18'd40 > SIZE - 18'd40 || dl_even < rs_data) begin
+                // a record of 2^16 - 1 data bytes would round to 2^16; every
+                // shorter one fits the ring beside another
+                if (&rs_data) begin
                     p_len <= 18'd8; p_magic <= 8'h00;
                     if (bad != 16'hFFFF) bad <= bad + 16'd1;
                 end else begin
@@ -200,7 +202,7 @@ always @(posedge clk) begin
 end
 
 // ---- credit ---------------------------------------------------------------
-// SIZE - (cm_next - rd_next), by one subtraction (SIZE is bit 17 alone)
+// 2^17 - (cm_next - rd_next), by one subtraction
 wire [17:0] room_n = rd_next - cm_next;
 wire [17:0] room   = {!room_n[17], room_n[16:0]};
 wire [15:0] free_now = room[17:16] != 2'd0 ? 16'hFFFF : room[15:0];
