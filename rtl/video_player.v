@@ -189,7 +189,7 @@ always @(posedge clk) begin
             case (reg_addr)
             4'd6: start_thr <= reg_wdata[7:0];
             4'd7: begin resume_base <= reg_wdata[7:0]; resume_cur <= reg_wdata[7:0]; end
-            4'd8: begin step <= reg_wdata[7:0]; calm <= reg_wdata[31:16]; calm_cnt <= 16'd0; end
+            4'd8: begin step <= reg_wdata[7:0]; calm <= reg_wdata[31:16]; end
             default: ;
             endcase
         end
@@ -217,7 +217,7 @@ always @(posedge clk) begin
                     take_go <= 1'b1; take_resume <= 1'b1; take_ph <= 16'd0;
                 end
                 S_PLAY: begin
-                    if (calm_cnt == calm && calm != 16'd0) begin   // the count restarts at a write of ADAPT
+                    if (calm_cnt >= calm && calm != 16'd0) begin
                         calm_cnt <= 16'd0;
                         resume_cur <= {1'b0, resume_cur} > floor_step ? resume_cur - step : resume_base;
                     end else begin

@@ -289,7 +289,7 @@ static uint8_t fwrite_reg(struct fake *f, uint8_t a, uint32_t v)
 		return 0x82;
 	case ICEBUF_REG_VID_START: f->start = v & 0xFF; return 0x82;
 	case ICEBUF_REG_VID_RESUME: f->resume_base = f->resume_cur = v & 0xFF; return 0x82;
-	case ICEBUF_REG_VID_ADAPT: f->step = v & 0xFF; f->calm = v >> 16; f->calm_cnt = 0; return 0x82;
+	case ICEBUF_REG_VID_ADAPT: f->step = v & 0xFF; f->calm = v >> 16; return 0x82;
 	default: return 0xE2;
 	}
 }

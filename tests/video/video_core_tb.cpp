@@ -244,7 +244,7 @@ int main(int argc, char **argv) {
             u->row_req = 1; u->row = row_asked;
         } else if (phase == VS - QUIET / 2) {
             // commands, in the quiet window so that the model sees what the DUT sees
-            if (vs_n == 430) { reg_write(8, 40u << 16 | 2); calm = 40; calm_cnt = 0; }
+            if (vs_n == 430) { reg_write(8, 40u << 16 | 2); calm = 40; }
             if (vs_n == 520 || vs_n == 1500) { reg_write(0, 1); paused = true; pauses++; stretch_ok = false; }
             if (vs_n == 540 || vs_n == 1530) { reg_write(0, 2); paused = false; }
             if (vs_n == 900) {
