@@ -121,14 +121,15 @@ reg [5:0]  j_left;                          // words still to request
 reg [5:0]  j_idx;                           // index of the next word to arrive
 reg [5:0]  j_n;                             // words in the job
 reg        j_half;
-// A row's first word, data_w + row × width4, by repeated addition: m_r
-// counts the rows still to add (119 clocks at most, against the four lines
-// a row has to arrive: 3200 pixel clocks, 1528 clocks of 12 MHz), one
-// adder serving both this and the request count.
+// A row's first word, data_w + row × width4, by shift and add: m_r (the
+// row's bits still to add) and m_w (width4 shifted) walk seven clocks at
+// most before the first request, one adder serving both this and the
+// request count.
 reg [6:0]  m_r;
+reg [14:0] m_w;
 wire       m_busy   = m_r != 7'd0;
 assign rq_valid = job != J_NONE && j_left != 6'd0 && !m_busy;
-wire [15:0] j_step  = m_busy ? {8'd0, width4} : {15'd0, rq_valid && rq_ready};
+wire [15:0] j_step  = m_busy ? (m_r[0] ? {1'b0, m_w} : 16'd0) : {15'd0, rq_valid && rq_ready};
 assign rq_addr  = j_addr;
 wire   j_last   = rs_valid && j_idx == j_n - 6'd1;
 assign lb_we    = job == J_ROW && rs_valid;
@@ -178,7 +179,7 @@ always @(posedge clk) begin
         startup_run <= 16'd0;
         startup_on <= 1'b0; lvl_min <= 8'hFF; lvl_max <= 8'd0;
         job <= J_NONE; j_left <= 6'd0; j_idx <= 6'd0; j_n <= 6'd0; j_addr <= 16'd0; j_half <= 1'b0;
-        m_r <= 7'd0;
+        m_r <= 7'd0; m_w <= 15'd0;
         take_resume <= 1'b0; take_ph <= 16'd0; row_pend <= 1'b0; row_q <= 7'd0;
         cap_run <= 1'b0; cap_acc <= 18'd0;
         h_f5 <= 1'b0; h_e5 <= 1'b0; h_raw <= 1'b0;
@@ -254,7 +255,7 @@ always @(posedge clk) begin
         // ---- the sequencer ----
         j_addr <= j_addr + j_step;
         if (rq_valid && rq_ready) j_left <= j_left - 6'd1;
-        if (m_busy) m_r <= m_r - 7'd1;
+        if (m_busy) begin m_r <= m_r >> 1; m_w <= m_w << 1; end
         if (job == J_NONE) begin
             if (take_go && !cmd_flush) begin
                 take_go <= 1'b0;
@@ -264,7 +265,7 @@ always @(posedge clk) begin
                 row_pend <= 1'b0;       // with nothing on screen, nothing to fetch
                 if (showing && {3'b000, row_q} < {height4, 2'b00} && width4 != 8'd0) begin
                     job <= J_ROW; j_half <= row_q[0]; j_idx <= 6'd0;
-                    j_addr <= data_w; m_r <= row_q;
+                    j_addr <= data_w; m_r <= row_q; m_w <= {7'd0, width4};
                     j_n    <= width4 > 8'd40 ? 6'd40 : width4[5:0];
                     j_left <= width4 > 8'd40 ? 6'd40 : width4[5:0];
                 end
