@@ -65,7 +65,9 @@ video_queue #(.LW(LW)) u_queue (
 wire          vsync_ev, row_req, lb_we, buffering;
 wire [6:0]    row, lb_addr;
 wire [15:0]   lb_data;
-wire [191:0]  palette;
+wire          pal_we;
+wire [3:0]    pal_idx;
+wire [11:0]   pal_data;
 wire [7:0]    width4, height4;
 
 video_player #(.LW(LW)) u_player (
@@ -76,7 +78,8 @@ video_player #(.LW(LW)) u_player (
     .rq_valid(rq_valid), .rq_addr(rq_addr), .rq_ready(rq_ready),
     .rs_valid(rs_valid), .rs_data(rs_data), .q_bad(q_bad), .q_dropped(q_dropped),
     .row_req(row_req), .row(row), .lb_we(lb_we), .lb_addr(lb_addr), .lb_data(lb_data),
-    .palette(palette), .width4(width4), .height4(height4), .buffering(buffering),
+    .pal_we(pal_we), .pal_idx(pal_idx), .pal_data(pal_data),
+    .width4(width4), .height4(height4), .buffering(buffering),
     .reg_sel(reg_sel), .reg_we(reg_we), .reg_addr(reg_addr), .reg_wdata(reg_wdata),
     .reg_rdata(reg_rdata), .reg_err(reg_err));
 
@@ -84,7 +87,8 @@ video_scan u_scan (
     .pix_clk(pix_clk), .pix_rst(pix_rst), .clk(clk), .rst(rst),
     .lb_we(lb_we), .lb_addr(lb_addr), .lb_data(lb_data),
     .vsync_ev(vsync_ev), .row_req(row_req), .row(row),
-    .palette(palette), .width4(width4), .height4(height4), .buffering(buffering),
+    .pal_we(pal_we), .pal_idx(pal_idx), .pal_data(pal_data),
+    .width4(width4), .height4(height4), .buffering(buffering),
     .r(dvi_r), .g(dvi_g), .b(dvi_b), .hsync_n(dvi_hs), .vsync_n(dvi_vs), .de(dvi_de));
 
 ice40_ddr_out u_clk_out (.clk(pix_clk), .d0(1'b0), .d1(1'b1), .pin(dvi_clk));

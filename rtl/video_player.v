@@ -47,7 +47,7 @@ module video_player #(
     output reg  [17:0] pop_len,             // ... this long
     output reg         pop_eos,             // it was an end-of-stream record
     output reg         release_en,          // free the ring before ...
-    output reg  [16:0] release_ptr,         // ... this record
+    output wire [16:0] release_ptr,         // ... this record (the head, with pop)
     output reg         flush,               // drop everything queued
     output wire        rq_valid,            // read port of the queue
     output wire [15:0] rq_addr,
@@ -62,7 +62,9 @@ module video_player #(
     output wire        lb_we,               // line buffer write
     output wire [6:0]  lb_addr,             // {half, word 0..39}
     output wire [15:0] lb_data,             // four pixels, the left one in the low nibble
-    output reg  [191:0] palette,            // 16 × 0x0RGB, entry i in [12i+11:12i]
+    output wire        pal_we,              // palette write (the take, in the vertical blanking):
+    output wire [3:0]  pal_idx,             // ... entry ...
+    output wire [11:0] pal_data,            // ... becomes 0x0RGB
     output reg  [7:0]  width4,              // the frame's width / 4 (0: nothing to show)
     output reg  [7:0]  height4,             // the frame's height / 4
     output wire        buffering,           // draw the buffering indicator
@@ -71,12 +73,11 @@ module video_player #(
     input  wire        reg_we,              // with reg_sel: a write of reg_wdata
     input  wire [3:0]  reg_addr,            // register offset in the window
     input  wire [31:0] reg_wdata,           // write data
-    output reg  [31:0] reg_rdata,           // read data, the clock after reg_sel
+    output wire [31:0] reg_rdata,           // read data, the clock after reg_sel
     output reg         reg_err              // with reg_rdata: no such register / read-only
 );
 
 localparam [1:0] S_IDLE = 2'd0, S_PLAY = 2'd1, S_BUF = 2'd2, S_END = 2'd3;
-localparam [17:0] SIZE = 18'h20000;
 
 reg [1:0]  state;
 reg        paused;
@@ -93,8 +94,12 @@ reg [7:0]  resume_cur;                      // the current resume goal
 reg [15:0] calm_cnt;
 reg [7:0]  cap;                             // frames the queue can hold beside the one shown
 // counters
-reg [31:0] c_frames, c_underruns, c_stalled, c_late, c_vsyncs, c_ends;
-reg [31:0] c_startup, startup_run;
+// The counters (FRAMES, UNDERRUNS, STALLED, LATE, VSYNCS, ENDS) and
+// STARTUP live in a block RAM of 16-bit words at their register offsets:
+// the counters wrap at 2^16 (libicebuf extends them), STARTUP saturates at
+// 65535 vsyncs. Events set a pending bit; a read-modify-write takes two
+// clocks a counter, in the clocks the register port leaves the RAM free.
+reg [15:0] startup_run;
 reg        startup_on;
 reg [7:0]  lvl_min, lvl_max;
 
@@ -116,19 +121,31 @@ reg [5:0]  j_left;                          // words still to request
 reg [5:0]  j_idx;                           // index of the next word to arrive
 reg [5:0]  j_n;                             // words in the job
 reg        j_half;
-assign rq_valid = job != J_NONE && j_left != 6'd0;
+// A row's first word, data_w + row × width4, by shift and add: m_r (the
+// row's bits still to add) and m_w (width4 shifted) walk seven clocks at
+// most before the first request, one adder serving both this and the
+// request count.
+reg [6:0]  m_r;
+reg [14:0] m_w;
+wire       m_busy   = m_r != 7'd0;
+assign rq_valid = job != J_NONE && j_left != 6'd0 && !m_busy;
+wire [15:0] j_step  = m_busy ? (m_r[0] ? {1'b0, m_w} : 16'd0) : {15'd0, rq_valid && rq_ready};
 assign rq_addr  = j_addr;
 wire   j_last   = rs_valid && j_idx == j_n - 6'd1;
 assign lb_we    = job == J_ROW && rs_valid;
 assign lb_addr  = {j_half, j_idx};
 assign lb_data  = rs_data;
+assign release_ptr = head_ptr;             // the queue moves it the clock after
+assign pal_we   = job == J_PAL && rs_valid;
+assign pal_idx  = j_idx[3:0];
+assign pal_data = rs_data[11:0];
 
 // the header being read
-reg [7:0]  h_magic, h_format;
-reg [15:0] h_dur, h_len;
-reg [7:0]  h_w4, h_h4;
-wire [15:0] h_len_even = h_len + {15'd0, h_len[0]};
-wire [17:0] h_rec = h_magic == 8'hF5 ? {2'b00, h_len_even} + 18'd40 : 18'd8;
+// the header being read: a frame's fields go straight to the registers of
+// the frame on screen once word 0 says it is a frame (the take runs in the
+// vertical blanking and always ends with that frame shown, or a flush)
+reg        h_f5, h_e5, h_raw;               // magic 0xF5, 0xE5; format 0
+wire [15:0] rs_even = rs_data + {15'd0, rs_data[0]};
 
 // a take is asked at vsync and done by the sequencer
 reg        take_go;                         // pending: read the head's header (set at vsync)
@@ -139,7 +156,6 @@ reg [6:0]  row_q;
 // capacity: how many records of the current length fit beside it
 reg        cap_run;
 reg [17:0] cap_acc;
-reg [17:0] cap_len;
 
 wire [15:0] t_next = ph + 16'd20;
 wire [8:0]  raised = {1'b0, resume_cur} + {1'b0, step};       // the goal after an underrun
@@ -157,17 +173,17 @@ always @(posedge clk) begin
     pop <= 1'b0; pop_eos <= 1'b0; release_en <= 1'b0; flush <= 1'b0;
     if (rst) begin
         state <= S_IDLE; paused <= 1'b0; ph <= 16'd0; dur <= 16'd0; showing <= 1'b0;
-        data_w <= 16'd0; width4 <= 8'd0; height4 <= 8'd0; palette <= 192'd0;
+        data_w <= 16'd0; width4 <= 8'd0; height4 <= 8'd0;
         start_thr <= START_DEF; resume_base <= RESUME_DEF; step <= STEP_DEF; calm <= CALM_DEF;
         resume_cur <= RESUME_DEF; calm_cnt <= 16'd0; cap <= 8'hFF;
-        c_frames <= 32'd0; c_underruns <= 32'd0; c_stalled <= 32'd0; c_late <= 32'd0;
-        c_vsyncs <= 32'd0; c_ends <= 32'd0; c_startup <= 32'd0; startup_run <= 32'd0;
+        startup_run <= 16'd0;
         startup_on <= 1'b0; lvl_min <= 8'hFF; lvl_max <= 8'd0;
         job <= J_NONE; j_left <= 6'd0; j_idx <= 6'd0; j_n <= 6'd0; j_addr <= 16'd0; j_half <= 1'b0;
+        m_r <= 7'd0; m_w <= 15'd0;
         take_go <= 1'b0; take_resume <= 1'b0; take_ph <= 16'd0; row_pend <= 1'b0; row_q <= 7'd0;
-        cap_run <= 1'b0; cap_acc <= 18'd0; cap_len <= 18'd0;
-        h_magic <= 8'd0; h_format <= 8'd0; h_dur <= 16'd0; h_len <= 16'd0; h_w4 <= 8'd0; h_h4 <= 8'd0;
-        pop_len <= 18'd0; release_ptr <= 17'd0;
+        cap_run <= 1'b0; cap_acc <= 18'd0;
+        h_f5 <= 1'b0; h_e5 <= 1'b0; h_raw <= 1'b0;
+        pop_len <= 18'd0;
     end else begin
         // settings
         if (reg_sel && reg_we) begin
@@ -180,11 +196,6 @@ always @(posedge clk) begin
         end
         if (cmd_pause)  paused <= 1'b1;
         if (cmd_resume) paused <= 1'b0;
-        if (cmd_clear) begin
-            c_frames <= 32'd0; c_underruns <= 32'd0; c_stalled <= 32'd0; c_late <= 32'd0;
-            c_vsyncs <= 32'd0; c_ends <= 32'd0; c_startup <= 32'd0;
-            lvl_min <= 8'hFF; lvl_max <= 8'd0;
-        end
 
         // the level's extremes: max always, min while playing
         if (lvl8 > lvl_max) lvl_max <= lvl8;
@@ -192,7 +203,7 @@ always @(posedge clk) begin
 
         // startup delay: vsyncs from the first queued record to the first frame
         if ((state == S_IDLE || state == S_END) && level != 0 && eos_level == 0 && !startup_on) begin
-            startup_on <= 1'b1; startup_run <= 32'd0;
+            startup_on <= 1'b1; startup_run <= 16'd0;
         end
 
         // row requests wait for the sequencer
@@ -200,8 +211,7 @@ always @(posedge clk) begin
 
         // ---- vsync: the only place frames change ----
         if (vsync) begin
-            c_vsyncs <= c_vsyncs + 32'd1;
-            if (startup_on) startup_run <= startup_run + 32'd1;
+            if (startup_on && startup_run != 16'hFFFF) startup_run <= startup_run + 16'd1;
             if (!paused) begin
                 case (state)
                 S_IDLE, S_END: if (start_ok) begin
@@ -219,7 +229,6 @@ always @(posedge clk) begin
                             take_go <= 1'b1; take_resume <= 1'b0; take_ph <= t_next - dur;
                         end else begin
                             state <= S_BUF; ph <= dur;
-                            c_underruns <= c_underruns + 32'd1;
                             calm_cnt <= 16'd0;
                             resume_cur <= raised > {1'b0, cap_m1} ? cap_m1 : raised[7:0];
                         end
@@ -228,7 +237,6 @@ always @(posedge clk) begin
                     end
                 end
                 default: begin      // S_BUF
-                    c_stalled <= c_stalled + 32'd1;
                     if (resume_ok) begin
                         take_go <= 1'b1; take_resume <= 1'b1; take_ph <= 16'd0;
                     end
@@ -245,98 +253,153 @@ always @(posedge clk) begin
         end
 
         // ---- the sequencer ----
-        if (rq_valid && rq_ready) begin
-            j_addr <= j_addr + 16'd1; j_left <= j_left - 6'd1;
-        end
+        j_addr <= j_addr + j_step;
+        if (rq_valid && rq_ready) j_left <= j_left - 6'd1;
+        if (m_busy) begin m_r <= m_r >> 1; m_w <= m_w << 1; end
         if (job == J_NONE) begin
             if (take_go && !cmd_flush) begin
                 take_go <= 1'b0;
                 job <= J_HDR; j_addr <= head_ptr[16:1]; j_left <= 6'd4; j_n <= 6'd4; j_idx <= 6'd0;
+                m_r <= 7'd0;
             end else if (row_pend && !row_req) begin
                 row_pend <= 1'b0;       // with nothing on screen, nothing to fetch
                 if (showing && {3'b000, row_q} < {height4, 2'b00} && width4 != 8'd0) begin
                     job <= J_ROW; j_half <= row_q[0]; j_idx <= 6'd0;
-                    j_addr <= data_w + row_q * width4;
+                    j_addr <= data_w; m_r <= row_q; m_w <= {7'd0, width4};
                     j_n    <= width4 > 8'd40 ? 6'd40 : width4[5:0];
                     j_left <= width4 > 8'd40 ? 6'd40 : width4[5:0];
                 end
             end
         end else if (cmd_flush) begin
             job <= J_NONE;          // a word still in flight arrives to no job
+            m_r <= 7'd0;
         end else if (rs_valid) begin
             j_idx <= j_idx + 6'd1;
             if (job == J_HDR) begin
                 case (j_idx[1:0])
-                2'd0: begin h_magic <= rs_data[7:0]; h_format <= rs_data[15:8]; end
-                2'd1: h_dur <= rs_data;
-                2'd2: h_len <= rs_data;
-                default: begin h_w4 <= rs_data[7:0]; h_h4 <= rs_data[15:8]; end
+                2'd0: begin
+                    h_f5 <= rs_data[7:0] == 8'hF5; h_e5 <= rs_data[7:0] == 8'hE5;
+                    h_raw <= rs_data[15:8] == 8'd0;
+                    pop_len <= 18'd8;           // an end-of-stream or bad record
+                end
+                2'd1: if (h_f5) dur <= rs_data;
+                2'd2: if (h_f5) pop_len <= {2'b00, rs_even} + 18'd40;
+                default: if (h_f5) begin
+                    width4 <= h_raw ? rs_data[7:0] : 8'd0; height4 <= rs_data[15:8];
+                end
                 endcase
             end
-            if (job == J_PAL)
-                palette[j_idx[3:0] * 8'd12 +: 12] <= rs_data[11:0];
             if (j_last) begin
                 job <= J_NONE;
                 if (job == J_HDR) begin
-                    if (h_magic == 8'hF5) begin
+                    if (h_f5) begin
                         job <= J_PAL; j_left <= 6'd16; j_n <= 6'd16; j_idx <= 6'd0;
                     end else begin
                         // end of stream, or a bad record: take it, keep the picture
-                        pop <= 1'b1; pop_len <= h_rec; pop_eos <= h_magic == 8'hE5;
-                        if (h_magic == 8'hE5) begin
-                            state <= S_END; c_ends <= c_ends + 32'd1;
+                        pop <= 1'b1; pop_eos <= h_e5;
+                        if (h_e5) begin
+                            state <= S_END;
                         end
                     end
                 end
                 if (job == J_PAL) begin
                     // the new frame is on screen from the next active line
-                    pop <= 1'b1; pop_len <= h_rec;
-                    release_en <= 1'b1; release_ptr <= head_ptr;
+                    pop <= 1'b1;
+                    release_en <= 1'b1;
                     showing <= 1'b1; state <= S_PLAY;
-                    data_w <= head_ptr[16:1] + 16'd20;
-                    width4 <= h_format == 8'd0 ? h_w4 : 8'd0;
-                    height4 <= h_h4;
-                    dur <= h_dur; ph <= take_ph;
-                    c_frames <= c_frames + 32'd1;
-                    if (take_ph >= h_dur) c_late <= c_late + 32'd1;
+                    data_w <= j_addr;       // past the header's 4 words and the palette's 16
+                    ph <= take_ph;
                     if (startup_on && take_resume && (state == S_IDLE || state == S_END)) begin
-                        startup_on <= 1'b0; c_startup <= startup_run;
+                        startup_on <= 1'b0;
                     end
-                    cap_run <= 1'b1; cap_len <= h_rec; cap_acc <= h_rec + h_rec; cap <= 8'd0;
+                    cap_run <= 1'b1; cap_acc <= {pop_len[16:0], 1'b0}; cap <= 8'd0;
                 end
             end
         end
 
+        // clear counters: last, so it wins over a count in the same clock
+        if (cmd_clear) begin
+            lvl_min <= 8'hFF; lvl_max <= 8'd0;
+        end
+
         // capacity, a subtraction-free division: count the records of this
-        // length that fit in the ring beside the one on screen
+        // length (pop_len, which holds until the next take, a vsync later)
+        // that fit in the ring beside the one on screen
         if (cap_run) begin
-            if (cap_acc > SIZE || cap == 8'hFF) cap_run <= 1'b0;
-            else begin cap <= cap + 8'd1; cap_acc <= cap_acc + cap_len; end
+            if (cap_acc > 18'h20000 || cap == 8'hFF) cap_run <= 1'b0;   // beyond the ring's 2^17 bytes
+            else begin cap <= cap + 8'd1; cap_acc <= cap_acc + pop_len; end
         end
     end
 end
 
+// ---- counters ----------------------------------------------------------------
+// the events, each at most once a vsync or a take
+wire vs_run   = vsync && !paused;
+wire ev_vsync = vsync;
+wire ev_stall = vs_run && state == S_BUF;
+wire ev_under = vs_run && state == S_PLAY && t_next >= dur && level == 0;
+wire take_end = job != J_NONE && !cmd_flush && rs_valid && j_last;
+wire ev_frame = take_end && job == J_PAL;
+wire ev_late  = ev_frame && take_ph >= dur;
+wire ev_end   = take_end && job == J_HDR && !h_f5 && h_e5;
+wire ev_start = ev_frame && startup_on && take_resume && (state == S_IDLE || state == S_END);
+// pending bits by register offset: 1 frames, 2 underruns, 3 stalled,
+// 4 late, 9 startup (a write of startup_run), 10 vsyncs, 12 ends
+reg  [12:0] pend;
+wire [12:0] ev = {ev_end, 1'b0, ev_vsync, ev_start, 4'd0, ev_late, ev_stall, ev_under, ev_frame, 1'b0};
+reg  [15:0] cnt [0:15];
+reg  [15:0] cnt_q;
+reg  [3:0]  u_addr;                         // the counter being updated
+reg         u_rd;                           // its old value arrives this clock
+reg         u_clr;                          // a sweep writing zeros (reset, clear)
+reg  [3:0]  u_sweep;
+// the lowest pending counter
+wire [3:0]  u_next = pend[1] ? 4'd1 : pend[2] ? 4'd2 : pend[3] ? 4'd3 : pend[4] ? 4'd4 :
+                     pend[9] ? 4'd9 : pend[10] ? 4'd10 : 4'd12;
+wire        u_go   = !u_clr && !u_rd && pend != 13'd0 && !reg_sel;
+wire [3:0]  c_raddr = reg_sel ? reg_addr : u_next;
+wire        c_we   = u_clr || u_rd;
+wire [3:0]  c_waddr = u_clr ? u_sweep : u_addr;
+wire [15:0] c_wdata = u_clr ? 16'd0 : (u_addr == 4'd9 ? startup_run : cnt_q + 16'd1);
+always @(posedge clk) begin
+    if (c_we) cnt[c_waddr] <= c_wdata;
+    cnt_q <= cnt[c_raddr];
+end
+always @(posedge clk) begin
+    if (rst || cmd_clear) begin
+        pend <= 13'd0; u_rd <= 1'b0; u_clr <= 1'b1; u_sweep <= 4'd0; u_addr <= 4'd0;
+    end else begin
+        u_rd <= u_go;
+        if (u_go) u_addr <= u_next;
+        if (u_clr) begin
+            u_sweep <= u_sweep + 4'd1;
+            if (u_sweep == 4'd15) u_clr <= 1'b0;
+        end
+        // a new event wins over the update it would follow
+        pend <= (pend & ~({12'd0, u_go} << u_next)) | ev;
+    end
+end
+
 // ---- register reads ---------------------------------------------------------
+reg        rd_cnt;                          // the answer is the counter RAM's word
+reg [31:0] rd_q;
+assign reg_rdata = rd_cnt ? {16'd0, cnt_q} : rd_q;
 always @(posedge clk) begin
     reg_err <= 1'b0;
+    rd_cnt <= 1'b0;
     if (reg_sel) begin
         reg_err <= reg_we ? !(reg_addr == 4'd0 || reg_addr == 4'd6 || reg_addr == 4'd7 || reg_addr == 4'd8)
                           : reg_addr > 4'd12;
+        rd_cnt <= reg_addr == 4'd1 || reg_addr == 4'd2 || reg_addr == 4'd3 || reg_addr == 4'd4 ||
+                  reg_addr == 4'd9 || reg_addr == 4'd10 || reg_addr == 4'd12;
         case (reg_addr)
-        4'd0:  reg_rdata <= {level32[15:0], 8'd0, 3'd0, showing, paused, 1'b0, state};
-        4'd1:  reg_rdata <= c_frames;
-        4'd2:  reg_rdata <= c_underruns;
-        4'd3:  reg_rdata <= c_stalled;
-        4'd4:  reg_rdata <= c_late;
-        4'd5:  reg_rdata <= {cap, lvl_max, lvl_min, lvl8};
-        4'd6:  reg_rdata <= {24'd0, start_thr};
-        4'd7:  reg_rdata <= {8'd0, resume_eff, resume_cur, resume_base};
-        4'd8:  reg_rdata <= {calm, 8'd0, step};
-        4'd9:  reg_rdata <= c_startup;
-        4'd10: reg_rdata <= c_vsyncs;
-        4'd11: reg_rdata <= {q_dropped, q_bad};
-        4'd12: reg_rdata <= c_ends;
-        default: reg_rdata <= 32'd0;
+        4'd0:  rd_q <= {level32[15:0], 8'd0, 3'd0, showing, paused, 1'b0, state};
+        4'd5:  rd_q <= {cap, lvl_max, lvl_min, lvl8};
+        4'd6:  rd_q <= {24'd0, start_thr};
+        4'd7:  rd_q <= {8'd0, resume_eff, resume_cur, resume_base};
+        4'd8:  rd_q <= {calm, 8'd0, step};
+        4'd11: rd_q <= {q_dropped, q_bad};
+        default: rd_q <= 32'd0;
         endcase
     end
 end

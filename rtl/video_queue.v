@@ -62,14 +62,14 @@ module video_queue #(
     output reg  [15:0] dropped              // bytes offered while dn_full (refused)
 );
 
-localparam [17:0] SIZE = 18'h20000;        // bytes in the ring (4 SPRAMs)
-
+// The ring is 2^17 bytes: pointers carry a wrap bit (bit 17), so SIZE is
+// that bit alone in the full and credit arithmetic below.
 reg [17:0] wr_ptr, cm_ptr, rd_ptr, hd_ptr, pa_ptr;
 assign head_ptr = hd_ptr[16:0];
 
-wire [17:0] used_wr = wr_ptr - rd_ptr;
 wire [17:0] avail   = cm_ptr - pa_ptr;        // committed bytes from the parse point
-assign dn_full = used_wr == SIZE;
+// full: wr_ptr a whole ring ahead of rd_ptr (same address, other wrap bit)
+assign dn_full = wr_ptr == {!rd_ptr[17], rd_ptr[16:0]};
 
 // ---- SPRAM port: writes first, then the player, then the parser ----------
 wire        wr_go = dn_valid && !dn_full;
@@ -115,16 +115,21 @@ reg [7:0]  p_magic;
 reg [17:0] p_len;                             // the record's length in bytes
 wire [15:0] dl_even = rs_data + {15'd0, rs_data[0]};
 wire        p_done = pstate == P_BODY && avail >= p_len;
+// +1, -1 (all ones) or 0: one adder a count
+wire        p_eos = p_done && p_magic == 8'hE5;
+wire [LW-1:0] lvl_step = p_done == pop ? {LW{1'b0}} : {{(LW-1){pop}}, 1'b1};
+wire [LW-1:0] eos_step = p_eos == (pop && pop_eos) ? {LW{1'b0}} : {{(LW-1){pop && pop_eos}}, 1'b1};
 
 // The ring pointers. Byte pointers move by lengths, all in 18 bits. The
 // committed end and the release point are also wanted a clock early, for
 // the credit (dn_free must count a commit from the clock after it).
 wire [17:0] pa_next = p_done ? pa_ptr + p_len : pa_ptr;
 wire [17:0] cm_next = dn_commit && !dn_abort ? (wr_go ? wr_ptr + 18'd1 : wr_ptr) : cm_ptr;
-// release_ptr is a record start at or after rd_ptr: the wrap bit follows
-// from the distance.
+// release_ptr is a record start at or after rd_ptr, less than a ring
+// ahead: the wrap bit flips when its address is below rd_ptr's.
+wire        rel_wrap = release_ptr < rd_ptr[16:0];
 wire [17:0] rd_next = flush ? pa_next
-                    : release_en ? rd_ptr + {1'b0, release_ptr - rd_ptr[16:0]} : rd_ptr;
+                    : release_en ? {rd_ptr[17] ^ rel_wrap, release_ptr} : rd_ptr;
 
 always @(posedge clk) begin
     if (rst) begin
@@ -167,7 +172,9 @@ always @(posedge clk) begin
             if (pa_go) pa_rq <= 1'b0;
             if (pa_rs) begin
                 pstate <= P_BODY;
-                if ({2'b00, dl_even} + 18'd40 > SIZE - 18'd40 || dl_even < rs_data) begin
+                // a record of 2^16 - 1 data bytes would round to 2^16; every
+                // shorter one fits the ring beside another
+                if (&rs_data) begin
                     p_len <= 18'd8; p_magic <= 8'h00;
                     if (bad != 16'hFFFF) bad <= bad + 16'd1;
                 end else begin
@@ -185,9 +192,8 @@ always @(posedge clk) begin
             level <= {LW{1'b0}}; eos_level <= {LW{1'b0}};
             hd_ptr <= pa_next;
         end else begin
-            level <= level + {{(LW-1){1'b0}}, p_done} - {{(LW-1){1'b0}}, pop};
-            eos_level <= eos_level + {{(LW-1){1'b0}}, p_done && p_magic == 8'hE5}
-                                   - {{(LW-1){1'b0}}, pop && pop_eos};
+            level <= level + lvl_step;
+            eos_level <= eos_level + eos_step;
             if (pop)
                 hd_ptr <= hd_ptr + pop_len;
         end
@@ -196,7 +202,9 @@ always @(posedge clk) begin
 end
 
 // ---- credit ---------------------------------------------------------------
-wire [17:0] room = SIZE - (cm_next - rd_next);
+// 2^17 - (cm_next - rd_next), by one subtraction
+wire [17:0] room_n = rd_next - cm_next;
+wire [17:0] room   = {!room_n[17], room_n[16:0]};
 wire [15:0] free_now = room[17:16] != 2'd0 ? 16'hFFFF : room[15:0];
 always @(posedge clk) begin
     if (rst) begin

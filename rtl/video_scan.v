@@ -9,12 +9,13 @@
 // on line 524, after the vertical blanking in which the player changed the
 // frame. The requests and the start of each vsync cross into clk as
 // toggles through two flops; the row number beside a request is held for
-// four lines, long after the toggle arrives. The palette, the size and the
-// buffering flag come from clk registers that change only in the vertical
-// blanking (flush aside), so they are read here without synchronisers.
+// four lines, long after the toggle arrives. The palette (a second block
+// RAM, 16 entries written in clk, read in pix_clk), the size and the
+// buffering flag are written by the player only in the vertical blanking
+// (flush aside), so they are read here without synchronisers.
 //
-// Pipeline: timing (stage 0) -> line buffer read (1) -> palette (2, the
-// output registers); the syncs are delayed to match.
+// Pipeline: timing (stage 0) -> line buffer read (1) -> palette read (2) ->
+// colour (3, the output registers); the syncs are delayed to match.
 `resetall
 `default_nettype none
 
@@ -27,11 +28,13 @@ module video_scan (
     input  wire         lb_we,             // line buffer write
     input  wire [6:0]   lb_addr,           // {half, word}
     input  wire [15:0]  lb_data,           // four pixels, left one low
+    input  wire         pal_we,            // palette write
+    input  wire [3:0]   pal_idx,           // entry
+    input  wire [11:0]  pal_data,          // 0x0RGB
     output reg          vsync_ev,          // one clock: a vsync began
     output reg          row_req,           // one clock: fetch row ...
     output wire [6:0]   row,               // ... into half row[0]
     // quasi-static, from clk registers
-    input  wire [191:0] palette,           // 16 × 0x0RGB
     input  wire [7:0]   width4,            // picture width / 4 (0: black)
     input  wire [7:0]   height4,           // picture height / 4
     input  wire         buffering,         // draw the buffering indicator
@@ -58,6 +61,12 @@ always @(posedge clk)
 wire [6:0] prow = y[8:2];                  // picture row of this line
 always @(posedge pix_clk)
     lb_q <= lb[{prow[0], x[9:4]}];
+
+// ---- palette: written in clk, read in pix_clk ----
+reg [11:0] pal [0:15];
+reg [11:0] pal_q;
+always @(posedge clk)
+    if (pal_we) pal[pal_idx] <= pal_data;
 
 // ---- requests to clk ----
 reg       req_tgl, vs_tgl;
@@ -95,6 +104,24 @@ always @(posedge pix_clk)
     if (pix_rst) phase <= 5'd0;
     else if (t_fs) phase <= phase + 5'd1;
 
+// The bar's box, x in [160, 480) and y in [440, 456), and the inside of its
+// border, x in [162, 478) and y in [442, 454), as flags of the current
+// (x, y) set and cleared on the pixel before each edge: equalities, not
+// range compares.
+reg  hb, he, vb, ve;
+wire x_last = x == 10'd799;
+always @(posedge pix_clk)
+    if (pix_rst) begin
+        hb <= 1'b0; he <= 1'b0; vb <= 1'b0; ve <= 1'b0;
+    end else begin
+        if (x == 10'd159) hb <= 1'b1; else if (x == 10'd479) hb <= 1'b0;
+        if (x == 10'd161) he <= 1'b1; else if (x == 10'd477) he <= 1'b0;
+        if (x_last) begin
+            if (y == 10'd439) vb <= 1'b1; else if (y == 10'd455) vb <= 1'b0;
+            if (y == 10'd441) ve <= 1'b1; else if (y == 10'd453) ve <= 1'b0;
+        end
+    end
+
 // ---- pipeline ----
 reg [1:0] nib1;
 reg       in1, bar1, stripe1, edge1;
@@ -105,23 +132,31 @@ always @(posedge pix_clk) begin
     // stage 1: the line buffer word arrives
     nib1    <= x[3:2];
     in1     <= {2'b00, x[9:4]} < width4 && {3'b000, prow} < {height4, 2'b00};
-    bar1    <= buffering && x >= 10'd160 && x < 10'd480 && y >= 10'd440 && y < 10'd456;
-    edge1   <= x < 10'd162 || x >= 10'd478 || y < 10'd442 || y >= 10'd454;
+    bar1    <= buffering && hb && vb;
+    edge1   <= !(he && ve);
     stripe1 <= xs[4];
     hs1 <= t_hs; vs1 <= t_vs; de1 <= t_de;
 end
 
-wire [3:0]  pix = lb_q[{nib1, 2'b00} +: 4];
-wire [11:0] rgb = palette[pix * 8'd12 +: 12];
+wire [3:0] pix = lb_q[{nib1, 2'b00} +: 4];
+reg        in2, bar2, stripe2, edge2;
+reg        hs2, vs2, de2;
 always @(posedge pix_clk) begin
-    // stage 2: colour, registered outputs
-    hsync_n <= hs1; vsync_n <= vs1; de <= de1;
-    if (!de1)
+    // stage 2: the palette entry arrives
+    pal_q <= pal[pix];
+    in2 <= in1; bar2 <= bar1; stripe2 <= stripe1; edge2 <= edge1;
+    hs2 <= hs1; vs2 <= vs1; de2 <= de1;
+end
+
+always @(posedge pix_clk) begin
+    // stage 3: colour, registered outputs
+    hsync_n <= hs2; vsync_n <= vs2; de <= de2;
+    if (!de2)
         {r, g, b} <= 12'h000;
-    else if (bar1)
-        {r, g, b} <= edge1 ? 12'hFFF : (stripe1 ? 12'hFC0 : 12'h222);
-    else if (in1)
-        {r, g, b} <= rgb;
+    else if (bar2)
+        {r, g, b} <= edge2 ? 12'hFFF : (stripe2 ? 12'hFC0 : 12'h222);
+    else if (in2)
+        {r, g, b} <= pal_q;
     else
         {r, g, b} <= 12'h000;
 end

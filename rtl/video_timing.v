@@ -39,6 +39,14 @@ wire       h_end = x == H_TOTAL[9:0] - 10'd1;
 wire       v_end = y == V_TOTAL[9:0] - 10'd1;
 wire [9:0] nx    = h_end ? 10'd0 : x + 10'd1;
 wire [9:0] ny    = h_end ? (v_end ? 10'd0 : y + 10'd1) : y;
+// The counters only step, so the outputs toggle at equalities of the next
+// position instead of range compares; hde/vde: the next position's column
+// and line are active.
+localparam [9:0] HS_ON = H_ACTIVE + H_FRONT, HS_OFF = H_ACTIVE + H_FRONT + H_SYNC;
+localparam [9:0] VS_ON = V_ACTIVE + V_FRONT, VS_OFF = V_ACTIVE + V_FRONT + V_SYNC;
+reg        hde, vde;
+wire       hde_n = nx == 10'd0 ? 1'b1 : (nx == H_ACTIVE[9:0] ? 1'b0 : hde);
+wire       vde_n = ny == 10'd0 ? 1'b1 : (ny == V_ACTIVE[9:0] ? 1'b0 : vde);
 
 always @(posedge clk) begin
     if (rst) begin
@@ -48,12 +56,16 @@ always @(posedge clk) begin
         vsync_n     <= 1'b1;
         de          <= 1'b0;
         frame_start <= 1'b0;
+        hde         <= 1'b0;
+        vde         <= 1'b0;
     end else begin
         x           <= nx;
         y           <= ny;
-        hsync_n     <= !(nx >= H_ACTIVE + H_FRONT && nx < H_ACTIVE + H_FRONT + H_SYNC);
-        vsync_n     <= !(ny >= V_ACTIVE + V_FRONT && ny < V_ACTIVE + V_FRONT + V_SYNC);
-        de          <= nx < H_ACTIVE && ny < V_ACTIVE;
+        if (nx == HS_ON) hsync_n <= 1'b0; else if (nx == HS_OFF) hsync_n <= 1'b1;
+        if (ny == VS_ON) vsync_n <= 1'b0; else if (ny == VS_OFF) vsync_n <= 1'b1;
+        hde         <= hde_n;
+        vde         <= vde_n;
+        de          <= hde_n && vde_n;
         frame_start <= nx == 10'd0 && ny == 10'd0;
     end
 end

@@ -23,7 +23,7 @@ int ib_ctrl_transact(icebuf *dev, const uint8_t *req, size_t len, size_t n, uint
 /* A peripheral's state on a handle: one slot per peripheral (its FEATURES
  * bit number), empty at open; icebuf_close() calls free(state) if set. */
 #define IB_PERIPH_SLOTS 4
-enum { IB_PERIPH_KEYBOARD = 1 };
+enum { IB_PERIPH_KEYBOARD = 1, IB_PERIPH_VIDEO = 2 };
 struct ib_periph {
 	void *state;
 	void (*free)(void *state);

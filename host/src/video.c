@@ -5,8 +5,39 @@
 #include "peripheral.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 enum { NVREG = ICEBUF_REG_VID_ENDS - ICEBUF_REG_VID_CTRL + 1 };
+
+/* The player's counters (FRAMES, UNDERRUNS, STALLED, LATE, VSYNCS, ENDS)
+ * are 16 bits on the board and wrap: a read lower than the last one on this
+ * handle is a wrap (docs/video.md), as for the link's counters. A clear
+ * through icebuf_video_control() starts them afresh. */
+struct vid_ext {
+	uint16_t last[NVREG];
+	uint32_t high[NVREG];
+	uint32_t seen;
+};
+
+static int is_counter(int i)
+{
+	int a = ICEBUF_REG_VID_CTRL + i;
+	return a == ICEBUF_REG_VID_FRAMES || a == ICEBUF_REG_VID_UNDERRUNS || a == ICEBUF_REG_VID_STALLED ||
+	       a == ICEBUF_REG_VID_LATE || a == ICEBUF_REG_VID_VSYNCS || a == ICEBUF_REG_VID_ENDS;
+}
+
+static struct vid_ext *vid_ext(icebuf *dev)
+{
+	struct ib_periph *p = ib_dev_periph(dev, IB_PERIPH_VIDEO);
+	if (!p->state) {
+		struct vid_ext *e = calloc(1, sizeof *e);
+		if (!e)
+			return NULL;
+		p->state = e;
+		p->free = free;
+	}
+	return p->state;
+}
 
 static int bad_resp(icebuf *dev, const uint8_t *resp, uint8_t addr)
 {
@@ -53,6 +84,18 @@ int icebuf_video_status(icebuf *dev, struct icebuf_video_status *st, int timeout
 			return r;
 		v[i] = (uint32_t)resp[i][2] << 24 | (uint32_t)resp[i][3] << 16 | (uint32_t)resp[i][4] << 8 | resp[i][5];
 	}
+	struct vid_ext *e = vid_ext(dev);
+	if (!e)
+		return ib_dev_fail(dev, ICEBUF_ERR_NOMEM, "out of memory");
+	for (int i = 0; i < NVREG; i++) {
+		if (!is_counter(i) || v[i] > 0xFFFF)
+			continue;
+		if ((e->seen >> i & 1) && v[i] < e->last[i])
+			e->high[i] += 0x10000;
+		e->seen |= 1u << i;
+		e->last[i] = (uint16_t)v[i];
+		v[i] += e->high[i];
+	}
 #define V(reg) v[ICEBUF_REG_##reg - ICEBUF_REG_VID_CTRL]
 	struct icebuf_video_status s = {
 		.state = V(VID_CTRL) & 3, .paused = (int)(V(VID_CTRL) >> 3 & 1), .showing = (int)(V(VID_CTRL) >> 4 & 1),
@@ -87,7 +130,14 @@ int icebuf_video_control(icebuf *dev, uint32_t cmds, int timeout_ms)
 		return r;
 	if (cmds & ~0xFu)
 		return ib_dev_fail(dev, ICEBUF_ERR_ARG, "icebuf_video_control: unknown command bits");
-	return write_reg(dev, ICEBUF_REG_VID_CTRL, cmds, timeout_ms);
+	if ((r = write_reg(dev, ICEBUF_REG_VID_CTRL, cmds, timeout_ms)))
+		return r;
+	if (cmds & ICEBUF_VIDEO_CLEAR) {
+		struct vid_ext *e = vid_ext(dev);
+		if (e)
+			*e = (struct vid_ext){ 0 };
+	}
+	return ICEBUF_OK;
 }
 
 int icebuf_video_thresholds(icebuf *dev, int start, int resume, int timeout_ms)

@@ -246,19 +246,19 @@ static uint32_t freg(struct fake *f, uint8_t a, int *ok)
 	switch (a) {
 	case ICEBUF_REG_VID_CTRL:
 		return (uint32_t)f->qn << 16 | (uint32_t)f->showing << 4 | (uint32_t)f->paused << 3 | (uint32_t)f->state;
-	case ICEBUF_REG_VID_FRAMES: return f->frames;
-	case ICEBUF_REG_VID_UNDERRUNS: return f->underruns;
-	case ICEBUF_REG_VID_STALLED: return f->stalled;
-	case ICEBUF_REG_VID_LATE: return f->late;
+	case ICEBUF_REG_VID_FRAMES: return f->frames & 0xFFFF;       /* 16 bits, as the board's */
+	case ICEBUF_REG_VID_UNDERRUNS: return f->underruns & 0xFFFF;
+	case ICEBUF_REG_VID_STALLED: return f->stalled & 0xFFFF;
+	case ICEBUF_REG_VID_LATE: return f->late & 0xFFFF;
 	case ICEBUF_REG_VID_LEVEL: return cap << 24 | f->lvl_max << 16 | (f->lvl_min & 0xFF) << 8 | lvl8(f);
 	case ICEBUF_REG_VID_START: return f->start;
 	case ICEBUF_REG_VID_RESUME:
 		return (f->resume_cur > cap_m1 ? cap_m1 : f->resume_cur) << 16 | f->resume_cur << 8 | f->resume_base;
 	case ICEBUF_REG_VID_ADAPT: return f->calm << 16 | f->step;
-	case ICEBUF_REG_VID_STARTUP: return f->startup;
-	case ICEBUF_REG_VID_VSYNCS: return f->vsyncs;
+	case ICEBUF_REG_VID_STARTUP: return f->startup > 0xFFFF ? 0xFFFF : f->startup;
+	case ICEBUF_REG_VID_VSYNCS: return f->vsyncs & 0xFFFF;
 	case ICEBUF_REG_VID_ERRORS: return f->refused << 16 | f->bad;
-	default: return f->ends;
+	default: return f->ends & 0xFFFF;
 	}
 }
 
@@ -416,6 +416,9 @@ static void fake_start(int video, const char *dump_path)
 		static struct fake f;
 		f.video = video;
 		f.start = 4; f.resume_base = f.resume_cur = 8; f.step = 2; f.calm = 600; f.lvl_min = 255;
+		/* The board's counters are 16 bits and wrap (the host extends
+		 * them): start them short of a wrap, so every case crosses one. */
+		f.frames = 65536 - 20; f.vsyncs = 65536 - 90; f.stalled = 65536 - 5;
 		f.pend = malloc(RING);
 		f.dump = fopen(dump_path, "wb");
 		/* One client after another (each play is one session). */

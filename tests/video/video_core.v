@@ -41,6 +41,16 @@ wire [16:0] head_ptr, release_ptr;
 wire        pop, pop_eos, release_en, flush, rq_valid, rq_ready, rs_valid;
 wire [17:0] pop_len;
 wire [15:0] rq_addr, rs_data, q_bad, q_dropped;
+wire        pal_we;
+wire [3:0]  pal_idx;
+wire [11:0] pal_data;
+
+// the palette as the scanout's block RAM holds it, flattened for the bench
+reg [191:0] pal_q;
+assign palette = pal_q;
+always @(posedge clk)
+    if (rst) pal_q <= 192'd0;
+    else if (pal_we) pal_q[pal_idx * 12 +: 12] <= pal_data;
 
 video_queue u_queue (
     .clk(clk), .rst(rst),
@@ -60,7 +70,7 @@ video_player u_player (
     .rq_valid(rq_valid), .rq_addr(rq_addr), .rq_ready(rq_ready),
     .rs_valid(rs_valid), .rs_data(rs_data), .q_bad(q_bad), .q_dropped(q_dropped),
     .row_req(row_req), .row(row), .lb_we(lb_we), .lb_addr(lb_addr), .lb_data(lb_data),
-    .palette(palette), .width4(width4), .height4(height4), .buffering(buffering),
+.pal_we(pal_we), .pal_idx(pal_idx), .pal_data(pal_data), .width4(width4), .height4(height4), .buffering(buffering),
     .reg_sel(reg_sel), .reg_we(reg_we), .reg_addr(reg_addr), .reg_wdata(reg_wdata),
     .reg_rdata(reg_rdata), .reg_err(reg_err));
 

@@ -112,7 +112,8 @@ int main(int argc, char **argv) {
     auto level = [&] { return (long)complete - (long)head; };
     auto eos_level = [&] { long n = 0; for (size_t i = head; i < complete; i++) n += recs[i].eos; return n; };
     auto reg_write = [&](int a, uint32_t d) { u->reg_sel = 1; u->reg_we = 1; u->reg_addr = a; u->reg_wdata = d; tick(); u->reg_sel = 0; u->reg_we = 0; };
-    auto reg_read = [&](int a) { u->reg_sel = 1; u->reg_we = 0; u->reg_addr = a; tick(); u->reg_sel = 0; tick(); return (uint32_t)u->reg_rdata; };
+    // the answer is due the clock after reg_sel (and need not hold after it)
+    auto reg_read = [&](int a) { u->reg_sel = 1; u->reg_we = 0; u->reg_addr = a; tick(); u->reg_sel = 0; uint32_t v = u->reg_rdata; tick(); return v; };
 
     auto take = [&](int take_ph, bool from_zero) {
         const Rec &r = recs[head++];
@@ -280,6 +281,7 @@ int main(int argc, char **argv) {
 
     // ---- the end: counters, and that every behaviour happened
     idle_inputs();
+    for (int i = 0; i < 64; i++) tick();    // the take begun at the last vsync ends, its counts land
     uint32_t r_frames = reg_read(1), r_under = reg_read(2), r_stalled = reg_read(3), r_late = reg_read(4);
     uint32_t r_ends = reg_read(12), r_err = reg_read(11), r_vs = reg_read(10), r_startup = reg_read(9);
     CHECK(done, "the program did not finish in %ld vsyncs", MAX_VS);

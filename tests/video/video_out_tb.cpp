@@ -148,12 +148,12 @@ int main(int argc, char **argv) {
         }
     }
     if (log) fclose(log);
-    // registers: underruns, frames, ends
+    // registers: underruns, frames, ends; the answer is due the clock after reg_sel
     auto reg_read = [&](int a) {
         uint32_t v = 0;
         for (int i = 0; i < 4; i++) {
             u->reg_sel = i == 0; u->reg_we = 0; u->reg_addr = a;
-            u->clk = 1; u->eval(); if (i == 1) v = u->reg_rdata; u->clk = 0; u->eval();
+            u->clk = 1; u->eval(); if (i == 0) v = u->reg_rdata; u->clk = 0; u->eval();
         }
         return v;
     };
