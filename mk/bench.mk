@@ -58,5 +58,5 @@ bench-fpga:
 	done >$(BENCH_PARTS)/fpga.txt
 
 bench-link: $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-testmodes \
-            $(BUILD)/bin/icebuf-sim-icebreaker
+            $(BUILD)/bin/icebuf-sim-icebreaker-testmodes
 	@mkdir -p $(BENCH_PARTS) && scripts/bench-link >$(BENCH_PARTS)/link.txt

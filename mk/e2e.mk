@@ -33,9 +33,10 @@ test-hw: $(E2E_BIN)
 # The same end-to-end tests on the iCEBreaker's top: PLL, two clock domains,
 # 12 Mbaud.
 TESTS += test-e2e-icebreaker
-test-e2e-icebreaker: $(E2E_BIN) $(BUILD)/bin/icebuf-sim-icebreaker
+test-e2e-icebreaker: $(E2E_BIN) $(BUILD)/bin/icebuf-sim-icebreaker $(BUILD)/bin/icebuf-sim-icebreaker-testmodes
 	@ICEBUF_DEVICE=sim ICEBUF_SIM=$(BUILD)/bin/icebuf-sim-icebreaker scripts/runtest e2e-icebreaker \
-	    sh -c '$< info && ICEBUF_TEST_MODES=1 $< traffic && $< corrupt && $< loopback'
+	    sh -c '$< info && ICEBUF_SIM=$(BUILD)/bin/icebuf-sim-icebreaker-testmodes ICEBUF_TEST_MODES=1 $< traffic && \
+	           $< corrupt && $< loopback'
 .PHONY: test-e2e-icebreaker
 
 # tty: through a pseudo-terminal that socat joins to a virtual board.

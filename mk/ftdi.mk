@@ -40,10 +40,11 @@ FTDI_E2E = $(FTDI_SIM) $(2) -- $(1) info && $(FTDI_SIM) $(2) -- $(1) corrupt && 
     ICEBUF_TEST_MODES=0 $(FTDI_SIM) $(2) -- $(1) traffic
 # ... and in front of the iCEBreaker top (12 Mbaud, test modes built in).
 FTDI_E2E_IB = $(FTDI_SIM) --board icebreaker -- $(1) info && \
-    ICEBUF_TEST_MODES=1 $(FTDI_SIM) --board icebreaker -- $(1) traffic && \
+    ICEBUF_TEST_MODES=1 $(FTDI_SIM) --board icebreaker --sim $(BUILD)/bin/icebuf-sim-icebreaker-testmodes -- $(1) traffic && \
     $(FTDI_SIM) --board icebreaker -- $(1) corrupt && $(FTDI_SIM) --board icebreaker -- $(1) loopback
 
-FTDI_SIMS := $(FTDI_SIM) $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-testmodes $(BUILD)/bin/icebuf-sim-icebreaker
+FTDI_SIMS := $(FTDI_SIM) $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-testmodes $(BUILD)/bin/icebuf-sim-icebreaker \
+             $(BUILD)/bin/icebuf-sim-icebreaker-testmodes
 TESTS += test-ftdi-e2e test-ftdi-e2e-icebreaker test-ftdi-cli test-ftdi-asan
 test-ftdi-e2e: $(E2E_BIN) $(FTDI_SIMS)
 	@ICEBUF_DEVICE=ftdi:// scripts/runtest ftdi-e2e sh -c '$(call FTDI_E2E,$(E2E_BIN))'

@@ -155,9 +155,9 @@ static void usage(FILE *f) {
 #endif
         "  --help              this text, then exit\n"
 #ifdef SIM_PAD_HZ
-        "Clock %d Hz (the PLL's, from a %d Hz pad), %d baud (%u/%u clocks per bit).\n",
-        STALL_GAP_S * 1e3, FtdiUart::BUF, Options().stall_max_ms, SIM_CLK_HZ, SIM_PAD_HZ, SIM_BAUD,
-        BIT_NUM, BIT_DEN);
+        "Clock %d Hz, %d baud (%u/%u clocks per bit; the PLL's clock, from a %d Hz pad).\n",
+        STALL_GAP_S * 1e3, FtdiUart::BUF, Options().stall_max_ms, SIM_CLK_HZ, SIM_BAUD,
+        BIT_NUM, BIT_DEN, SIM_PAD_HZ);
 #else
         "Clock %d Hz, %d baud (%u clocks per bit).\n",
         STALL_GAP_S * 1e3, FtdiUart::BUF, Options().stall_max_ms, SIM_CLK_HZ, SIM_BAUD,

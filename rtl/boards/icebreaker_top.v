@@ -26,7 +26,10 @@
 module icebreaker_top #(
     parameter [31:0] ID      = 32'h49434542,   // ID register
     parameter [31:0] VERSION = 32'h00020000,   // VERSION register
-    parameter        TEST_MODES = 1,           // the stream channel's test modes (TRAFFIC)
+    // The stream channel's test modes (sink, source: TRAFFIC, ~250 logic
+    // cells) leave room for the video in the bitstream; the virtual board
+    // that measures the link builds them in (icebuf-sim-icebreaker-testmodes).
+    parameter        TEST_MODES = 0,
     parameter        KEYBOARD   = 1,           // the PS/2 keyboard (channel 2; FEATURES bit 1)
     parameter        VIDEO      = 1            // the video player (channel 3; FEATURES bit 2)
 ) (
