@@ -9,7 +9,12 @@ NEXTPNR_icebreaker := --up5k --package sg48
 CLK_MHZ_icestick   := 12
 CLK_MHZ_icebreaker := 12
 SEED ?= 1
-FPGA_RTL = $(wildcard rtl/*.v) rtl/boards/$(1)_top.v $(wildcard rtl/ice40/*.v)
+# Sources each top is synthesised from. The iCEstick's has no UART clock
+# domain (fifo_async), no keyboard and no video: reading those files anyway
+# changes how ABC maps the rest of a design that fills the HX1K (Yosys 0.23:
+# 1241 LCs without them; 1274, and no legal placement, with them).
+FPGA_RTL_SKIP_icestick := rtl/fifo_async.v $(wildcard rtl/ps2_*.v rtl/video_*.v)
+FPGA_RTL = $(filter-out $(FPGA_RTL_SKIP_$(1)),$(wildcard rtl/*.v)) rtl/boards/$(1)_top.v $(wildcard rtl/ice40/*.v)
 
 define BOARD_RULES
 $(BUILD)/$(1)/icebuf.json: $(call FPGA_RTL,$(1)) mk/fpga.mk
