@@ -605,6 +605,7 @@ int main(int argc, char **argv) {
 
     const double t0 = now_s();
     uint64_t cyc = 0, next_event = 0, next_service = FIRST_SERVICE;
+    bool finished = false;         // the model called $finish: exit 1
     // Time in units (half a clock is PLL_HALF of them); the pad's next edge.
     uint64_t t = 0, pad_t = PAD_HALF ? PAD_HALF : UINT64_MAX;
     // Evaluate the pad's edges due before time `until`; at `until` itself
@@ -627,6 +628,11 @@ int main(int argc, char **argv) {
         // common clock costs one comparison on top of the model.
         if (cyc == next_event) {
             if (g_stop || (o.cycles && cyc >= o.cycles)) break;
+            if (ctx->gotFinish()) {
+                fprintf(stderr, "icebuf-sim: the model called $finish at clock %llu\n", (unsigned long long)cyc);
+                finished = true;
+                break;
+            }
             if (o.power_cycle && cyc == o.power_cycle) {
                 top->final();
                 top.reset();
@@ -711,5 +717,5 @@ int main(int argc, char **argv) {
         fprintf(stderr, "icebuf-sim: monitor: %s\n", monitor.summary().c_str());
 #endif
     }
-    return 0;
+    return finished ? 1 : 0;
 }
