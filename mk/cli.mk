@@ -27,12 +27,13 @@ demo: deps
 	    ICEBUF_SIM_ARGS="--fast --frames $(BUILD)/demo/frames --frame-log $(BUILD)/demo/frames.log" \
 	    $(BUILD)/bin/icebuf --device sim play $(BUILD)/demo/clip.y4m
 	@ffmpeg -nostdin -loglevel error -y -pattern_type glob -i '$(BUILD)/demo/frames/*.png' \
-	    -vf "select='not(mod(n\,10))',scale=320:240:flags=neighbor,tile=4x3:padding=4:color=white" \
+	    -vf "select='gte(n\,1)*not(mod(n-1\,10))',scale=320:240:flags=neighbor,tile=4x3:padding=4:color=white" \
 	    -frames:v 1 $(BUILD)/demo/contact-sheet.png
 	@ffmpeg -nostdin -loglevel error -y -pattern_type glob -framerate 30 -i '$(BUILD)/demo/frames/*.png' \
 	    -vf "scale=320:240:flags=neighbor,split[a][b];[a]palettegen[p];[b][p]paletteuse" $(BUILD)/demo/playback.gif
 	@echo; echo "The monitor on the DVI pins kept $$(ls $(BUILD)/demo/frames | wc -l) pictures, each as it first"
 	@echo "appeared (named by its simulated time, in µs): $(BUILD)/demo/frames/, logged in"
-	@echo "$(BUILD)/demo/frames.log. At a glance: $(BUILD)/demo/contact-sheet.png (every tenth),"
+	@echo "$(BUILD)/demo/frames.log (the first picture is the screen before the first frame)."
+	@echo "At a glance: $(BUILD)/demo/contact-sheet.png (every tenth frame),"
 	@echo "$(BUILD)/demo/playback.gif (all of them, at 30 fps)."
 .PHONY: demo
