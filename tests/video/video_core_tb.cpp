@@ -45,6 +45,8 @@ struct Rec {
 int main(int argc, char **argv) {
     const std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
     ctx->commandArgs(argc, argv);
+    ctx->randReset(2);              // registers power up random: every one that matters is reset
+    ctx->randSeed(7);
     const std::unique_ptr<Vvideo_core> u{new Vvideo_core{ctx.get()}};
 
     // ---- the program: streams of frames, each ended by an end-of-stream record

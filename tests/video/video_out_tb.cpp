@@ -44,6 +44,8 @@ static void make_frame(int n, std::vector<uint8_t> &rec, std::vector<uint16_t> &
 int main(int argc, char **argv) {
     const std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
     ctx->commandArgs(argc, argv);
+    ctx->randReset(2);              // registers power up random: every one that matters is reset
+    ctx->randSeed(7);
     const std::unique_ptr<Vvideo_out> u{new Vvideo_out{ctx.get()}};
     VideoMonitor::Options mo;
     FILE *log = nullptr;
