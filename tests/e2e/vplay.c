@@ -202,6 +202,13 @@ static struct shot *read_log(const char *log, int *n)
 	return s;
 }
 
+static void free_shots(struct shot *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(s[i].rgb);
+	free(s);
+}
+
 static int lum(const uint8_t *px)
 {
 	return (px[0] * 3 + px[1] * 6 + px[2]) / 10;
@@ -423,9 +430,7 @@ static void test_clip(const char *dir)
 	CHECK(ns > 0 && number_at(s[ns - 1].rgb, 8) == n - 1 && !has_bar(s[ns - 1].rgb),
 	      "the end of stream leaves the last frame on screen, no buffering bar");
 	check_monitor(dir);
-	for (int i = 0; i < ns; i++)
-		free(s[i].rgb);
-	free(s);
+	free_shots(s, ns);
 	free(want);
 }
 
@@ -451,9 +456,7 @@ static void test_stall(const char *dir)
 	int bars = check_sequence(s, ns, want, n, 1);
 	CHECK(bars > 0, "the buffering bar was on screen (%d pictures)", bars);
 	check_monitor(dir);
-	for (int i = 0; i < ns; i++)
-		free(s[i].rgb);
-	free(s);
+	free_shots(s, ns);
 	free(want);
 }
 
@@ -493,9 +496,7 @@ static void test_ber(const char *dir)
 	CHECK(k == n && bad == 0, "all %d frames on screen as the host rendered them (%d seen, %d differ; %d "
 	      "pictures under the buffering bar)", n, k, bad, bars);
 	check_monitor(dir);
-	for (i = 0; i < ns; i++)
-		free(s[i].rgb);
-	free(s);
+	free_shots(s, ns);
 	free(want);
 }
 
