@@ -27,8 +27,8 @@
  * $ICEBUF_FTDI_SIM_CLOCK (docs/sim.md, "Board time on the host"): the
  * library's time-outs then run on the board's simulated time, as over
  * sim://, and a busy machine that slows the board does not make them fire
- * early. A clock that stops for STALL_MS of wall time fails a wait with
- * ICEBUF_ERR_STALLED.
+ * early. A clock that stops for 5 s of wall time ($ICEBUF_SIM_STALL_MS)
+ * fails a wait with ICEBUF_ERR_STALLED.
  */
 #include "transport.h"
 #include "icebuf.h"
@@ -71,17 +71,6 @@ int ib_ftdi_open(struct ib_transport *t, const struct ib_device *d, unsigned bau
  * what all of them could bring still fits. */
 #define RING (8 * RD_SIZE)
 
-/* Wall time the virtual board's clock may stand still (as tr_socket.c). */
-#define STALL_MS 5000
-
-/* The page icebuf-sim writes (sim/icebuf_sim.cpp, struct ClockPage). */
-struct clock_page {
-	char magic[8];                                /* "ICEBCLK1" */
-	uint64_t clk_hz;
-	uint64_t cycles;                              /* stored with release order */
-	int64_t pid;
-};
-
 struct ftdi_tr {
 	struct ftdi_context *f;
 	struct ftdi_transfer_control *tc[WR_SLOTS];   /* oldest first; NULL: free */
@@ -98,63 +87,21 @@ struct ftdi_tr {
 	unsigned char ring[RING];
 	size_t rhead, rlen;
 	int epfd;                                     /* libusb's descriptors, or -1 */
-	struct clock_page *clk;                       /* the virtual board's clock, or NULL */
-	double ms_per_clock;
-	uint64_t last_cycles;                         /* as last seen ... */
-	double last_move;                             /* ... and the wall time it changed */
+	struct ib_board_clock clk;                    /* the virtual board's (no page: the wall clock) */
 };
 
 static double ftdi_now_ms(struct ib_transport *t)
 {
 	struct ftdi_tr *p = t->priv;
-	if (!p || !p->clk)
-		return ib_wall_ms(t);
-	uint64_t cyc = __atomic_load_n(&p->clk->cycles, __ATOMIC_ACQUIRE);
-	if (cyc != p->last_cycles) {
-		p->last_cycles = cyc;
-		p->last_move = ib_wall_ms(t);
-	}
-	return (double)cyc * p->ms_per_clock;
+	return p ? ib_board_clock_ms(t, &p->clk) : ib_wall_ms(t);
 }
 
 /* Map the clock page the virtual FT2232H names, if it names one. */
 static void clock_open(struct ib_transport *t, struct ftdi_tr *p)
 {
 	const char *path = getenv("ICEBUF_FTDI_SIM_CLOCK");
-	if (!path || !*path)
-		return;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	void *m = mmap(NULL, sizeof(struct clock_page), PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return;
-	struct clock_page *c = m;
-	if (memcmp(c->magic, "ICEBCLK1", 8) || c->clk_hz == 0) {
-		munmap(m, sizeof(struct clock_page));
-		return;
-	}
-	p->clk = c;
-	p->ms_per_clock = 1000.0 / (double)c->clk_hz;
-	p->last_cycles = __atomic_load_n(&c->cycles, __ATOMIC_ACQUIRE);
-	p->last_move = ib_wall_ms(t);
-	t->board_clock = 1;
-}
-
-static int clock_check(struct ib_transport *t)
-{
-	struct ftdi_tr *p = t->priv;
-	if (!p->clk)
-		return 0;
-	ftdi_now_ms(t);
-	double still = ib_wall_ms(t) - p->last_move;
-	if (still <= STALL_MS)
-		return 0;
-	ib_set_err(t, "the virtual board's clock has not moved for %.1f s of wall time (at clock %llu): "
-	              "is icebuf-sim (pid %lld) stopped or hung?",
-	           still / 1000, (unsigned long long)p->last_cycles, (long long)p->clk->pid);
-	return ICEBUF_ERR_STALLED;
+	if (path && *path && ib_board_clock_open(t, &p->clk, path) == 0)
+		t->board_clock = 1;
 }
 
 /* libusb's descriptors into the epoll set, as libusb adds and removes them. */
@@ -322,7 +269,7 @@ static int ftdi_tr_wait(struct ib_transport *t, int want_write, int timeout_ms)
 	 * comes back (or, for a writer with both transfers in flight, the
 	 * oldest write). */
 	struct ftdi_tr *p = t->priv;
-	int r = clock_check(t);
+	int r = ib_board_clock_check(t, &p->clk);
 	if (r)
 		return r;
 	if (timeout_ms <= 0 || p->rlen || p->dead)
@@ -359,8 +306,7 @@ static void ftdi_tr_close(struct ib_transport *t)
 			if (!p->rd_busy[i])                   /* one still busy is the library's now */
 				libusb_free_transfer(p->rd[i]);
 		ftdi_free(p->f);
-		if (p->clk)
-			munmap(p->clk, sizeof(struct clock_page));
+		ib_board_clock_close(&p->clk);
 		free(p);
 	}
 	t->priv = NULL;

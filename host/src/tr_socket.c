@@ -35,22 +35,6 @@
  * even at 0.001 x real time that is well under a second. */
 #define STALL_MS 5000
 
-/* The page icebuf-sim writes (sim/icebuf_sim.cpp, struct ClockPage). */
-struct clock_page {
-	char magic[8];            /* "ICEBCLK1" */
-	uint64_t clk_hz;          /* clocks per simulated second */
-	uint64_t cycles;          /* clocks so far, stored with release order */
-	int64_t pid;              /* the simulator */
-};
-
-struct sock_clock {
-	struct clock_page *page;  /* NULL: no page, the wall clock */
-	double ms_per_clock;
-	uint64_t last_cycles;     /* as last seen ... */
-	double last_move;         /* ... and the wall time it changed */
-	double stall_ms;
-};
-
 double ib_wall_ms(struct ib_transport *t)
 {
 	(void)t;
@@ -59,10 +43,40 @@ double ib_wall_ms(struct ib_transport *t)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static double sock_now_ms(struct ib_transport *t)
+int ib_board_clock_open(struct ib_transport *t, struct ib_board_clock *c, const char *path)
 {
-	struct sock_clock *c = t->priv;
-	if (!c || !c->page)
+	memset(c, 0, sizeof *c);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	void *m = mmap(NULL, sizeof(struct ib_clock_page), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	const struct ib_clock_page *p = m;
+	if (memcmp(p->magic, "ICEBCLK1", 8) || p->clk_hz == 0) {
+		munmap(m, sizeof(struct ib_clock_page));
+		return -1;
+	}
+	const char *env = getenv("ICEBUF_SIM_STALL_MS");
+	c->stall_ms = env && atoi(env) > 0 ? atoi(env) : STALL_MS;
+	c->page = p;
+	c->ms_per_clock = 1000.0 / (double)p->clk_hz;
+	c->last_cycles = __atomic_load_n(&p->cycles, __ATOMIC_ACQUIRE);
+	c->last_move = ib_wall_ms(t);
+	return 0;
+}
+
+void ib_board_clock_close(struct ib_board_clock *c)
+{
+	if (c->page)
+		munmap((void *)c->page, sizeof(struct ib_clock_page));
+	c->page = NULL;
+}
+
+double ib_board_clock_ms(struct ib_transport *t, struct ib_board_clock *c)
+{
+	if (!c->page)
 		return ib_wall_ms(t);
 	uint64_t cyc = __atomic_load_n(&c->page->cycles, __ATOMIC_ACQUIRE);
 	if (cyc != c->last_cycles) {
@@ -89,12 +103,11 @@ static const char *proc_state(pid_t pid)
 	     : st == 'Z' ? "has exited" : "is running but its clock is not";
 }
 
-static int clock_check(struct ib_transport *t)
+int ib_board_clock_check(struct ib_transport *t, struct ib_board_clock *c)
 {
-	struct sock_clock *c = t->priv;
-	if (!c || !c->page)
+	if (!c->page)
 		return 0;
-	sock_now_ms(t);
+	ib_board_clock_ms(t, c);
 	double still = ib_wall_ms(t) - c->last_move;
 	if (still <= c->stall_ms)
 		return 0;
@@ -105,6 +118,12 @@ static int clock_check(struct ib_transport *t)
 	return ICEBUF_ERR_STALLED;
 }
 
+static double sock_now_ms(struct ib_transport *t)
+{
+	struct ib_board_clock *c = t->priv;
+	return c ? ib_board_clock_ms(t, c) : ib_wall_ms(t);
+}
+
 /* Map the simulator's clock page if it publishes one; else the wall clock. */
 static void clock_open(struct ib_transport *t, const struct sockaddr_in *a)
 {
@@ -112,26 +131,11 @@ static void clock_open(struct ib_transport *t, const struct sockaddr_in *a)
 	if (!inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip))
 		return;
 	snprintf(path, sizeof path, "/dev/shm/icebuf-sim-%s-%d", ip, ntohs(a->sin_port));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	void *m = mmap(NULL, sizeof(struct clock_page), PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return;
-	struct clock_page *p = m;
-	struct sock_clock *c = calloc(1, sizeof *c);
-	if (!c || memcmp(p->magic, "ICEBCLK1", 8) || p->clk_hz == 0) {
+	struct ib_board_clock *c = calloc(1, sizeof *c);
+	if (!c || ib_board_clock_open(t, c, path)) {
 		free(c);
-		munmap(m, sizeof(struct clock_page));
 		return;
 	}
-	const char *env = getenv("ICEBUF_SIM_STALL_MS");
-	c->stall_ms = env && atoi(env) > 0 ? atoi(env) : STALL_MS;
-	c->page = p;
-	c->ms_per_clock = 1000.0 / (double)p->clk_hz;
-	c->last_cycles = __atomic_load_n(&p->cycles, __ATOMIC_ACQUIRE);
-	c->last_move = ib_wall_ms(t);
 	t->priv = c;
 	t->board_clock = 1;
 }
@@ -170,7 +174,7 @@ int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms)
  * stopped is noticed while the caller waits. */
 static int sock_wait(struct ib_transport *t, int want_write, int timeout_ms)
 {
-	int r = clock_check(t);
+	int r = t->priv ? ib_board_clock_check(t, t->priv) : 0;
 	if (r)
 		return r;
 	if (t->board_clock && timeout_ms > 100)
@@ -217,9 +221,9 @@ static void sock_close(struct ib_transport *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
-	struct sock_clock *c = t->priv;
+	struct ib_board_clock *c = t->priv;
 	if (c) {
-		munmap(c->page, sizeof(struct clock_page));
+		ib_board_clock_close(c);
 		free(c);
 	}
 	t->priv = NULL;

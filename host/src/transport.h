@@ -5,6 +5,7 @@
 #ifndef ICEBUF_TRANSPORT_H
 #define ICEBUF_TRANSPORT_H
 
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -70,6 +71,34 @@ int ib_fd_above_std(int fd);
 
 /* The wall clock in milliseconds (CLOCK_MONOTONIC): now_ms of real boards. */
 double ib_wall_ms(struct ib_transport *t);
+
+/* A virtual board's clock as its simulator publishes it (docs/sim.md, "Board
+ * time on the host"): the page icebuf-sim writes (sim/icebuf_sim.cpp,
+ * struct ClockPage), mapped read-only, and when it last moved. */
+struct ib_clock_page {
+	char magic[8];            /* "ICEBCLK1" */
+	uint64_t clk_hz;          /* clocks per simulated second */
+	uint64_t cycles;          /* clocks so far, stored with release order */
+	int64_t pid;              /* the simulator */
+};
+struct ib_board_clock {
+	const struct ib_clock_page *page;   /* NULL: none, the wall clock */
+	double ms_per_clock;
+	uint64_t last_cycles;     /* as last seen ... */
+	double last_move;         /* ... and the wall time it changed */
+	double stall_ms;          /* wall time it may stand still: 5 s, $ICEBUF_SIM_STALL_MS */
+};
+
+/* Map the page at @path into *@c (zeroed first). 0, or -1 when there is no
+ * valid page there: *@c then stays the wall clock. */
+int ib_board_clock_open(struct ib_transport *t, struct ib_board_clock *c, const char *path);
+void ib_board_clock_close(struct ib_board_clock *c);
+/* Board time in ms (the wall clock without a page); notes when it moved. */
+double ib_board_clock_ms(struct ib_transport *t, struct ib_board_clock *c);
+/* ICEBUF_ERR_STALLED, with a message naming the simulator and its state,
+ * when the clock has stood still for more than stall_ms of wall time; 0
+ * otherwise (and always without a page). */
+int ib_board_clock_check(struct ib_transport *t, struct ib_board_clock *c);
 
 /* poll()-based wait for backends with a descriptor. */
 int ib_fd_wait(struct ib_transport *t, int want_write, int timeout_ms);
