@@ -149,7 +149,8 @@ static void usage(FILE *f) {
         "                      register and buffer starts afresh [never]\n"
 #ifdef SIM_VIDEO
         "  --frames DIR        the virtual monitor on the DVI pins writes each frame that\n"
-        "                      differs from the one before as DIR/TIME_US.png [none]\n"
+        "                      differs from the one before as DIR/frame_T.png, T its\n"
+        "                      simulated time in microseconds [none]\n"
         "  --frame-log FILE    one line a new frame: simulated time, number, file [none]\n"
         "  --window            show the monitor in a live window (SDL2) [off]\n"
 #endif
