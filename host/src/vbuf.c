@@ -106,7 +106,12 @@ void vbuf_board(struct vbuf *b, uint32_t board_underruns, uint64_t now_ms)
 	b->board_underruns = board_underruns;
 	if (rise == 0 || rise > 1000000)
 		return;   /* none, or the board's counter was reset (a new stream) */
-	if (b->count || b->ended) {
+	/* The counter is read now and then (every 250 ms in `icebuf play`): by
+	 * then a source that stalled may have delivered again. The board's
+	 * underrun is the source's if this buffer ran dry since the last one. */
+	int went_dry = b->dry != b->dry_at_underrun;
+	b->dry_at_underrun = b->dry;
+	if ((b->count || b->ended) && !went_dry) {
 		b->link_underruns += rise;
 		return;
 	}

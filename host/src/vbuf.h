@@ -44,6 +44,7 @@ struct vbuf {
 	uint32_t stalls;            /* board underruns with the host buffer dry: the source was late */
 	uint32_t link_underruns;    /* board underruns with frames waiting here: the link was late */
 	uint32_t dry;               /* times the buffer ran empty while flowing, source not ended */
+	uint32_t dry_at_underrun;   /* dry when the board's last underrun was seen */
 	uint64_t fill_started_ms, filled_ms;  /* the last fill: when it began and how long it took */
 	int filled_once;
 };
@@ -64,9 +65,10 @@ int vbuf_push(struct vbuf *b, const uint8_t *rec, size_t len, uint16_t duration,
  * once vbuf_count() is 0): no more gathering. */
 void vbuf_source_end(struct vbuf *b, uint64_t now_ms);
 
-/* The board's underrun counter, as read from its registers: a rise while
- * this buffer is empty and the source has not ended is a stall (goal + step,
- * gather again); with records waiting here it is the link's, only counted. */
+/* The board's underrun counter, as read from its registers: a rise when
+ * this buffer ran dry (source not ended) since the last rise, or is empty
+ * now, is a stall (goal + step, gather again); with records waiting here all
+ * along it is the link's, only counted. */
 void vbuf_board(struct vbuf *b, uint32_t board_underruns, uint64_t now_ms);
 
 /* The record to send now, or NULL (empty, or gathering). It stays at the
