@@ -16,8 +16,8 @@ int ib_require_feature(icebuf *dev, uint32_t feature, const char *what);
 /* From icebuf.c: the FEATURES read at open, and setting @dev's message. */
 uint32_t ib_dev_features(const icebuf *dev);
 int ib_dev_fail(icebuf *dev, int code, const char *msg);
-/* Register requests @req (@len bytes, one frame) and their @n responses,
- * each 2 or 6 bytes as it came (op, addr, value). */
+/* From regs.c: register requests @req (@len bytes, one frame) and their
+ * @n responses, each 2 or 6 bytes as it came (op, addr, value). */
 int ib_ctrl_transact(icebuf *dev, const uint8_t *req, size_t len, size_t n, uint8_t (*resp)[6], int timeout_ms);
 
 /* A peripheral's state on a handle: one slot per peripheral (its FEATURES
