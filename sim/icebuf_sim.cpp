@@ -23,6 +23,7 @@
 #include "verilated_syms.h"
 
 #include "Vtop.h"   // the board top, whichever it is (verilator --prefix Vtop)
+#include "Vtop___024root.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
@@ -48,6 +49,8 @@
 #include <fcntl.h>
 #include <netinet/tcp.h>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -84,6 +87,36 @@ static const uint64_t PAD_HALF = SIM_CLK_HZ / gcd_u64(SIM_CLK_HZ, SIM_PAD_HZ);
 #else
 static const uint64_t PLL_HALF = 1, PAD_HALF = 0;
 #endif
+
+// The falling edge of a top whose only event is the rising edge of clk
+// changes nothing in the model: Verilator 5 evaluates it only to note that
+// clk is low, so that the next rise counts as an edge. For such a top the
+// harness notes it itself (the trigger's previous value, a member of the
+// generated root) and saves an eval a clock, about 4 % of the clock's cost
+// on the iCEstick. Everything else takes the eval: a top with more events
+// (a negedge, another clock, a combinational loop) or with logic on its
+// inputs (an "ico" region), a model without these members (another
+// Verilator), and a waveform, whose falling edges are dumped.
+template <typename T> struct trigger_count : std::integral_constant<std::size_t, 0> {};
+template <std::size_t N> struct trigger_count<VlTriggerVec<N>> : std::integral_constant<std::size_t, N> {};
+template <typename R, typename = void> struct has_clk_prev : std::false_type {};
+template <typename R>
+struct has_clk_prev<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk),
+                                   decltype(std::declval<R &>().__VactTriggered)>>
+    : std::bool_constant<trigger_count<std::remove_reference_t<decltype(std::declval<R &>().__VactTriggered)>>::value == 1> {};
+template <typename R, typename = void> struct has_ico : std::false_type {};
+template <typename R>
+struct has_ico<R, std::void_t<decltype(std::declval<R &>().__VicoTriggered)>> : std::true_type {};
+template <typename R>
+static inline bool fall_without_eval(R *root) {
+    if constexpr (has_clk_prev<R>::value && !has_ico<R>::value) {
+        root->__Vtrigrprev__TOP__clk = 0;
+        return true;
+    } else {
+        (void)root;
+        return false;
+    }
+}
 
 // Clocks between two visits to the socket: 512 clocks is 43 us at 12 MHz,
 // under a USB 2.0 microframe (125 us), the FT2232H's own pace toward the host.
@@ -685,8 +718,10 @@ int main(int argc, char **argv) {
         KBD_TICK(top.get(), cyc, host.connected());
         pad_edges(t + PLL_HALF);
         *clk_pin = 0;
-        top->eval();
-        if (tfp) tfp->dump(tclk.ps(t + PLL_HALF));
+        if (PAD_HALF || tfp || !fall_without_eval(top->rootp)) {
+            top->eval();
+            if (tfp) tfp->dump(tclk.ps(t + PLL_HALF));
+        }
         t += 2 * PLL_HALF;
         cyc++;
     }
