@@ -4,9 +4,11 @@
 E2E_BIN := $(BUILD)/tests/e2e
 SIMS    := $(BUILD)/bin/icebuf-sim $(BUILD)/tests/icebuf-sim-badver $(BUILD)/tests/icebuf-sim-badid
 
-$(E2E_BIN): tests/e2e/e2e.c $(LIBICEBUF_A) host/include/icebuf.h host/src/icebuf_private.h
+# The checks (check_open(), check_reg()) are tests/e2e/fakeboard.c's.
+$(E2E_BIN): tests/e2e/e2e.c tests/e2e/fakeboard.c tests/e2e/fakeboard.h $(LIBICEBUF_A) host/include/icebuf.h \
+            host/src/icebuf_private.h mk/e2e.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ tests/e2e/e2e.c tests/e2e/fakeboard.c $(LIBICEBUF_A) $(HOST_LIBS)
 
 E2E_HW := info loopback corrupt traffic
 TESTS += $(addprefix test-e2e-,$(E2E_HW)) test-e2e-gateware test-cli
@@ -53,9 +55,9 @@ test-e2e-faults: $(E2E_BIN) $(BUILD)/bin/icebuf $(BUILD)/bin/icebuf-sim
 
 # The link engine under AddressSanitizer and UndefinedBehaviorSanitizer:
 # the end-to-end tests built with the library's sources instrumented.
-$(BUILD)/tests/e2e_asan: tests/e2e/e2e.c $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/tests/e2e_asan: tests/e2e/e2e.c tests/e2e/fakeboard.c tests/e2e/fakeboard.h $(LIB_SRCS) $(LIB_HDRS) mk/e2e.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ tests/e2e/e2e.c $(LIB_SRCS) $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ tests/e2e/e2e.c tests/e2e/fakeboard.c $(LIB_SRCS) $(HOST_LIBS)
 TESTS += test-e2e-asan
 test-e2e-asan: $(BUILD)/tests/e2e_asan $(SIMS) $(BUILD)/bin/icebuf-sim-testmodes
 	@ICEBUF_DEVICE=sim scripts/runtest e2e-asan sh -c '$< info && $< corrupt && $< traffic && $< gateware && $< loopback && \

@@ -10,9 +10,13 @@ KBD_SHIM  := $(BUILD)/tests/uinput_shim.so
 KBD_CLI_ASAN := $(BUILD)/tests/icebuf_asan       # mk/ftdi.mk's rule: the tool, sanitized
 KBD_CASES := decode lossless unsupported leds cli uinput
 
-$(KBD_E2E): tests/kbd/kbd_e2e.c $(LIB_SRCS) $(LIB_HDRS) mk/kbdhost.mk
+# The fake board's link and register replies, and the checks: tests/e2e/fakeboard.c.
+KBD_FAKEBOARD := tests/e2e/fakeboard.c tests/e2e/fakeboard.h
+
+$(KBD_E2E): tests/kbd/kbd_e2e.c $(KBD_FAKEBOARD) $(LIB_SRCS) $(LIB_HDRS) mk/kbdhost.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ tests/kbd/kbd_e2e.c $(LIB_SRCS) $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -Itests/e2e $(FTDI_CFLAGS) $(SAN_FLAGS) -o $@ tests/kbd/kbd_e2e.c tests/e2e/fakeboard.c \
+	    $(LIB_SRCS) $(HOST_LIBS)
 $(KBD_SHIM): tests/kbd/uinput_shim.c mk/kbdhost.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_WFLAGS) -O1 -fPIC -shared -o $@ $< -ldl
@@ -25,11 +29,12 @@ KBD_ENV := ICEBUF_CLI=$(KBD_CLI_ASAN) ASAN_OPTIONS=verify_asan_link_order=0:dete
 # A copy of the library that releases a record after its first event, not
 # its last, must fail `lossless`.
 KBD_BROKEN := $(BUILD)/tests/kbd_broken/kbd_e2e
-$(KBD_BROKEN): tests/kbd/kbd_e2e.c $(LIB_SRCS) $(LIB_HDRS) mk/kbdhost.mk
+$(KBD_BROKEN): tests/kbd/kbd_e2e.c $(KBD_FAKEBOARD) $(LIB_SRCS) $(LIB_HDRS) mk/kbdhost.mk
 	@mkdir -p $(dir $@)
 	sed 's/if (k->ipend == k->npend) {/if (k->ipend == 1) {/' host/src/keyboard.c >$(dir $@)keyboard.c
 	! cmp -s host/src/keyboard.c $(dir $@)keyboard.c
-	$(CC) $(HOST_CFLAGS) $(FTDI_CFLAGS) -o $@ tests/kbd/kbd_e2e.c $(filter-out host/src/keyboard.c,$(LIB_SRCS)) $(dir $@)keyboard.c $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -Itests/e2e $(FTDI_CFLAGS) -o $@ tests/kbd/kbd_e2e.c tests/e2e/fakeboard.c \
+	    $(filter-out host/src/keyboard.c,$(LIB_SRCS)) $(dir $@)keyboard.c $(HOST_LIBS)
 
 TESTS += test-kbd-host
 test-kbd-host: $(KBD_E2E) $(KBD_CLI_ASAN) $(KBD_SHIM) $(KBD_BROKEN)

@@ -4,9 +4,11 @@
 LOSSLESS_BIN := $(BUILD)/tests/lossless
 LOSSLESS     := partial killed stdclosed nakflood smallmtu busy spawn tty counters
 
-$(LOSSLESS_BIN): tests/e2e/lossless.c $(LIBICEBUF_A) host/include/icebuf.h host/src/icebuf_private.h host/src/codec.h
+# The fake boards' protocol and the shared checks: tests/e2e/fakeboard.c.
+$(LOSSLESS_BIN): tests/e2e/lossless.c tests/e2e/fakeboard.c tests/e2e/fakeboard.h $(LIBICEBUF_A) host/include/icebuf.h \
+                 host/src/icebuf_private.h host/src/codec.h mk/lossless.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ tests/e2e/lossless.c tests/e2e/fakeboard.c $(LIBICEBUF_A) $(HOST_LIBS)
 
 TESTS += $(addprefix test-lossless-,$(LOSSLESS))
 $(addprefix test-lossless-,$(LOSSLESS)): test-lossless-%: $(LOSSLESS_BIN) $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf

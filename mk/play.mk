@@ -7,9 +7,11 @@
 PLAY_TEST_BIN := $(BUILD)/tests/play
 PLAY_CASES    := clip novideo errors stall interrupt
 
-$(PLAY_TEST_BIN): tests/e2e/play.c $(LIBICEBUF_A) host/include/icebuf.h host/src/codec.h host/src/vframe.h host/src/y4m.h
+# The link, the register replies and the checks: tests/e2e/fakeboard.c.
+$(PLAY_TEST_BIN): tests/e2e/play.c tests/e2e/fakeboard.c tests/e2e/fakeboard.h $(LIBICEBUF_A) host/include/icebuf.h \
+                  host/src/codec.h host/src/vframe.h host/src/y4m.h mk/play.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIBICEBUF_A) $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ tests/e2e/play.c tests/e2e/fakeboard.c $(LIBICEBUF_A) $(HOST_LIBS)
 
 TESTS += $(addprefix test-play-,$(PLAY_CASES))
 $(addprefix test-play-,$(PLAY_CASES)): test-play-%: $(PLAY_TEST_BIN) $(BUILD)/bin/icebuf

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "codec.h"
+#include "fakeboard.h"
 #include "icebuf.h"
 #include "icebuf_private.h"
 
@@ -13,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-	printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static const char *device(void)
 {
@@ -26,21 +23,7 @@ static const char *device(void)
 
 static icebuf *open_or_die(void)
 {
-	icebuf *dev;
-	int r = icebuf_open(&dev, device(), NULL);
-	if (r) {
-		printf("FAIL: cannot open %s: %s (%s)\n", device(), icebuf_open_error(), icebuf_strerror(r));
-		exit(1);
-	}
-	return dev;
-}
-
-static uint32_t reg(icebuf *dev, uint8_t addr)
-{
-	uint32_t v = 0;
-	int r = icebuf_reg_read(dev, addr, &v, -1);
-	CHECK(r == 0, "reading register 0x%02X: %s", addr, icebuf_last_error(dev));
-	return v;
+	return check_open(device(), NULL);
 }
 
 /* Seconds on the handle's clock: a virtual board's simulated time (the
@@ -71,7 +54,7 @@ static size_t loop_through(icebuf *dev, const uint8_t *out, size_t n)
 		got += (size_t)r;
 		if (now_s(dev) - last > 10) {
 			printf("FAIL: nothing came back for 10 s after %zu of %zu bytes\n", got, n);
-			failures++;
+			check_failures++;
 			break;
 		}
 	}
@@ -92,26 +75,26 @@ static void test_info(void)
 	CHECK(in.board == 1 || in.board == 2, "board %u", in.board);
 	CHECK(in.clk_hz >= 12000000 && in.baud >= 115200 && in.mtu >= 64 && in.window >= 1, "clock/baud/link");
 	CHECK(in.stream_depth >= 512 && (in.stream_depth & (in.stream_depth - 1)) == 0, "depth %u", in.stream_depth);
-	CHECK(reg(dev, ICEBUF_REG_ID) == ICEBUF_ID_MAGIC, "ID register read again");
+	CHECK(check_reg(dev, ICEBUF_REG_ID) == ICEBUF_ID_MAGIC, "ID register read again");
 	/* A board fresh from power-up that heard nothing but this session has
 	 * seen no broken UART byte and no bad frame. */
 	const char *d = getenv("ICEBUF_DEVICE");
 	if (d && !strcmp(d, "sim")) {
-		CHECK(reg(dev, ICEBUF_REG_UART_FRAME_ERR) == 0, "UART framing errors on a clean line");
-		CHECK(reg(dev, ICEBUF_REG_RX_BAD_FRAME) == 0 && reg(dev, ICEBUF_REG_RX_BAD_CRC) == 0,
+		CHECK(check_reg(dev, ICEBUF_REG_UART_FRAME_ERR) == 0, "UART framing errors on a clean line");
+		CHECK(check_reg(dev, ICEBUF_REG_RX_BAD_FRAME) == 0 && check_reg(dev, ICEBUF_REG_RX_BAD_CRC) == 0,
 		      "bad frames on a clean line");
 	}
 	static const uint32_t values[] = { 0x0000, 0xFFFF, 0xA5A5, 0x1234, 0x8001 };
 	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
 		CHECK(icebuf_reg_write(dev, ICEBUF_REG_SCRATCH, values[i], -1) == 0, "write SCRATCH: %s", icebuf_last_error(dev));
-		CHECK(reg(dev, ICEBUF_REG_SCRATCH) == values[i], "SCRATCH reads back 0x%04X", values[i]);
+		CHECK(check_reg(dev, ICEBUF_REG_SCRATCH) == values[i], "SCRATCH reads back 0x%04X", values[i]);
 	}
 	uint32_t v = 0;
 	int r = icebuf_reg_read(dev, 0x7E, &v, -1);
 	CHECK(r == ICEBUF_ERR_REGISTER && strstr(icebuf_last_error(dev), "0x7E"), "unknown register: %d %s", r, icebuf_last_error(dev));
 	r = icebuf_reg_write(dev, ICEBUF_REG_ID, 1, -1);
 	CHECK(r == ICEBUF_ERR_REGISTER && strstr(icebuf_last_error(dev), "read-only"), "read-only register: %d %s", r, icebuf_last_error(dev));
-	CHECK(reg(dev, ICEBUF_REG_SCRATCH) == 0x8001, "the link goes on after register errors");
+	CHECK(check_reg(dev, ICEBUF_REG_SCRATCH) == 0x8001, "the link goes on after register errors");
 	uint8_t b = 0;
 	CHECK(icebuf_write(dev, in.channels, &b, 1, 0) == ICEBUF_ERR_ARG && strstr(icebuf_last_error(dev), "does not exist"),
 	      "a channel the gateware does not have: %s", icebuf_last_error(dev));
@@ -134,13 +117,13 @@ static void test_loopback(void)
 	icebuf_get_stats(dev, &st);
 	printf("loopback: %zu random bytes verified in %.2f s (%.0f B/s), %llu host retransmissions, "
 	       "%u board retransmissions\n", n, dt, n / dt, (unsigned long long)st.retransmits,
-	       reg(dev, ICEBUF_REG_TX_RETRANSMIT));
+	       check_reg(dev, ICEBUF_REG_TX_RETRANSMIT));
 	/* The data that costs framing the most. */
 	memset(buf, 0x00, 65536);
 	CHECK(loop_through(dev, buf, 65536) == 0, "64 KiB of 0x00");
 	memset(buf, 0xFF, 65536);
 	CHECK(loop_through(dev, buf, 65536) == 0, "64 KiB of 0xFF");
-	CHECK(reg(dev, ICEBUF_REG_STREAM_OVERFLOW) == 0, "the host never overran the board's buffer");
+	CHECK(check_reg(dev, ICEBUF_REG_STREAM_OVERFLOW) == 0, "the host never overran the board's buffer");
 	CHECK(icebuf_flush(dev, -1) == 0, "flush: %s", icebuf_last_error(dev));
 	free(buf);
 	icebuf_close(dev);
@@ -177,7 +160,7 @@ static void test_eventloop(icebuf *dev)
 static void test_corrupt(void)
 {
 	icebuf *dev = open_or_die();
-	uint32_t crc0 = reg(dev, ICEBUF_REG_RX_BAD_CRC), bad0 = reg(dev, ICEBUF_REG_RX_BAD_FRAME);
+	uint32_t crc0 = check_reg(dev, ICEBUF_REG_RX_BAD_CRC), bad0 = check_reg(dev, ICEBUF_REG_RX_BAD_FRAME);
 	/* A well-formed ACK frame whose CRC is wrong. */
 	struct ib_frame f = { .type = IB_T_ACK, .ack = 0x42, .cchan = 1, .credit = 0 };
 	uint8_t body[IB_BODY_MAX], wire[IB_WIRE_MAX];
@@ -186,25 +169,25 @@ static void test_corrupt(void)
 	size_t w = ib_cobs_encode(body, n, wire);
 	wire[w++] = 0;
 	CHECK(icebuf_debug_inject(dev, wire, w) == 0, "inject: %s", icebuf_last_error(dev));
-	uint32_t crc1 = reg(dev, ICEBUF_REG_RX_BAD_CRC);
+	uint32_t crc1 = check_reg(dev, ICEBUF_REG_RX_BAD_CRC);
 	CHECK(crc1 == crc0 + 1, "RX_BAD_CRC went from %u to %u, expected +1", crc0, crc1);
 	/* A frame too short to be one: a malformed frame. */
 	static const uint8_t shortf[] = { 0x02, 0x11, 0x00 };
 	CHECK(icebuf_debug_inject(dev, shortf, sizeof shortf) == 0, "inject");
-	uint32_t bad1 = reg(dev, ICEBUF_REG_RX_BAD_FRAME);
+	uint32_t bad1 = check_reg(dev, ICEBUF_REG_RX_BAD_FRAME);
 	CHECK(bad1 == bad0 + 1, "RX_BAD_FRAME went from %u to %u, expected +1", bad0, bad1);
 	/* 4 KiB of noise, delimiters included: the board drops it all. */
 	uint8_t noise[4096];
 	uint64_t ns = 0xC0FFEE;
 	for (size_t i = 0; i < sizeof noise; i++) { ns ^= ns << 13; ns ^= ns >> 7; ns ^= ns << 17; noise[i] = (uint8_t)ns; }
 	CHECK(icebuf_debug_inject(dev, noise, sizeof noise) == 0, "inject noise");
-	uint32_t bad2 = reg(dev, ICEBUF_REG_RX_BAD_FRAME), crc2 = reg(dev, ICEBUF_REG_RX_BAD_CRC);
+	uint32_t bad2 = check_reg(dev, ICEBUF_REG_RX_BAD_FRAME), crc2 = check_reg(dev, ICEBUF_REG_RX_BAD_CRC);
 	CHECK(bad2 + crc2 > bad1 + crc1, "the noise was counted as bad frames (%u, %u)", bad2, crc2);
 	/* And the link goes on. */
 	uint8_t buf[20000];
 	for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)(i * 7 + 3);
 	CHECK(loop_through(dev, buf, sizeof buf) == 0, "loopback after the bad frames");
-	CHECK(icebuf_reg_write(dev, ICEBUF_REG_SCRATCH, 0x5AA5, -1) == 0 && reg(dev, ICEBUF_REG_SCRATCH) == 0x5AA5,
+	CHECK(icebuf_reg_write(dev, ICEBUF_REG_SCRATCH, 0x5AA5, -1) == 0 && check_reg(dev, ICEBUF_REG_SCRATCH) == 0x5AA5,
 	      "registers after the bad frames");
 	test_eventloop(dev);
 	icebuf_close(dev);
@@ -291,13 +274,13 @@ static void test_traffic(void)
 	/* The iCEstick's HX1K build has no test modes (docs/boards.md): expect
 	 * them by the board's ID, unless ICEBUF_TEST_MODES says (0 or 1). */
 	const char *want_env = getenv("ICEBUF_TEST_MODES");
-	int want = want_env && *want_env ? atoi(want_env) : reg(dev, ICEBUF_REG_BOARD) != 1;
+	int want = want_env && *want_env ? atoi(want_env) : check_reg(dev, ICEBUF_REG_BOARD) != 1;
 	if (!want) {
 		test_no_traffic(dev);
 		icebuf_close(dev);
 		return;
 	}
-	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) == 0, "a new session starts in loopback");
+	CHECK(check_reg(dev, ICEBUF_REG_TRAFFIC) == 0, "a new session starts in loopback");
 
 	/* Sink: 200 000 bytes; the board's count and CRC are the host's. */
 	const size_t n = 200000;
@@ -305,7 +288,7 @@ static void test_traffic(void)
 	for (size_t i = 0; i < n; i++) buf[i] = (uint8_t)(i * 131 + (i >> 9));
 	CHECK(icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SINK, 0), -1) == 0,
 	      "set SINK: %s", icebuf_last_error(dev));
-	CHECK(reg(dev, ICEBUF_REG_SINK_BYTES) == 0 && reg(dev, ICEBUF_REG_SINK_CRC) == 0xFFFF, "the sink starts afresh");
+	CHECK(check_reg(dev, ICEBUF_REG_SINK_BYTES) == 0 && check_reg(dev, ICEBUF_REG_SINK_CRC) == 0xFFFF, "the sink starts afresh");
 	for (size_t off = 0; off < n; off += 4000) {
 		size_t k = n - off < 4000 ? n - off : 4000;
 		CHECK(icebuf_write(dev, ICEBUF_CHAN_STREAM, buf + off, k, -1) == (long)k, "sink write at %zu: %s", off,
@@ -313,11 +296,11 @@ static void test_traffic(void)
 	}
 	CHECK(icebuf_flush(dev, -1) == 0, "flush: %s", icebuf_last_error(dev));
 	uint32_t got = 0;
-	for (int i = 0; i < 100 && (got = reg(dev, ICEBUF_REG_SINK_BYTES)) != n; i++) icebuf_poll(dev, 1);
+	for (int i = 0; i < 100 && (got = check_reg(dev, ICEBUF_REG_SINK_BYTES)) != n; i++) icebuf_poll(dev, 1);
 	CHECK(got == n, "SINK_BYTES %u, sent %zu", got, n);
-	uint32_t crc = reg(dev, ICEBUF_REG_SINK_CRC);
+	uint32_t crc = check_reg(dev, ICEBUF_REG_SINK_CRC);
 	CHECK(crc == crc16(0xFFFF, buf, n), "SINK_CRC 0x%04X, the data's 0x%04X", crc, crc16(0xFFFF, buf, n));
-	CHECK(reg(dev, ICEBUF_REG_STREAM_LEVEL) == 0, "the sink left nothing in the buffer");
+	CHECK(check_reg(dev, ICEBUF_REG_STREAM_LEVEL) == 0, "the sink left nothing in the buffer");
 	CHECK(icebuf_available(dev, ICEBUF_CHAN_STREAM) == 0, "a sink sends nothing back");
 
 	/* Source: the board's pattern, every byte checked, then zeros. */
@@ -328,7 +311,7 @@ static void test_traffic(void)
 	CHECK(have == n && bad == 0, "source: %zu bytes, %zu wrong", have, bad);
 	uint8_t extra;
 	CHECK(icebuf_read(dev, ICEBUF_CHAN_STREAM, &extra, 1, 200) == 0, "the source stops at its count");
-	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) == traffic(ICEBUF_TRAFFIC_SOURCE, 0), "TRAFFIC counts down to 0");
+	CHECK(check_reg(dev, ICEBUF_REG_TRAFFIC) == traffic(ICEBUF_TRAFFIC_SOURCE, 0), "TRAFFIC counts down to 0");
 	int r = set_traffic(dev, traffic(ICEBUF_TRAFFIC_SOURCE | ICEBUF_TRAFFIC_ZEROS, 5000));
 	CHECK(r == 0, "set SOURCE zeros: %s", icebuf_last_error(dev));
 	memset(buf, 0x55, 5000);
@@ -354,11 +337,11 @@ static void test_traffic(void)
 		if (a > avail) { avail = a; grew = now_s(dev); }
 	}
 	CHECK(avail > 0 && avail < (long)m, "the host holds %ld bytes it did not read", avail);
-	CHECK(reg(dev, ICEBUF_REG_STREAM_LEVEL) > 0, "the board holds data the host has no room for");
+	CHECK(check_reg(dev, ICEBUF_REG_STREAM_LEVEL) > 0, "the board holds data the host has no room for");
 	r = icebuf_reg_write(dev, ICEBUF_REG_TRAFFIC, traffic(ICEBUF_TRAFFIC_SINK, 0), -1);
 	CHECK(r == ICEBUF_ERR_BUSY, "TRAFFIC written with data in the buffer: %d (%s)", r, icebuf_last_error(dev));
 	printf("refused as it should be: %s\n", icebuf_last_error(dev));
-	CHECK((reg(dev, ICEBUF_REG_TRAFFIC) & ~ICEBUF_TRAFFIC_MAX_BYTES) == ICEBUF_TRAFFIC_SOURCE, "the mode stayed SOURCE");
+	CHECK((check_reg(dev, ICEBUF_REG_TRAFFIC) & ~ICEBUF_TRAFFIC_MAX_BYTES) == ICEBUF_TRAFFIC_SOURCE, "the mode stayed SOURCE");
 	have = read_stream(dev, buf, m);
 	bad = pattern_errors(buf, have);
 	CHECK(have == m && bad == 0, "after the refusal: %zu of %zu bytes, %zu wrong", have, m, bad);
@@ -383,7 +366,7 @@ static void test_traffic(void)
 	CHECK(icebuf_flush(dev, -1) == 0, "flush: %s", icebuf_last_error(dev));
 	bad = pattern_errors(buf, have);
 	CHECK(have == m && bad == 0, "duplex source: %zu of %zu bytes, %zu wrong", have, m, bad);
-	CHECK(reg(dev, ICEBUF_REG_SINK_BYTES) == m && reg(dev, ICEBUF_REG_SINK_CRC) == crc16(0xFFFF, out, m),
+	CHECK(check_reg(dev, ICEBUF_REG_SINK_BYTES) == m && check_reg(dev, ICEBUF_REG_SINK_CRC) == crc16(0xFFFF, out, m),
 	      "duplex sink: count or CRC differ");
 	free(out);
 
@@ -394,7 +377,7 @@ static void test_traffic(void)
 	free(buf);
 	icebuf_close(dev);
 	dev = open_or_die();
-	CHECK(reg(dev, ICEBUF_REG_TRAFFIC) == 0, "the next session starts in loopback");
+	CHECK(check_reg(dev, ICEBUF_REG_TRAFFIC) == 0, "the next session starts in loopback");
 	icebuf_close(dev);
 }
 
@@ -430,6 +413,6 @@ int main(int argc, char **argv)
 	else if (!strcmp(t, "traffic")) test_traffic();
 	else if (!strcmp(t, "gateware")) test_gateware();
 	else { fprintf(stderr, "usage: e2e info|loopback|corrupt|traffic|gateware\n"); return 2; }
-	printf("e2e %s on %s: %s\n", t, device(), failures ? "FAILED" : "ok");
-	return failures ? 1 : 0;
+	printf("e2e %s on %s: %s\n", t, device(), check_failures ? "FAILED" : "ok");
+	return check_failures ? 1 : 0;
 }

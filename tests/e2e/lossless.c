@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "codec.h"
+#include "fakeboard.h"
 #include "icebuf.h"
 #include "icebuf_private.h"
 
@@ -23,14 +24,8 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-	printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static const char *sim_exe(void)
 {
@@ -85,22 +80,7 @@ static void sim_stop(void)
 
 static icebuf *open_or_die(const char *dev_s)
 {
-	icebuf *dev;
-	int r = icebuf_open(&dev, dev_s, NULL);
-	if (r) {
-		printf("FAIL: cannot open %s: %s (%s)\n", dev_s, icebuf_open_error(), icebuf_strerror(r));
-		sim_stop();
-		exit(1);
-	}
-	return dev;
-}
-
-static uint32_t reg(icebuf *dev, uint8_t addr)
-{
-	uint32_t v = 0;
-	int r = icebuf_reg_read(dev, addr, &v, -1);
-	CHECK(r == 0, "reading register 0x%02X: %s", addr, icebuf_last_error(dev));
-	return v;
+	return check_open(dev_s, sim_stop);
 }
 
 static void fill(uint8_t *p, size_t n, uint32_t seed)
@@ -139,7 +119,7 @@ static size_t get(uint8_t *p, size_t n)
 static uint32_t level(void)
 {
 	icebuf *dev = open_or_die(sim_dev);
-	uint32_t v = reg(dev, ICEBUF_REG_STREAM_LEVEL);
+	uint32_t v = check_reg(dev, ICEBUF_REG_STREAM_LEVEL);
 	icebuf_close(dev);
 	return v;
 }
@@ -262,150 +242,81 @@ struct fake_cfg {
 	unsigned mtu, window;
 };
 
-static int fake_send(int fd, uint8_t type, uint8_t chan, uint8_t seq, uint8_t ack, uint8_t cchan, uint16_t credit,
-                     const uint8_t *p, size_t n)
+static int fake_reg(void *ctx, uint8_t addr, uint32_t *v)
 {
-	struct ib_frame f = { .type = type, .chan = chan, .seq = seq, .ack = ack, .cchan = cchan, .credit = credit,
-	                      .payload = p, .len = n };
-	uint8_t wire[IB_WIRE_MAX];
-	size_t len = ib_frame_encode(&f, 1, wire);
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, wire + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		off += (size_t)w;
-	}
-	return 0;
-}
-
-static uint32_t fake_reg(const struct fake_cfg *c, uint8_t addr, int *ok)
-{
-	*ok = 1;
+	const struct fake_cfg *c = ctx;
+	struct fb_ident id = { .board = 1, .clk_hz = 12000000, .baud = 3000000, .mtu = c->mtu, .window = c->window,
+	                       .channels = 2, .stream_depth = 4096 };
+	if (fb_ident_reg(&id, addr, v))
+		return 1;
 	switch (addr) {
-	case ICEBUF_REG_ID: return ICEBUF_ID_MAGIC;
-	case ICEBUF_REG_VERSION: return (uint32_t)ICEBUF_PROTOCOL_MAJOR << 16;
-	case ICEBUF_REG_BOARD: return 1;
-	case ICEBUF_REG_CLK_HZ: return 12000000;
-	case ICEBUF_REG_BAUD: return 3000000;
-	case ICEBUF_REG_LINK: return c->mtu | c->window << 16 | 2u << 24;
-	case ICEBUF_REG_STREAM_DEPTH: return 4096;
-	case ICEBUF_REG_SCRATCH: case ICEBUF_REG_STREAM_LEVEL: return 0;
+	case ICEBUF_REG_SCRATCH: case ICEBUF_REG_STREAM_LEVEL: *v = 0; return 1;
 	case ICEBUF_REG_RX_BAD_CRC: {
 		/* A counter that runs fast: 0x6000 events between reads. */
 		static uint32_t n;
 		n += 0x6000;
-		return n & 0xFFFF;
+		*v = n & 0xFFFF;
+		return 1;
 	}
-	default: *ok = 0; return 0;
+	default: return 0;                   /* FEATURES too: gateware older than it */
 	}
 }
 
-static void fake_run(const struct fake_cfg *c, int fd)
+/* Every write is taken, whatever the register. */
+static uint8_t fake_write(void *ctx, uint8_t addr, uint32_t v)
 {
-	uint8_t in[4096], frame[IB_WIRE_MAX], scratch[IB_WIRE_MAX];
-	size_t flen = 0;
-	uint8_t expect = 0, up_seq = 0;
-	for (;;) {
-		ssize_t n = read(fd, in, sizeof in);
-		if (n <= 0)
-			return;
-		for (ssize_t i = 0; i < n; i++) {
-			if (in[i]) {
-				if (flen < sizeof frame)
-					frame[flen++] = in[i];
-				continue;
-			}
-			struct ib_frame f;
-			int r = ib_frame_parse(frame, flen, 0, IB_MAX_MTU, scratch, &f);
-			flen = 0;
-			if (r != IB_PARSE_OK)
-				continue;
+	(void)ctx; (void)addr; (void)v;
+	return 0x82;
+}
+
+static void fake_run(void *ctx, int fd)
+{
+	const struct fake_cfg *c = ctx;
+	const struct fb_regs regs = { fake_reg, fake_write, ctx };
+	static struct fb_link l;
+	struct ib_frame f;
+	fb_link_init(&l);
+	fb_link_attach(&l, fd);
+	while (fb_read(&l) > 0) {
+		while (fb_next(&l, &f)) {
 			if (f.type == IB_T_SYNC) {
-				expect = 0;
-				up_seq = 0;
-				if (fake_send(fd, IB_T_SYNC, 0, 0, 0xFF, 0, 1024, NULL, 0) ||
-				    fake_send(fd, IB_T_ACK, 0, 0, 0xFF, 1, 8192, NULL, 0))
+				if (fb_sync(&l) || fb_send(&l, IB_T_ACK, 0, 1, 8192, NULL, 0))
 					return;
 				continue;
 			}
-			if (f.type != IB_T_DATA || f.seq != expect)
+			if (f.type != IB_T_DATA || f.seq != l.expect)
 				continue;
 			if (f.chan == ICEBUF_CHAN_STREAM && c->mode == FAKE_NAKFLOOD) {
 				/* Never read again; say "resend" as fast as the
 				 * socket takes it. */
 				for (;;)
-					if (fake_send(fd, IB_T_NAK, 0, 0, (uint8_t)(expect - 1), 1, 8192, NULL, 0))
+					if (fb_send(&l, IB_T_NAK, 0, 1, 8192, NULL, 0))
 						return;
 			}
-			expect++;
+			l.expect++;
 			if (f.chan == ICEBUF_CHAN_CONTROL) {
-				uint8_t resp[IB_MAX_MTU];
-				size_t rl = 0;
-				for (size_t k = 0; k < f.len && rl + 6 <= sizeof resp;) {
-					uint8_t op = f.payload[k];
-					if (op == 0x01 && k + 2 <= f.len) {
-						int ok;
-						uint32_t v = fake_reg(c, f.payload[k + 1], &ok);
-						resp[rl++] = ok ? 0x81 : 0xE1;
-						resp[rl++] = f.payload[k + 1];
-						if (ok) {
-							resp[rl++] = (uint8_t)(v >> 24); resp[rl++] = (uint8_t)(v >> 16);
-							resp[rl++] = (uint8_t)(v >> 8); resp[rl++] = (uint8_t)v;
-						}
-						k += 2;
-					} else if (op == 0x02 && k + 6 <= f.len) {
-						resp[rl++] = 0x82;
-						resp[rl++] = f.payload[k + 1];
-						k += 6;
-					} else {
-						resp[rl++] = 0xEF;
-						resp[rl++] = op;
-						k++;
-					}
-				}
-				if (fake_send(fd, IB_T_DATA, 0, up_seq++, (uint8_t)(expect - 1), 0, 1024, resp, rl))
+				if (fb_control(&l, &f, &regs))
 					return;
-			} else if (fake_send(fd, IB_T_ACK, 0, 0, (uint8_t)(expect - 1), 1, 8192, NULL, 0)) {
+			} else if (fb_send(&l, IB_T_ACK, 0, 1, 8192, NULL, 0)) {
 				return;
 			}
 		}
 	}
 }
 
-static pid_t fake_pid;
-static char fake_dev[64];
+static struct fakeboard board;
+static struct fake_cfg board_cfg;
 
-/* Start a fake board serving one client at fake_dev. */
+/* Start a fake board serving one client at board.dev. */
 static void fake_start(struct fake_cfg cfg)
 {
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof a;
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) || listen(lfd, 4) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &al)) {
-		perror("fake board");
-		exit(1);
-	}
-	snprintf(fake_dev, sizeof fake_dev, "sim://127.0.0.1:%d", ntohs(a.sin_port));
-	fake_pid = fork();
-	if (fake_pid == 0) {
-		int fd = accept(lfd, NULL, NULL);
-		if (fd >= 0)
-			fake_run(&cfg, fd);
-		_exit(0);
-	}
-	close(lfd);
+	board_cfg = cfg;
+	fb_start(&board, 1, fake_run, &board_cfg);
 }
 
 static void fake_stop(void)
 {
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGKILL);
-		waitpid(fake_pid, NULL, 0);
-	}
-	fake_pid = 0;
+	fb_stop(&board);
 }
 
 static long rss_kib(void)
@@ -433,7 +344,7 @@ static double now_s(void)
 static void test_nakflood(void)
 {
 	fake_start((struct fake_cfg){ FAKE_NAKFLOOD, 512, 8 });
-	icebuf *dev = open_or_die(fake_dev);
+	icebuf *dev = open_or_die(board.dev);
 	long rss0 = rss_kib();
 	static uint8_t buf[65536];
 	double t0 = now_s();
@@ -523,7 +434,7 @@ static void test_stdclosed(void)
 	CHECK(rc == 2, "send - with stdin closed exited %d, expected 2", rc);
 	CHECK(level() == N, "send - with stdin closed: the board holds %u of %d", level(), N);
 	icebuf *dev = open_or_die(sim_dev);
-	CHECK(reg(dev, ICEBUF_REG_RX_BAD_FRAME) == 0 && reg(dev, ICEBUF_REG_RX_BAD_CRC) == 0,
+	CHECK(check_reg(dev, ICEBUF_REG_RX_BAD_FRAME) == 0 && check_reg(dev, ICEBUF_REG_RX_BAD_CRC) == 0,
 	      "the board saw bad frames: something wrote into the link");
 	icebuf_close(dev);
 	expect_unread_kept("standard streams closed", in, N, 0);
@@ -536,7 +447,7 @@ static void test_smallmtu(void)
 {
 	fake_start((struct fake_cfg){ FAKE_GOOD, 4, 8 });
 	icebuf *dev = NULL;
-	int r = icebuf_open(&dev, fake_dev, NULL);
+	int r = icebuf_open(&dev, board.dev, NULL);
 	CHECK(r == ICEBUF_ERR_GATEWARE, "open of a board with a 4-byte MTU gave %d (%s)", r, icebuf_open_error());
 	CHECK(strstr(icebuf_open_error(), "4 bytes") && strstr(icebuf_open_error(), "register request"),
 	      "the message does not say why: '%s'", icebuf_open_error());
@@ -545,7 +456,7 @@ static void test_smallmtu(void)
 	fake_stop();
 
 	fake_start((struct fake_cfg){ FAKE_GOOD, 6, 8 });
-	dev = open_or_die(fake_dev);
+	dev = open_or_die(board.dev);
 	struct icebuf_info in;
 	icebuf_info(dev, &in);
 	CHECK(in.mtu == 6 && in.id == ICEBUF_ID_MAGIC, "info: mtu %u id 0x%08X", in.mtu, in.id);
@@ -565,22 +476,15 @@ static void test_smallmtu(void)
 static void test_busy(void)
 {
 	/* A listener that never accepts, its queue filled. */
-	int lfd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof a;
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) || listen(lfd, 0) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &al)) {
-		perror("listener");
-		exit(1);
-	}
+	struct sockaddr_in a;
+	char dev_s[64];
+	int lfd = fb_listen(0, &a, dev_s, sizeof dev_s);
 	int fillers[8];
 	for (int i = 0; i < 8; i++) {
 		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		connect(fillers[i], (struct sockaddr *)&a, sizeof a);
 	}
 	usleep(100000);
-	char dev_s[64];
-	snprintf(dev_s, sizeof dev_s, "sim://127.0.0.1:%d", ntohs(a.sin_port));
 	struct icebuf_options o = { .timeout_ms = 500 };
 	icebuf *dev = NULL;
 	double t0 = now_s();
@@ -608,7 +512,7 @@ static void test_busy(void)
 	CHECK(strstr(icebuf_open_error(), "another program") && !strstr(icebuf_open_error(), "baud"),
 	      "the second client is not told the truth: '%s'", icebuf_open_error());
 	if (!r) icebuf_close(dev);
-	CHECK(reg(first, ICEBUF_REG_ID) == ICEBUF_ID_MAGIC, "the first client goes on");
+	CHECK(check_reg(first, ICEBUF_REG_ID) == ICEBUF_ID_MAGIC, "the first client goes on");
 	icebuf_close(first);
 	sim_stop();
 }
@@ -738,7 +642,7 @@ static void test_tty(void)
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
 	if (m < 0 || grantpt(m) || unlockpt(m)) {
 		printf("FAIL: no pseudo-terminal: %s\n", strerror(errno));
-		failures++;
+		check_failures++;
 		return;
 	}
 	char path[256];
@@ -772,7 +676,7 @@ static void test_tty(void)
 static void test_counters(void)
 {
 	fake_start((struct fake_cfg){ FAKE_GOOD, 512, 8 });
-	icebuf *dev = open_or_die(fake_dev);
+	icebuf *dev = open_or_die(board.dev);
 	uint32_t v = 0, prev = 0;
 	for (int i = 1; i <= 8; i++) {
 		CHECK(icebuf_reg_read(dev, ICEBUF_REG_RX_BAD_CRC, &v, 1000) == 0, "read: %s", icebuf_last_error(dev));
@@ -803,6 +707,6 @@ int main(int argc, char **argv)
 	else if (!strcmp(t, "tty")) test_tty();
 	else if (!strcmp(t, "counters")) test_counters();
 	else { fprintf(stderr, "usage: lossless partial|killed|stdclosed\n"); return 2; }
-	printf("lossless %s: %s\n", t, failures ? "FAILED" : "ok");
-	return failures ? 1 : 0;
+	printf("lossless %s: %s\n", t, check_failures ? "FAILED" : "ok");
+	return check_failures ? 1 : 0;
 }

@@ -10,26 +10,20 @@
  * SPDX-License-Identifier: MIT
  */
 #include "codec.h"
+#include "fakeboard.h"
 #include "icebuf.h"
 #include "vframe.h"
 #include "y4m.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-	printf(__VA_ARGS__); printf("\n"); } else { printf("ok   "); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 /* ---- the fake board ---------------------------------------------------- */
 
@@ -39,9 +33,9 @@ static int failures;
 #define QMAX 4096
 
 struct fake {
-	int video, fd;
+	int video;
 	FILE *dump;                      /* every channel-3 byte accepted, in order */
-	uint8_t expect, up_seq;
+	struct fb_link l;
 	uint8_t *pend;                   /* bytes of the record arriving */
 	size_t pend_len;
 	struct { uint8_t *p; size_t len; int eos; uint16_t dur; } q[QMAX];
@@ -62,25 +56,6 @@ static double mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int fsend(struct fake *f, uint8_t type, uint8_t chan, uint8_t seq, uint8_t cchan, uint32_t credit,
-                 const uint8_t *p, size_t n)
-{
-	struct ib_frame fr = { .type = type, .chan = chan, .seq = seq, .ack = (uint8_t)(f->expect - 1),
-	                       .cchan = cchan, .credit = (uint16_t)(credit > 65535 ? 65535 : credit),
-	                       .payload = p, .len = n };
-	uint8_t wire[IB_WIRE_MAX];
-	size_t len = ib_frame_encode(&fr, 1, wire);
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(f->fd, wire + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		off += (size_t)w;
-	}
-	return 0;
 }
 
 static uint32_t credit3(const struct fake *f)
@@ -224,24 +199,9 @@ static void video_bytes(struct fake *f, const uint8_t *p, size_t n)
 	}
 }
 
-static uint32_t freg(struct fake *f, uint8_t a, int *ok)
+/* The video window's registers (f->video, @a one of them). */
+static uint32_t vid_reg(struct fake *f, uint8_t a)
 {
-	*ok = 1;
-	switch (a) {
-	case ICEBUF_REG_ID: return ICEBUF_ID_MAGIC;
-	case ICEBUF_REG_VERSION: return (uint32_t)ICEBUF_PROTOCOL_MAJOR << 16;
-	case ICEBUF_REG_BOARD: return f->video ? 2 : 1;
-	case ICEBUF_REG_CLK_HZ: return 25125000;
-	case ICEBUF_REG_BAUD: return 12000000;
-	case ICEBUF_REG_LINK: return MTU | WINDOW << 16 | (f->video ? 4u : 2u) << 24;
-	case ICEBUF_REG_STREAM_DEPTH: return 8192;
-	case ICEBUF_REG_FEATURES: return f->video ? ICEBUF_FEAT_VIDEO : 0;
-	case ICEBUF_REG_SCRATCH: case ICEBUF_REG_STREAM_LEVEL: return 0;
-	}
-	if (!f->video || a < ICEBUF_REG_VID_CTRL || a > ICEBUF_REG_VID_ENDS) {
-		*ok = 0;
-		return 0;
-	}
 	uint32_t cap = capacity(f), cap_m1 = cap ? cap - 1 : 0;
 	switch (a) {
 	case ICEBUF_REG_VID_CTRL:
@@ -262,8 +222,26 @@ static uint32_t freg(struct fake *f, uint8_t a, int *ok)
 	}
 }
 
-static uint8_t fwrite_reg(struct fake *f, uint8_t a, uint32_t v)
+static int freg(void *ctx, uint8_t a, uint32_t *v)
 {
+	struct fake *f = ctx;
+	const struct fb_ident id = { .board = f->video ? 2 : 1, .clk_hz = 25125000, .baud = 12000000, .mtu = MTU,
+	                             .window = WINDOW, .channels = f->video ? 4u : 2u, .stream_depth = 8192 };
+	if (fb_ident_reg(&id, a, v))
+		return 1;
+	switch (a) {
+	case ICEBUF_REG_FEATURES: *v = f->video ? ICEBUF_FEAT_VIDEO : 0; return 1;
+	case ICEBUF_REG_SCRATCH: case ICEBUF_REG_STREAM_LEVEL: *v = 0; return 1;
+	}
+	if (!f->video || a < ICEBUF_REG_VID_CTRL || a > ICEBUF_REG_VID_ENDS)
+		return 0;
+	*v = vid_reg(f, a);
+	return 1;
+}
+
+static uint8_t fwrite_reg(void *ctx, uint8_t a, uint32_t v)
+{
+	struct fake *f = ctx;
 	if (!f->video || a < ICEBUF_REG_VID_CTRL || a > ICEBUF_REG_VID_ENDS)
 		return a == ICEBUF_REG_SCRATCH ? 0x82 : 0xE1;
 	switch (a) {
@@ -294,16 +272,18 @@ static uint8_t fwrite_reg(struct fake *f, uint8_t a, uint32_t v)
 	}
 }
 
-static void fake_run(struct fake *f)
+static void fake_run(void *ctx, int fd)
 {
-	uint8_t in[8192], frame[IB_WIRE_MAX], scratch[IB_WIRE_MAX];
-	size_t flen = 0;
+	struct fake *f = ctx;
+	const struct fb_regs regs = { freg, fwrite_reg, f };
+	struct ib_frame fr;
+	fb_link_attach(&f->l, fd);
 	double next_vsync = mono_ms() + 1000.0 / 60, next_keep = mono_ms() + 5;
 	uint32_t last_credit = 0;
 	for (;;) {
 		double now = mono_ms();
 		double wake = next_vsync < next_keep ? next_vsync : next_keep;
-		struct pollfd pf = { f->fd, POLLIN, 0 };
+		struct pollfd pf = { fd, POLLIN, 0 };
 		int pr = poll(&pf, 1, wake > now ? (int)(wake - now) + 1 : 0);
 		now = mono_ms();
 		while (now >= next_vsync) {
@@ -313,38 +293,25 @@ static void fake_run(struct fake *f)
 		if (now >= next_keep || credit3(f) != last_credit) {
 			next_keep = now + 5;
 			last_credit = credit3(f);
-			if (fsend(f, IB_T_ACK, 0, 0, f->video ? 3 : 1, f->video ? last_credit : 8192, NULL, 0))
-				return;
+			if (fb_send(&f->l, IB_T_ACK, 0, f->video ? 3 : 1, f->video ? last_credit : 8192, NULL, 0))
+				break;
 		}
 		if (pr <= 0)
 			continue;
-		ssize_t n = read(f->fd, in, sizeof in);
-		if (n <= 0)
-			return;
-		for (ssize_t i = 0; i < n; i++) {
-			if (in[i]) {
-				if (flen < sizeof frame)
-					frame[flen++] = in[i];
-				continue;
-			}
-			struct ib_frame fr;
-			int r = ib_frame_parse(frame, flen, 0, IB_MAX_MTU, scratch, &fr);
-			flen = 0;
-			if (r != IB_PARSE_OK)
-				continue;
+		if (fb_read(&f->l) <= 0)
+			break;
+		while (fb_next(&f->l, &fr)) {
 			if (fr.type == IB_T_SYNC) {
-				f->expect = 0;
-				f->up_seq = 0;
-				if (fsend(f, IB_T_SYNC, 0, 0, 0, 1024, NULL, 0) ||
-				    fsend(f, IB_T_ACK, 0, 0, f->video ? 3 : 1, f->video ? credit3(f) : 8192, NULL, 0))
-					return;
+				if (fb_sync(&f->l) ||
+				    fb_send(&f->l, IB_T_ACK, 0, f->video ? 3 : 1, f->video ? credit3(f) : 8192, NULL, 0))
+					goto out;
 				continue;
 			}
 			if (fr.type != IB_T_DATA)
 				continue;
-			if (fr.seq != f->expect) {
-				if (fsend(f, IB_T_ACK, 0, 0, 0, 1024, NULL, 0))
-					return;
+			if (fr.seq != f->l.expect) {
+				if (fb_send(&f->l, IB_T_ACK, 0, 0, 1024, NULL, 0))
+					goto out;
 				continue;
 			}
 			if (fr.chan == ICEBUF_CHAN_VIDEO && f->video) {
@@ -353,94 +320,53 @@ static void fake_run(struct fake *f)
 					f->refused += (uint32_t)fr.len;
 					continue;
 				}
-				f->expect++;
+				f->l.expect++;
 				video_bytes(f, fr.payload, fr.len);
 				last_credit = credit3(f);
-				if (fsend(f, IB_T_ACK, 0, 0, 3, last_credit, NULL, 0))
-					return;
+				if (fb_send(&f->l, IB_T_ACK, 0, 3, last_credit, NULL, 0))
+					goto out;
 			} else if (fr.chan == ICEBUF_CHAN_CONTROL) {
-				f->expect++;
-				uint8_t resp[IB_MAX_MTU];
-				size_t rl = 0;
-				for (size_t k = 0; k < fr.len && rl + 6 <= sizeof resp;) {
-					uint8_t op = fr.payload[k];
-					if (op == 0x01 && k + 2 <= fr.len) {
-						int ok;
-						uint32_t v = freg(f, fr.payload[k + 1], &ok);
-						resp[rl++] = ok ? 0x81 : 0xE1;
-						resp[rl++] = fr.payload[k + 1];
-						if (ok) {
-							resp[rl++] = (uint8_t)(v >> 24); resp[rl++] = (uint8_t)(v >> 16);
-							resp[rl++] = (uint8_t)(v >> 8); resp[rl++] = (uint8_t)v;
-						}
-						k += 2;
-					} else if (op == 0x02 && k + 6 <= fr.len) {
-						const uint8_t *d = fr.payload + k + 2;
-						resp[rl++] = fwrite_reg(f, fr.payload[k + 1],
-						                        (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3]);
-						resp[rl++] = fr.payload[k + 1];
-						k += 6;
-					} else {
-						resp[rl++] = 0xEF;
-						resp[rl++] = op;
-						k++;
-					}
-				}
-				if (fsend(f, IB_T_DATA, 0, f->up_seq++, 0, 1024, resp, rl))
-					return;
+				f->l.expect++;
+				if (fb_control(&f->l, &fr, &regs))
+					goto out;
 			}
 			/* other channels: dropped (a bad frame for this board) */
 		}
 	}
+out:
+	fflush(f->dump);
 }
 
-static pid_t fake_pid;
-static char fake_dev[64];
+static struct fakeboard board;
 
+/* A fake board serving one client after another (each play is one
+ * session), channel 3's bytes into @dump_path. */
 static void fake_start(int video, const char *dump_path)
 {
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof a;
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) || listen(lfd, 4) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &al)) {
-		perror("fake board");
+	static struct fake f;
+	memset(&f, 0, sizeof f);
+	fb_link_init(&f.l);
+	f.video = video;
+	f.start = 4; f.resume_base = f.resume_cur = 8; f.step = 2; f.calm = 600; f.lvl_min = 255;
+	/* The board's counters are 16 bits and wrap (the host extends
+	 * them): start them short of a wrap, so every case crosses one. */
+	f.frames = 65536 - 20; f.vsyncs = 65536 - 90; f.stalled = 65536 - 5;
+	/* Both the board's own (fork copies them); the file is empty before
+	 * the CLI can look at it. */
+	f.pend = malloc(RING);
+	f.dump = fopen(dump_path, "wb");
+	if (!f.pend || !f.dump) {
+		perror(dump_path);
 		exit(1);
 	}
-	snprintf(fake_dev, sizeof fake_dev, "sim://127.0.0.1:%d", ntohs(a.sin_port));
-	FILE *t = fopen(dump_path, "wb");   /* empty before the CLI can look at it */
-	if (t) fclose(t);
-	fflush(stdout);
-	fake_pid = fork();
-	if (fake_pid == 0) {
-		static struct fake f;
-		f.video = video;
-		f.start = 4; f.resume_base = f.resume_cur = 8; f.step = 2; f.calm = 600; f.lvl_min = 255;
-		/* The board's counters are 16 bits and wrap (the host extends
-		 * them): start them short of a wrap, so every case crosses one. */
-		f.frames = 65536 - 20; f.vsyncs = 65536 - 90; f.stalled = 65536 - 5;
-		f.pend = malloc(RING);
-		f.dump = fopen(dump_path, "wb");
-		/* One client after another (each play is one session). */
-		for (;;) {
-			f.fd = accept(lfd, NULL, NULL);
-			if (f.fd < 0)
-				_exit(1);
-			fake_run(&f);
-			close(f.fd);
-			fflush(f.dump);
-		}
-	}
-	close(lfd);
+	fb_start(&board, 0, fake_run, &f);
+	fclose(f.dump);
+	free(f.pend);
 }
 
 static void fake_stop(void)
 {
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGKILL);
-		waitpid(fake_pid, NULL, 0);
-	}
-	fake_pid = 0;
+	fb_stop(&board);
 }
 
 /* ---- running the CLI ----------------------------------------------------- */
@@ -470,7 +396,7 @@ static int run(const char *dir, long sig_at, const char *const *args)
 	if (pid == 0) {
 		if (!freopen(outp, "w", stdout) || !freopen(errp, "w", stderr))
 			_exit(127);
-		const char *argv[32] = { cli(), "--device", fake_dev };
+		const char *argv[32] = { cli(), "--device", board.dev };
 		int n = 3;
 		for (int i = 0; args[i] && n < 31; i++)
 			argv[n++] = args[i];
@@ -501,7 +427,7 @@ static int run(const char *dir, long sig_at, const char *const *args)
 	n = f ? fread(err_buf, 1, sizeof err_buf - 1, f) : 0;
 	err_buf[n] = 0;
 	if (f) fclose(f);
-	printf("  $ icebuf --device %s", fake_dev);
+	printf("  $ icebuf --device %s", board.dev);
 	for (int i = 0; args[i]; i++)
 		printf(" %s", args[i]);
 	printf("\n  stdout: %s  stderr (last line): %s\n", out_buf,
@@ -643,7 +569,7 @@ static void test_clip(const char *dir)
 	fake_start(1, dump);
 	char cmd[1600];
 	snprintf(cmd, sizeof cmd, "'%s' --device %s play - --size 320x240 --quiet < '%s' > '%s/out.txt' 2>'%s/err.txt'",
-	         cli(), fake_dev, clip, dir, dir);
+	         cli(), board.dev, clip, dir, dir);
 	rc = system(cmd);
 	CHECK(rc == 0, "play - --size 320x240 from standard input exits 0 (got %d)", rc);
 	fake_stop();
@@ -783,6 +709,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	check_verbose = 1;
 	const char *c = argv[1], *dir = argv[2];
 	char mk[700];
 	snprintf(mk, sizeof mk, "mkdir -p '%s'", dir);
@@ -794,6 +721,6 @@ int main(int argc, char **argv)
 	else if (!strcmp(c, "interrupt")) test_interrupt(dir);
 	else { fprintf(stderr, "play: unknown case %s\n", c); return 2; }
 	fake_stop();
-	printf("%s: %s\n", c, failures ? "FAILED" : "passed");
-	return failures ? 1 : 0;
+	printf("%s: %s\n", c, check_failures ? "FAILED" : "passed");
+	return check_failures ? 1 : 0;
 }

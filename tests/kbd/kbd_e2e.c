@@ -6,15 +6,14 @@
  * SPDX-License-Identifier: MIT
  */
 #include "codec.h"
+#include "fakeboard.h"
 #include "icebuf.h"
 #include "kbd_decode.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/input.h>
 #include <linux/uinput.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,10 +24,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-	printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 /* ---- the records the fake keyboard sends ---------------------------------- */
 
@@ -84,8 +79,8 @@ struct fake_cfg {
 
 struct fake {
 	struct fake_cfg c;
-	int fd;
-	uint8_t up_seq, una, expect;
+	struct fb_link l;
+	uint8_t una;                        /* oldest DATA frame sent and not acknowledged */
 	uint8_t seq_kbd[256];               /* frame carried channel 2 */
 	uint32_t seq_end[256];              /* channel 2 bytes sent up to the end of that frame */
 	uint32_t sent, released;            /* channel 2 bytes */
@@ -95,26 +90,11 @@ struct fake {
 
 static int fsend(struct fake *k, uint8_t type, uint8_t chan, const uint8_t *p, size_t n)
 {
-	struct ib_frame f = { .type = type, .chan = chan, .seq = type == IB_T_DATA ? k->up_seq : 0,
-	                      .ack = (uint8_t)(k->expect - 1), .cchan = 0, .credit = 1024, .payload = p, .len = n };
-	if (type == IB_T_SYNC)
-		f.ack = 0xFF;
-	uint8_t wire[IB_WIRE_MAX];
-	size_t len = ib_frame_encode(&f, 1, wire);
 	if (type == IB_T_DATA) {
-		k->seq_kbd[k->up_seq] = chan == ICEBUF_CHAN_KEYBOARD;
-		k->seq_end[k->up_seq] = k->sent + (chan == ICEBUF_CHAN_KEYBOARD ? (uint32_t)n : 0);
-		k->up_seq++;
+		k->seq_kbd[k->l.up_seq] = chan == ICEBUF_CHAN_KEYBOARD;
+		k->seq_end[k->l.up_seq] = k->sent + (chan == ICEBUF_CHAN_KEYBOARD ? (uint32_t)n : 0);
 	}
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(k->fd, wire + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		off += (size_t)w;
-	}
-	return 0;
+	return fb_send(&k->l, type, chan, 0, 1024, p, n);
 }
 
 static int kbd_reg(struct fake *k, uint8_t a, uint32_t *v)
@@ -133,76 +113,54 @@ static int kbd_reg(struct fake *k, uint8_t a, uint32_t *v)
 	return 1;
 }
 
-static uint32_t fake_reg(struct fake *k, uint8_t a, int *ok)
+static int fake_reg(void *ctx, uint8_t a, uint32_t *v)
 {
-	uint32_t v = 0;
-	*ok = 1;
-	switch (a) {
-	case ICEBUF_REG_ID: return ICEBUF_ID_MAGIC;
-	case ICEBUF_REG_VERSION: return (uint32_t)ICEBUF_PROTOCOL_MAJOR << 16;
-	case ICEBUF_REG_BOARD: return 2;
-	case ICEBUF_REG_CLK_HZ: return 12000000;
-	case ICEBUF_REG_BAUD: return 12000000;
-	case ICEBUF_REG_LINK: return 512 | 8u << 16 | 4u << 24;
-	case ICEBUF_REG_STREAM_DEPTH: return 4096;
-	case ICEBUF_REG_FEATURES: return k->c.features;
-	default:
-		if (a < 0x18)
-			return 0;
-		*ok = kbd_reg(k, a, &v);
-		return v;
+	struct fake *k = ctx;
+	static const struct fb_ident id = { .board = 2, .clk_hz = 12000000, .baud = 12000000, .mtu = 512, .window = 8,
+	                                    .channels = 4, .stream_depth = 4096 };
+	if (fb_ident_reg(&id, a, v))
+		return 1;
+	if (a == ICEBUF_REG_FEATURES) {
+		*v = k->c.features;
+		return 1;
 	}
+	if (a < 0x18) {
+		*v = 0;
+		return 1;
+	}
+	return kbd_reg(k, a, v);
+}
+
+static uint8_t fake_write(void *ctx, uint8_t a, uint32_t v)
+{
+	struct fake *k = ctx;
+	uint32_t dummy;
+	int kb = kbd_reg(k, a, &dummy);
+	if (kb && (a == ICEBUF_REG_KBD_LEDS || a == ICEBUF_REG_KBD_TYPEMATIC)) {
+		if (a == ICEBUF_REG_KBD_LEDS) k->leds = v & 7;
+		else k->typematic = v & 0x7F;
+		if (k->c.log_fd >= 0) {
+			char line[32];
+			int n = snprintf(line, sizeof line, "W %02X %X\n", a, v);
+			if (write(k->c.log_fd, line, (size_t)n) != n) {}
+		}
+		return 0x82;
+	}
+	return kb || a == ICEBUF_REG_SCRATCH ? (kb ? 0xE2 : 0x82) : 0xE1;
 }
 
 static void fake_control(struct fake *k, const struct ib_frame *f)
 {
+	const struct fb_regs regs = { fake_reg, fake_write, k };
 	uint8_t resp[IB_MAX_MTU];
-	size_t rl = 0;
-	for (size_t i = 0; i < f->len && rl + 6 <= sizeof resp;) {
-		uint8_t op = f->payload[i];
-		if (op == 0x01 && i + 2 <= f->len) {
-			int ok;
-			uint32_t v = fake_reg(k, f->payload[i + 1], &ok);
-			resp[rl++] = ok ? 0x81 : 0xE1;
-			resp[rl++] = f->payload[i + 1];
-			if (ok) {
-				resp[rl++] = (uint8_t)(v >> 24); resp[rl++] = (uint8_t)(v >> 16);
-				resp[rl++] = (uint8_t)(v >> 8); resp[rl++] = (uint8_t)v;
-			}
-			i += 2;
-		} else if (op == 0x02 && i + 6 <= f->len) {
-			uint8_t a = f->payload[i + 1];
-			uint32_t v = (uint32_t)f->payload[i + 2] << 24 | (uint32_t)f->payload[i + 3] << 16 |
-			             (uint32_t)f->payload[i + 4] << 8 | f->payload[i + 5];
-			uint32_t dummy;
-			int kb = kbd_reg(k, a, &dummy);
-			if (kb && (a == ICEBUF_REG_KBD_LEDS || a == ICEBUF_REG_KBD_TYPEMATIC)) {
-				if (a == ICEBUF_REG_KBD_LEDS) k->leds = v & 7;
-				else k->typematic = v & 0x7F;
-				resp[rl++] = 0x82;
-				if (k->c.log_fd >= 0) {
-					char line[32];
-					int n = snprintf(line, sizeof line, "W %02X %X\n", a, v);
-					if (write(k->c.log_fd, line, (size_t)n) != n) {}
-				}
-			} else {
-				resp[rl++] = kb || a == ICEBUF_REG_SCRATCH ? (kb ? 0xE2 : 0x82) : 0xE1;
-			}
-			resp[rl++] = a;
-			i += 6;
-		} else {
-			resp[rl++] = 0xEF;
-			resp[rl++] = op;
-			i++;
-		}
-	}
+	size_t rl = fb_reply(&regs, f->payload, f->len, resp, sizeof resp);
 	fsend(k, IB_T_DATA, ICEBUF_CHAN_CONTROL, resp, rl);
 }
 
 /* Send channel 2's records as the host's credit allows. */
 static void fake_pump(struct fake *k)
 {
-	while (k->sent < NREC * 4 && k->room >= 4 && (uint8_t)(k->up_seq - k->una) < 100) {
+	while (k->sent < NREC * 4 && k->room >= 4 && (uint8_t)(k->l.up_seq - k->una) < 100) {
 		uint32_t n = k->c.per_frame * 4;
 		if (n > NREC * 4 - k->sent) n = NREC * 4 - k->sent;
 		if ((long)n > k->room) n = (uint32_t)(k->room / 4 * 4);
@@ -216,46 +174,37 @@ static void fake_pump(struct fake *k)
 	}
 }
 
-static void fake_session(struct fake *k)
+static void fake_session(void *ctx, int fd)
 {
-	uint8_t in[4096], frame[IB_WIRE_MAX], scratch[IB_WIRE_MAX];
-	size_t flen = 0;
+	struct fake *k = ctx;
+	struct ib_frame f;
+	fb_link_attach(&k->l, fd);
 	for (;;) {
-		struct pollfd p = { k->fd, POLLIN, 0 };
+		struct pollfd p = { fd, POLLIN, 0 };
 		if (poll(&p, 1, 1) < 0 && errno != EINTR)
 			return;
 		if (p.revents) {
-			ssize_t n = read(k->fd, in, sizeof in);
-			if (n <= 0)
+			if (fb_read(&k->l) <= 0)
 				return;
-			for (ssize_t i = 0; i < n; i++) {
-				if (in[i]) {
-					if (flen < sizeof frame) frame[flen++] = in[i];
-					continue;
-				}
-				struct ib_frame f;
-				int r = ib_frame_parse(frame, flen, 0, IB_MAX_MTU, scratch, &f);
-				flen = 0;
-				if (r != IB_PARSE_OK)
-					continue;
+			while (fb_next(&k->l, &f)) {
 				if (f.type == IB_T_SYNC) {
 					/* What was not acknowledged comes again. */
-					k->expect = k->up_seq = k->una = 0;
+					k->una = 0;
 					k->sent = k->released;
 					k->room = 0;
-					fsend(k, IB_T_SYNC, 0, NULL, 0);
+					fb_sync(&k->l);
 					continue;
 				}
 				/* The host's ack releases channel 2's bytes. */
-				if ((uint8_t)(f.ack - k->una) < (uint8_t)(k->up_seq - k->una)) {
+				if ((uint8_t)(f.ack - k->una) < (uint8_t)(k->l.up_seq - k->una)) {
 					for (; k->una != (uint8_t)(f.ack + 1); k->una++)
 						if (k->seq_kbd[k->una])
 							k->released = k->seq_end[k->una];
 				}
 				if (f.cchan == ICEBUF_CHAN_KEYBOARD)
 					k->room = (long)f.credit - (long)(k->sent - k->released);
-				if (f.type == IB_T_DATA && f.seq == k->expect) {
-					k->expect++;
+				if (f.type == IB_T_DATA && f.seq == k->l.expect) {
+					k->l.expect++;
 					if (f.chan == ICEBUF_CHAN_CONTROL)
 						fake_control(k, &f);
 					else
@@ -267,57 +216,27 @@ static void fake_session(struct fake *k)
 	}
 }
 
-static pid_t fake_pid;
-static char fake_dev[64];
+static struct fakeboard board;
 
-/* A fake board serving one client after another at fake_dev. */
+/* A fake board serving one client after another at board.dev. */
 static void fake_start(struct fake_cfg cfg)
 {
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof a;
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) || listen(lfd, 4) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &al)) {
-		perror("fake board");
-		exit(1);
-	}
-	snprintf(fake_dev, sizeof fake_dev, "sim://127.0.0.1:%d", ntohs(a.sin_port));
-	fake_pid = fork();
-	if (fake_pid == 0) {
-		struct fake k;
-		memset(&k, 0, sizeof k);
-		k.c = cfg;
-		k.typematic = 0x2B;
-		for (;;) {
-			k.fd = accept(lfd, NULL, NULL);
-			if (k.fd < 0)
-				_exit(0);
-			fake_session(&k);
-			close(k.fd);
-		}
-	}
-	close(lfd);
+	static struct fake k;               /* the board's process has its own copy */
+	memset(&k, 0, sizeof k);
+	fb_link_init(&k.l);
+	k.c = cfg;
+	k.typematic = 0x2B;
+	fb_start(&board, 0, fake_session, &k);
 }
 
 static void fake_stop(void)
 {
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGKILL);
-		waitpid(fake_pid, NULL, 0);
-	}
-	fake_pid = 0;
+	fb_stop(&board);
 }
 
 static icebuf *open_or_die(void)
 {
-	icebuf *dev;
-	int r = icebuf_open(&dev, fake_dev, NULL);
-	if (r) {
-		printf("FAIL: cannot open %s: %s\n", fake_dev, icebuf_open_error());
-		fake_stop();
-		exit(1);
-	}
-	return dev;
+	return check_open(board.dev, fake_stop);
 }
 
 /* ---- the tests ----------------------------------------------------------------- */
@@ -478,7 +397,7 @@ static int run_cli(const char *const *args, char *out, size_t outlen, const char
 		int n = 0;
 		argv[n++] = (char *)cli_exe();
 		argv[n++] = "--device";
-		argv[n++] = fake_dev;
+		argv[n++] = board.dev;
 		for (; *args && n < 15; args++)
 			argv[n++] = (char *)*args;
 		argv[n] = NULL;
@@ -631,7 +550,7 @@ static void test_uinput(const char *shim)
 		setenv("LD_PRELOAD", shim, 1);
 		int nul = open("/dev/null", O_WRONLY);
 		dup2(nul, 1);
-		execl(cli_exe(), cli_exe(), "-q", "--device", fake_dev, "keys", "--uinput", (char *)NULL);
+		execl(cli_exe(), cli_exe(), "-q", "--device", board.dev, "keys", "--uinput", (char *)NULL);
 		_exit(127);
 	}
 	struct pollfd pa = { l, POLLIN, 0 };
@@ -760,6 +679,6 @@ int main(int argc, char **argv)
 	else if (!strcmp(t, "cli")) test_cli();
 	else if (!strcmp(t, "uinput") && argc > 2) test_uinput(argv[2]);
 	else { fprintf(stderr, "usage: kbd_e2e decode|lossless|unsupported|leds|cli|uinput SHIM.so\n"); return 2; }
-	printf("kbd_e2e %s: %s\n", t, failures ? "FAILED" : "ok");
-	return failures ? 1 : 0;
+	printf("kbd_e2e %s: %s\n", t, check_failures ? "FAILED" : "ok");
+	return check_failures ? 1 : 0;
 }
