@@ -28,7 +28,7 @@ $(BUILD)/bin/icebuf-sim-gl-%: $(GL)/%_netlist.v $(GL)/cells_sim.v sim/models/gl/
                           $(wildcard sim/*.cpp sim/*.h) mk/gl.mk
 	@mkdir -p $(GL)/obj-$* $(dir $@)
 	@echo "  VERILATE $@"
-	@$(VERILATOR) -Wno-fatal -Wno-lint -Wno-style -Wno-TIMESCALEMOD -Wno-MULTIDRIVEN $(SIM_VFLAGS) \
+	@$(VERILATOR) -Wno-fatal -Wno-lint -Wno-style -Wno-TIMESCALEMOD -Wno-MULTIDRIVEN $(SIM_VFLAGS) $(SIM_TRACE) \
 	    -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2 OPT_SLOW=-O1" --cc --exe --build -j $(JOBS) -Mdir $(GL)/obj-$* --prefix Vtop --top-module $*_top \
 	    -DNO_ICE40_DEFAULT_ASSIGNMENTS $(GL)/cells_sim.v sim/models/gl/sb_pll40_2_pad.v sim/models/gl/sb_io.v \
 	    sim/models/ice40_pll_2pad.v $< \

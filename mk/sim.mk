@@ -19,7 +19,10 @@ SIM_HDR     := $(wildcard sim/*.h) $(wildcard sim/ps2/*.h)
 # Verilator's own optimiser at -O3; the generated C++ at -O2 (SIM_VERILATE
 # below: Verilator's makefile would otherwise compile the model at -Os,
 # about 30 % slower).
-SIM_VFLAGS  := --trace-fst -O3
+SIM_VFLAGS  := -O3
+# Waveform code (--trace): in every build but the profile-guided ones, which
+# leave it to their traced twins (make sim-trace) for speed.
+SIM_TRACE   := --trace-fst
 SIM_DEPS    := $(SIM_RTL) $(SIM_CPP) $(SIM_HDR) rtl/verilator.vlt mk/sim.mk
 
 # The virtual monitor (sim/video/), built into the tops with video: libpng
@@ -35,7 +38,7 @@ SIM_DEPS       += $(SIM_MON_CPP) sim/video/monitor.h
 define SIM_BUILD
 	@mkdir -p $(2) $(dir $(1))
 	@echo "  VERILATE $(1)"
-	@$(call SIM_VERILATE,$(1),$(2),$(3),$(4),$(5),$(6),$(7),-O2,) >$(2)/build.log 2>&1 || { cat $(2)/build.log; exit 1; }
+	@$(call SIM_VERILATE,$(1),$(2),$(SIM_TRACE) $(3),$(4),$(5),$(6),$(7),-O2,) >$(2)/build.log 2>&1 || { cat $(2)/build.log; exit 1; }
 endef
 # The Verilator command itself; $(8) the model's and harness's optimisation
 # (Verilator's OPT_FAST), $(9) more link flags.
@@ -49,9 +52,9 @@ space := $(subst ,, )
 # virtual boards the tests, the demo and the benchmarks run most: the model
 # and the harness are built instrumented, run (scripts/sim-train: an idle
 # stretch and a loopback through the real host tool), and built again with
-# the profile. It makes the model about 1.2 x faster (make bench). The
-# profile and the objects stay in the build directory; $(SIM_PGO)=0 builds
-# without it.
+# the profile. Without waveform code: `--trace` runs the board's traced
+# twin, BINARY-trace (make sim-trace). The profile and the objects stay in
+# the build directory; SIM_PGO=0 builds without the profile.
 SIM_PGO ?= 1
 SIM_PGO_DIR = $(abspath $(2))/pgo
 define SIM_BUILD_PGO
@@ -95,9 +98,16 @@ $(BUILD)/bin/icebuf-sim-icebreaker: $(SIM_DEPS) scripts/sim-train | $(BUILD)/bin
 $(BUILD)/bin/icebuf-sim-icebreaker-testmodes: $(SIM_DEPS)
 	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-icebreaker-testmodes,-GTEST_MODES=1,icebreaker_top,$(SIM_DEFS_icebreaker) $(SIM_MON_CFLAGS),$(SIM_MON_CPP),$(SIM_MON_LIBS))
 
+# Their traced twins, which `--trace` on the profile-guided boards runs.
+$(BUILD)/bin/icebuf-sim-trace: $(SIM_DEPS)
+	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-trace)
+$(BUILD)/bin/icebuf-sim-icebreaker-trace: $(SIM_DEPS)
+	$(call SIM_BUILD,$@,$(BUILD)/sim/obj-icebreaker-trace,,icebreaker_top,$(SIM_DEFS_icebreaker) $(SIM_MON_CFLAGS),$(SIM_MON_CPP),$(SIM_MON_LIBS))
+
 sim: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-icebreaker $(BUILD)/bin/icebuf-sim-testmodes \
      $(BUILD)/bin/icebuf-sim-icebreaker-testmodes
-.PHONY: sim
+sim-trace: $(BUILD)/bin/icebuf-sim-trace $(BUILD)/bin/icebuf-sim-icebreaker-trace
+.PHONY: sim sim-trace
 
 # ---- self-tests of the harness (tests/sim/)
 
@@ -114,7 +124,7 @@ $(SIM_TESTS)/harness_test: tests/sim/harness_test.c mk/sim.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_WFLAGS) -O1 -g $(SAN_FLAGS) -o $@ $<
 
-TESTS += test-sim-uart test-sim-harness test-sim-stall
+TESTS += test-sim-uart test-sim-harness test-sim-stall test-sim-trace
 test-sim-uart: $(SIM_TESTS)/ftdi_uart_test
 	@scripts/runtest sim-uart $<
 test-sim-harness: $(SIM_TESTS)/harness_test $(BUILD)/bin/icebuf-sim $(BUILD)/tests/icebuf-sim-badver \
@@ -124,7 +134,11 @@ test-sim-harness: $(SIM_TESTS)/harness_test $(BUILD)/bin/icebuf-sim $(BUILD)/tes
 # A loopback through the real host library while the FTDI's host side stalls.
 test-sim-stall: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf
 	@scripts/runtest sim-stall tests/sim/stall.sh
-.PHONY: test-sim-uart test-sim-harness test-sim-stall
+# --trace on the fast board: its traced twin writes the waveform; without
+# the twin, a clear error.
+test-sim-trace: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-trace
+	@scripts/runtest sim-trace tests/sim/trace.sh $(BUILD)/bin/icebuf-sim
+.PHONY: test-sim-uart test-sim-harness test-sim-stall test-sim-trace
 
 # The host on the board's clock (tests/sim/boardtime.sh): the e2e tests on a
 # board throttled to 0.05 x real time, six boards at once, a board frozen
