@@ -363,7 +363,7 @@ static int do_run(const char *log, int nkeys, double max_ms)
 		failures++;
 	}
 	if (bench) {
-		printf("%s_worst_ms %.3f ms worst key latency (stop bit to icebuf_key_read), stream loopback flat out\n",
+		printf("%s_worst_ms %.3f ms worst key latency (stop bit to icebuf_key_read; host not held up), stream flat out\n",
 		       bench, worst_free);
 		printf("%s_median_ms %.3f ms median key latency, same run\n", bench, median);
 		printf("%s_mean_ms %.3f ms mean key latency, same run\n", bench, sum / n);
