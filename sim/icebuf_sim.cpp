@@ -72,7 +72,12 @@
 #define SIM_TOP_INPUTS(t) ((t)->btn_n = 1, (t)->ps2_clk = 1, (t)->ps2_data = 1)
 #else
 #define SIM_BOARD_NAME "iCEstick"
+#ifdef SIM_PS2
+// Built with the keyboard (mk/sim.mk): its PS/2 lines, as on the iCEBreaker.
+#define SIM_TOP_INPUTS(t) ((t)->ps2_clk = 1, (t)->ps2_data = 1)
+#else
 #define SIM_TOP_INPUTS(t) ((void)(t))
+#endif
 #endif
 
 using icebuf_sim::FtdiUart;

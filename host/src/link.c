@@ -178,8 +178,8 @@ int ib_send_frame(icebuf *dev, uint8_t type, uint8_t chan, uint8_t seq, const ui
 	dev->reported[f.cchan] = f.credit;
 	dev->fresh &= (uint16_t)~(1u << f.cchan);
 	if (dev->trace)
-		fprintf(stderr, "icebuf: -> type %u chan %u seq %u ack %u cchan %u credit %u len %zu\n",
-		        f.type, f.chan, f.seq, f.ack, f.cchan, f.credit, f.len);
+		fprintf(stderr, "icebuf: %.3f -> type %u chan %u seq %u ack %u cchan %u credit %u len %zu\n",
+		        now_ms(), f.type, f.chan, f.seq, f.ack, f.cchan, f.credit, f.len);
 	uint8_t wire[IB_WIRE_MAX];
 	size_t n = ib_frame_encode(&f, 0, wire);
 	dev->stats.tx_frames++;
@@ -234,8 +234,8 @@ static int retransmit(icebuf *dev)
 static int handle_frame(icebuf *dev, const struct ib_frame *f)
 {
 	if (dev->trace)
-		fprintf(stderr, "icebuf: <- type %u chan %u seq %u ack %u cchan %u credit %u len %zu\n",
-		        f->type, f->chan, f->seq, f->ack, f->cchan, f->credit, f->len);
+		fprintf(stderr, "icebuf: %.3f <- type %u chan %u seq %u ack %u cchan %u credit %u len %zu\n",
+		        now_ms(), f->type, f->chan, f->seq, f->ack, f->cchan, f->credit, f->len);
 	if (!dev->synced) {
 		/* Before the board's SYNC answer everything is from an old session. */
 		if (f->type != IB_T_SYNC)

@@ -2,8 +2,9 @@
 // on the board top's ps2_clk/ps2_data pins, and its command-line options.
 // SPDX-License-Identifier: MIT
 //
-// Included by sim/icebuf_sim.cpp when the top has the pins (SIM_PS2, the
-// iCEBreaker build: mk/sim.mk). The lines are wired ANDs: the board pulls a
+// Included by sim/icebuf_sim.cpp when the top has the pins (SIM_PS2: the
+// iCEBreaker build, and the iCEstick's built with its keyboard and
+// ICESTICK_PS2_PINS: mk/sim.mk). The lines are wired ANDs: the board pulls a
 // line low through its open-drain SB_IO (sim/models/ice40_od_io.v, whose oe
 // the harness reads), the keyboard through its own, the pull-up holds it
 // high otherwise. The model is stepped once a system clock (SIM_PS2_DIV pad
@@ -13,6 +14,7 @@
 #include "ps2_kbd.h"
 #include "Vtop___024root.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,10 +25,19 @@
 #define SIM_PS2_DIV 4
 #endif
 
+// The board's pull-down on a PS/2 line: the oe of the top's open-drain pad
+// (u_ps2_clk, u_ps2_data), under the top's name.
+#ifdef SIM_TOP_ICEBREAKER
+#define SIM_PS2_OE(t, line) ((t)->rootp->icebreaker_top__DOT__u_ps2_##line##__DOT__oe)
+#else
+#define SIM_PS2_OE(t, line) ((t)->rootp->icestick_top__DOT__u_ps2_##line##__DOT__oe)
+#endif
+
 namespace icebuf_sim {
 
 struct KbdOptions {
     std::string keys, type;                  // --keys FILE, --type TEXT
+    std::string log;                         // --kbd-log FILE
     double clock_hz = 0;                     // --kbd-clock HZ (0: the model's 10-16.7 kHz range)
     double unplug_ms = -1, replug_ms = -1;   // --kbd-unplug-at MS, --kbd-replug-at MS (simulated)
     ps2::Faults faults;                      // --kbd-faults LIST
@@ -34,7 +45,7 @@ struct KbdOptions {
 
 static void kbd_usage(FILE *f) {
     fprintf(f,
-        "PS/2 keyboard (a model on the PmodPS2 pins):\n"
+        "PS/2 keyboard (a model on the board's PS/2 pins, the iCEBreaker's PmodPS2):\n"
         "  --keys FILE         a script of keys: lines '<ms> press|release KEY' or '<ms> type TEXT'\n"
         "                      (ms of simulated time; keys by name, A, ENTER, LSHIFT, UP, or hex make code)\n"
         "  --type TEXT         type TEXT once the keyboard is initialised and a host is connected\n"
@@ -43,6 +54,9 @@ static void kbd_usage(FILE *f) {
         "  --kbd-replug-at MS  plug it in again at MS ms (it sends its self-test result, AA) [never]\n"
         "  --kbd-faults LIST   comma-separated: parity=P, glitch=P, missing=P (per-byte probabilities),\n"
         "                      slow, no-ack, late-clock, silent (until it gets FF) [none]\n"
+        "  --kbd-log FILE      one line per byte the keyboard sends: '<clock> <ms> <byte> key|response',\n"
+        "                      the board clock (and its ms) at which the clock line fell for the\n"
+        "                      byte's stop bit, the byte in hex, then ' bad' if sent corrupted [none]\n"
         "The keyboard's LED state is printed to stderr whenever it changes, and with --stats.\n");
 }
 
@@ -86,7 +100,7 @@ static int kbd_take_args(int &argc, char **argv, KbdOptions &k) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         static const char *with_value[] = {"--keys", "--type", "--kbd-clock", "--kbd-unplug-at",
-                                           "--kbd-replug-at", "--kbd-faults"};
+                                           "--kbd-replug-at", "--kbd-faults", "--kbd-log"};
         const char *name = nullptr, *v = nullptr;     // --name VALUE or --name=VALUE
         for (const char *w : with_value) {
             size_t n = strlen(w);
@@ -99,6 +113,7 @@ static int kbd_take_args(int &argc, char **argv, KbdOptions &k) {
         bool ok = true;
         if (!strcmp(name, "--keys")) k.keys = v;
         else if (!strcmp(name, "--type")) k.type = v;
+        else if (!strcmp(name, "--kbd-log")) k.log = v;
         else if (!strcmp(name, "--kbd-clock")) ok = kbd_num(v, 10000, 16700, k.clock_hz);
         else if (!strcmp(name, "--kbd-unplug-at")) ok = kbd_num(v, 0, 1e9, k.unplug_ms);
         else if (!strcmp(name, "--kbd-replug-at")) ok = kbd_num(v, 0, 1e9, k.replug_ms);
@@ -121,12 +136,26 @@ class KbdPort {
         if (o.clock_hz > 0) kb_.clk_hz_min = kb_.clk_hz_max = o.clock_hz;
         if (o.faults.slow) kb_.clk_hz_min = kb_.clk_hz_max = 10000;
     }
-    // False with a message if the key script cannot be read.
+    ~KbdPort() {
+        if (log_) fclose(log_);
+    }
+    // False with a message if the key script cannot be read or the log
+    // cannot be written.
     bool load() {
         std::string err;
         if (!o_.keys.empty() && !kb_.load_script(o_.keys, &err)) {
             fprintf(stderr, "icebuf-sim: --keys: %s\n", err.c_str());
             return false;
+        }
+        if (!o_.log.empty()) {
+            log_ = fopen(o_.log.c_str(), "w");
+            if (!log_) {
+                fprintf(stderr, "icebuf-sim: --kbd-log: cannot write %s: %s\n", o_.log.c_str(), strerror(errno));
+                return false;
+            }
+            setvbuf(log_, nullptr, _IOLBF, 0);
+            fprintf(log_, "# clock ms byte kind: the clock fell for the stop bit (%d Hz board clock)\n",
+                    (int)SIM_CLK_HZ);
         }
         return true;
     }
@@ -134,8 +163,8 @@ class KbdPort {
     template <class Top> void tick(Top *top, uint64_t cyc, bool connected) {
         if (cyc % SIM_PS2_DIV) return;
         const double t_ns = (double)cyc * 1e9 / SIM_CLK_HZ;
-        const bool clk_low = top->rootp->icebreaker_top__DOT__u_ps2_clk__DOT__oe;
-        const bool data_low = top->rootp->icebreaker_top__DOT__u_ps2_data__DOT__oe;
+        const bool clk_low = SIM_PS2_OE(top, clk);
+        const bool data_low = SIM_PS2_OE(top, data);
         if (o_.unplug_ms >= 0 && !unplugged_ && t_ns >= o_.unplug_ms * 1e6) {
             unplugged_ = true;
             kb_.unplug();
@@ -147,6 +176,7 @@ class KbdPort {
             fprintf(stderr, "icebuf-sim: keyboard plugged in at %.3f s\n", t_ns * 1e-9);
         }
         kb_.step(t_ns, clk_low, data_low);
+        if (log_) log_sent();
         top->ps2_clk = kb_.clk();
         top->ps2_data = kb_.data();
         if (kb_.leds() != leds_) {
@@ -175,6 +205,15 @@ class KbdPort {
     }
 
   private:
+    // --kbd-log: the bytes sent since the last call.
+    void log_sent() {
+        for (; logged_ < kb_.sent.size(); logged_++) {
+            const ps2::Sent &b = kb_.sent[logged_];
+            const unsigned long long clock = (unsigned long long)(b.stop_ns * SIM_CLK_HZ * 1e-9 + 0.5);
+            fprintf(log_, "%llu %.6f %02X %s%s\n", clock, (double)clock * 1e3 / SIM_CLK_HZ, b.byte,
+                    b.response ? "response" : "key", b.bad ? " bad" : "");
+        }
+    }
     static std::string names(uint8_t l) {
         std::string s;
         if (l & 1) s += "scroll ";
@@ -192,6 +231,8 @@ class KbdPort {
     }
     const KbdOptions &o_;
     ps2::Keyboard kb_;
+    FILE *log_ = nullptr;
+    size_t logged_ = 0;
     uint8_t leds_ = 0;
     bool unplugged_ = false, replugged_ = false, typed_ = false;
     double type_at_ns_ = -1;

@@ -49,8 +49,10 @@ struct Faults {
     bool   silent_until_reset = false; // no AA at power-up; ignores everything but FF
 };
 
-// A byte the keyboard finished sending: its value and when its stop bit ended.
-struct Sent { uint8_t byte; double t_ns; bool response; bool bad; };
+// A byte the keyboard finished sending: its value, when its stop bit ended
+// (t_ns) and when the clock fell for its stop bit (stop_ns: the edge at which
+// the host samples it, the earliest the host can have the byte).
+struct Sent { uint8_t byte; double t_ns; bool response; bool bad; double stop_ns; };
 
 class Keyboard {
 public:
@@ -261,7 +263,7 @@ private:
             if (skip_pulse_ >= 0) { faults_missing++; cur_bad_ = true; }
             glitch_pulse_ = rnd() < faults.glitch ? (int)(rnd() * 11) : -1;
             if (glitch_pulse_ >= 0) faults_glitch++;
-            state_ = TX; phase_ = 0; next_ = now_;
+            state_ = TX; phase_ = 0; next_ = now_; stop_ns_ = -1;
             return true;
         }
         case TX:
@@ -278,6 +280,7 @@ private:
 
     uint8_t cur_byte_ = 0;
     bool cur_bad_ = false;
+    double stop_ns_ = 0;            // TX: when the clock fell for the stop bit
     double gap_ns_ = 100e3;
     static bool odd(uint8_t b) { int n = 0; for (int i = 0; i < 8; i++) n += b >> i & 1; return n & 1; }
 
@@ -295,6 +298,7 @@ private:
             return;
         case 1:
             dev_clk_low_ = true; phase_ = bit * 8 + 2; next_ = now_ + half_ns_;
+            if (bit == 10) stop_ns_ = now_;
             return;
         case 2:
             dev_clk_low_ = false;
@@ -313,7 +317,7 @@ private:
     void finish_tx() {
         dev_clk_low_ = dev_data_low_ = false;
         last_ = cur_byte_;
-        sent.push_back({cur_byte_, now_, frame_from_resp_, cur_bad_});
+        sent.push_back({cur_byte_, now_, frame_from_resp_, cur_bad_, stop_ns_ < 0 ? now_ : stop_ns_});
         state_ = IDLE; idle_since_ = now_;
         gap_ns_ = uniform(gap_us_min, gap_us_max) * 1e3;
     }

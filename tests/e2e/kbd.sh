@@ -55,5 +55,7 @@ grep -q "keyboard plugged in at 1.600" "$tmp/sim.err" || fail "not plugged in ag
 [ $rc = 2 ] && grep -q "kbd-faults" "$tmp/err" || fail "--kbd-faults bogus: exit $rc, $(cat "$tmp/err")"
 "$sim" --keys /nonexistent >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc = 2 ] && grep -q "cannot open" "$tmp/err" || fail "--keys /nonexistent: exit $rc, $(cat "$tmp/err")"
+"$sim" --kbd-log /nonexistent/kbd.log >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 2 ] && grep -q "kbd-log: cannot write" "$tmp/err" || fail "--kbd-log /nonexistent/kbd.log: exit $rc, $(cat "$tmp/err")"
 echo "keyboard e2e: $fails failed"
 [ $fails = 0 ]
