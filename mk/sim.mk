@@ -48,7 +48,7 @@ SIM_VERILATE = $(VERILATOR) $(VFLAGS) $(SIM_VFLAGS) $(3) -MAKEFLAGS "OPT_FAST=$(
 	    -CFLAGS "$(or $(5),$(SIM_DEFS_icestick))" $(if $(7)$(9),-LDFLAGS "$(strip $(9) $(7))")
 space := $(subst ,, )
 
-# A profile-guided build (gcc's -fprofile-generate / -fprofile-use) of the
+# A profile-guided build (gcc -O3 with -fprofile-generate, then -fprofile-use) of the
 # virtual boards the tests, the demo and the benchmarks run most: the model
 # and the harness are built instrumented, run (scripts/sim-train: an idle
 # stretch and a loopback through the real host tool), and built again with
@@ -62,11 +62,11 @@ define SIM_BUILD_PGO
 	@echo "  VERILATE $(1)$(if $(filter 1,$(SIM_PGO)), (profile-guided))"
 	@rm -rf $(SIM_PGO_DIR) && rm -f $(2)/*.o $(2)/*.a
 	@$(if $(filter 1,$(SIM_PGO)),\
-	  $(call SIM_VERILATE,$(1),$(2),$(3),$(4),$(5),$(6),$(7),-O2 -fprofile-generate=$(SIM_PGO_DIR) -fprofile-update=single,-fprofile-generate) \
+	  $(call SIM_VERILATE,$(1),$(2),$(3),$(4),$(5),$(6),$(7),-O3 -fprofile-generate=$(SIM_PGO_DIR) -fprofile-update=single,-fprofile-generate) \
 	    >$(2)/build.log 2>&1 || { cat $(2)/build.log; exit 1; }; \
 	  scripts/sim-train $(1) $(BUILD)/bin/icebuf >$(2)/train.log 2>&1 || { cat $(2)/train.log; exit 1; }; \
 	  rm -f $(2)/*.o $(2)/*.a; \
-	  $(call SIM_VERILATE,$(1),$(2),$(3),$(4),$(5),$(6),$(7),-O2 -fprofile-use=$(SIM_PGO_DIR) -fprofile-partial-training -Wno-missing-profile,) \
+	  $(call SIM_VERILATE,$(1),$(2),$(3),$(4),$(5),$(6),$(7),-O3 -fprofile-use=$(SIM_PGO_DIR) -fprofile-partial-training -Wno-missing-profile,) \
 	    >>$(2)/build.log 2>&1 || { cat $(2)/build.log; exit 1; },\
 	  $(call SIM_VERILATE,$(1),$(2),$(3),$(4),$(5),$(6),$(7),-O2,) >$(2)/build.log 2>&1 || { cat $(2)/build.log; exit 1; })
 endef
