@@ -107,9 +107,9 @@ static const uint64_t PLL_HALF = 1, PAD_HALF = 0;
 // Verilator), and a waveform, whose falling edges are dumped.
 template <typename T> struct trigger_count : std::integral_constant<std::size_t, 0> {};
 template <std::size_t N> struct trigger_count<VlTriggerVec<N>> : std::integral_constant<std::size_t, N> {};
-template <typename R, typename = void> struct has_clk_prev : std::false_type {};
+template <typename R, typename = void> struct rise_only_event : std::false_type {};
 template <typename R>
-struct has_clk_prev<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk),
+struct rise_only_event<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk),
                                    decltype(std::declval<R &>().__VactTriggered)>>
     : std::bool_constant<trigger_count<std::remove_reference_t<decltype(std::declval<R &>().__VactTriggered)>>::value == 1> {};
 template <typename R, typename = void> struct has_ico : std::false_type {};
@@ -117,7 +117,7 @@ template <typename R>
 struct has_ico<R, std::void_t<decltype(std::declval<R &>().__VicoTriggered)>> : std::true_type {};
 template <typename R>
 static inline bool fall_without_eval(R *root) {
-    if constexpr (has_clk_prev<R>::value && !has_ico<R>::value) {
+    if constexpr (rise_only_event<R>::value && !has_ico<R>::value) {
         root->__Vtrigrprev__TOP__clk = 0;
         return true;
     } else {
@@ -568,7 +568,7 @@ static int run_traced(char **argv) {
 #endif
 
 int main(int argc, char **argv) {
-    const std::vector<char *> argv_given(argv, argv + argc + 1);   // before the options are taken out
+    std::vector<char *> argv_given(argv, argv + argc + 1);   // before the options are taken out
     Options o;
     int rc = kbd_args(argc, argv);
     if (rc >= 0) return rc;
@@ -577,10 +577,7 @@ int main(int argc, char **argv) {
     if (!kbd_start(o.seed)) return 2;
 
 #if !VM_TRACE
-    if (o.trace) {
-        std::vector<char *> args(argv_given);
-        return run_traced(args.data());
-    }
+    if (o.trace) return run_traced(argv_given.data());
 #endif
     if (o.trace) {                                // fail now, not at --trace-start
         FILE *f = fopen(o.trace, "w");
