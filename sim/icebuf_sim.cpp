@@ -724,7 +724,6 @@ int main(int argc, char **argv) {
                 tfp.reset(new VerilatedFstC);
                 top->trace(tfp.get(), 99);
                 tfp->open(o.trace);
-                tfp->dump(tclk.ps(t));
 #endif
             }
             if (cyc >= next_service) {
