@@ -22,10 +22,10 @@ bench-codec: $(BUILD)/tests/bench_codec
 # clocks/s under Verilator (--fast), x real time, and x Icarus on the same top
 # in the same run (tests/bench/top_tb.v). The iCEBreaker's clock is its PLL's
 # 50.25 MHz, which the harness drives beside the 12 MHz pad.
-$(BUILD)/bench/top_tb.vvp: tests/bench/top_tb.v $(SIM_RTL)
+$(BUILD)/bench/top_tb.vvp: tests/bench/top_tb.v $(SIM_RTL) $(wildcard rtl/*.vh)
 	@mkdir -p $(dir $@)
 	iverilog -g2005 -Irtl -s top_tb -o $@ tests/bench/top_tb.v $(SIM_RTL)
-$(BUILD)/bench/top_tb_icebreaker.vvp: tests/bench/top_tb.v $(SIM_RTL)
+$(BUILD)/bench/top_tb_icebreaker.vvp: tests/bench/top_tb.v $(SIM_RTL) $(wildcard rtl/*.vh)
 	@mkdir -p $(dir $@)
 	iverilog -g2005 -Irtl -DTOP_ICEBREAKER -s top_tb -o $@ tests/bench/top_tb.v $(SIM_RTL)
 bench-sim: $(BUILD)/bin/icebuf-sim $(BUILD)/bin/icebuf-sim-icebreaker $(BUILD)/bench/top_tb.vvp \

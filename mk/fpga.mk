@@ -17,7 +17,7 @@ FPGA_RTL_SKIP_icestick := rtl/fifo_async.v $(wildcard rtl/ps2_*.v rtl/video_*.v)
 FPGA_RTL = $(filter-out $(FPGA_RTL_SKIP_$(1)),$(wildcard rtl/*.v)) rtl/boards/$(1)_top.v $(wildcard rtl/ice40/*.v)
 
 define BOARD_RULES
-$(BUILD)/$(1)/icebuf.json: $(call FPGA_RTL,$(1)) mk/fpga.mk
+$(BUILD)/$(1)/icebuf.json: $(call FPGA_RTL,$(1)) $(wildcard rtl/*.vh) mk/fpga.mk
 	@mkdir -p $$(dir $$@)
 	@echo "  YOSYS    $$@"
 	@yosys -q -l $(BUILD)/$(1)/yosys.log -p "read_verilog -Irtl $(call FPGA_RTL,$(1)); synth_ice40 -top $(1)_top -json $$@" \

@@ -1,8 +1,8 @@
 # Link cores: the frame receiver against a model built on the host's codec
 # (linked in as the library's own object file, compiled as C).
 
-$(eval $(call VTB,link_rx,link_rx,rtl/link_rx.v rtl/crc32.v,tests/rtl/link_rx_tb.cpp,-CFLAGS -I$(abspath host/src) -LDFLAGS $(abspath $(BUILD)/obj/lib/codec.o)))
-$(BUILD)/tb/link_rx/Vlink_rx: $(BUILD)/obj/lib/codec.o
+$(eval $(call VTB,link_rx,link_rx,rtl/link_rx.v,tests/rtl/link_rx_tb.cpp,-CFLAGS -I$(abspath host/src) -LDFLAGS $(abspath $(BUILD)/obj/lib/codec.o)))
+$(BUILD)/tb/link_rx/Vlink_rx: $(BUILD)/obj/lib/codec.o rtl/crc32.vh rtl/icebuf_regs.vh
 TESTS += test-link-rx
 test-link-rx: $(BUILD)/tb/link_rx/Vlink_rx
 	@scripts/runtest link-rx $< 20000
@@ -15,8 +15,8 @@ test-chan-buf: $(foreach d,$(CHAN_BUF_DEPTHS),$(BUILD)/tb/chan_buf_$(d)/Vchan_bu
 	@scripts/runtest chan-buf sh -c '$(foreach d,$(CHAN_BUF_DEPTHS),$(BUILD)/tb/chan_buf_$(d)/Vchan_buf 1000000 &&) true'
 
 # The frame transmitter between a channel-buffer model and a host model.
-$(eval $(call VTB,link_tx,link_tx,rtl/link_tx.v rtl/crc32.v,tests/rtl/link_tx_tb.cpp,-GRETX_CYCLES=20000 -CFLAGS -I$(abspath host/src) -LDFLAGS $(abspath $(BUILD)/obj/lib/codec.o)))
-$(BUILD)/tb/link_tx/Vlink_tx: $(BUILD)/obj/lib/codec.o
+$(eval $(call VTB,link_tx,link_tx,rtl/link_tx.v,tests/rtl/link_tx_tb.cpp,-GRETX_CYCLES=20000 -CFLAGS -I$(abspath host/src) -LDFLAGS $(abspath $(BUILD)/obj/lib/codec.o)))
+$(BUILD)/tb/link_tx/Vlink_tx: $(BUILD)/obj/lib/codec.o rtl/crc32.vh rtl/icebuf_regs.vh
 TESTS += test-link-tx
 test-link-tx: $(BUILD)/tb/link_tx/Vlink_tx
 	@scripts/runtest link-tx $< 3000000

@@ -23,7 +23,7 @@ SIM_VFLAGS  := -O3
 # Waveform code (--trace): in every build but the profile-guided ones, which
 # leave it to their traced twins (make sim-trace) for speed.
 SIM_TRACE   := --trace-fst
-SIM_DEPS    := $(SIM_RTL) $(SIM_CPP) $(SIM_HDR) rtl/verilator.vlt mk/sim.mk
+SIM_DEPS    := $(SIM_RTL) $(wildcard rtl/*.vh) $(SIM_CPP) $(SIM_HDR) rtl/verilator.vlt mk/sim.mk
 
 # The virtual monitor (sim/video/), built into the tops with video: libpng
 # for its frames, SDL2 for its window where pkg-config finds it.

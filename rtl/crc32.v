@@ -8,21 +8,23 @@
 `default_nettype none
 
 module crc32 #(
-    parameter BITS = 8                  // bits taken at once, MSB first
+    parameter BITS = 8                  // bits taken at once, MSB first (1 .. 8)
 ) (
     input  wire [31:0]     crc_in,      // CRC so far (0xFFFFFFFF at the start of a frame)
     input  wire [BITS-1:0] data,        // next bits
     output reg  [31:0]     crc_out      // CRC including data
 );
 
-// BITS steps of the bit-serial shift register, unrolled; synthesis reduces
-// each output bit to one XOR of inputs.
-integer i;
-always @(*) begin
-    crc_out = crc_in;
-    for (i = BITS - 1; i >= 0; i = i - 1)
-        crc_out = {crc_out[30:0], 1'b0} ^ ((crc_out[31] ^ data[i]) ? 32'h04C11DB7 : 32'h00000000);
-end
+`include "crc32.vh"
+
+generate
+    if (BITS < 1 || BITS > 8) begin : illegal_parameter
+        crc32_error_bits_not_1_to_8 u_error();
+    end
+endgenerate
+
+always @(*)
+    crc_out = crc32_step(crc_in, {{(8-BITS){1'b0}}, data}, BITS);
 
 endmodule
 

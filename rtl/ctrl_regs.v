@@ -139,9 +139,6 @@ end
 reg  [NEV-1:0] pending;
 reg         inc_phase;                  // 0: read a pending counter, 1: write it back + 1
 reg  [4:0]  inc_addr;
-reg  [4:0]  pick;                       // the address of the counter that goes next
-reg  [NEV-1:0] grant;
-reg         pick_ok;
 wire        p_hold;                     // the response needs the read port, or its word kept
 wire        p_rd;                       // the response reads a word now ...
 wire [5:0]  p_addr;                     // ... this one
@@ -149,27 +146,40 @@ wire        s_wr;                       // a SCRATCH byte is written now
 wire        r_wr;                       // the response word is written now
 wire [7:0]  r_op;                       // ... with this op byte
 
-always @(*) begin
-    pick    = 5'd0;
-    grant   = {NEV{1'b0}};
-    pick_ok = 1'b0;
-    for (i = NEV - 1; i >= 0; i = i - 1)
-        if (pending[i] && i != EV_FRAME_ERR) begin
-            pick     = ev_addr(i);
-            grant    = {NEV{1'b0}};
-            grant[i] = 1'b1;
-            pick_ok  = 1'b1;
+// The event that goes next, one-hot (ev_grant), and its counter's address
+// (ev_pick): UART_FRAME_ERR first, then the others in register order. They
+// are called only where a counter starts (start_inc): the same logic as a
+// search wired to the registers, and a simulator evaluates it only in those
+// clocks, not every clock (docs/sim.md, speed).
+function [NEV-1:0] ev_grant;
+    input [NEV-1:0] p;
+    integer j;
+    begin
+        ev_grant = {NEV{1'b0}};
+        for (j = NEV - 1; j >= 0; j = j - 1)
+            if (p[j] && j != EV_FRAME_ERR) begin
+                ev_grant    = {NEV{1'b0}};
+                ev_grant[j] = 1'b1;
+            end
+        if (p[EV_FRAME_ERR]) begin
+            ev_grant = {NEV{1'b0}};
+            ev_grant[EV_FRAME_ERR] = 1'b1;
         end
-    if (pending[EV_FRAME_ERR]) begin
-        pick     = ev_addr(EV_FRAME_ERR);
-        grant    = {NEV{1'b0}};
-        grant[EV_FRAME_ERR] = 1'b1;
-        pick_ok  = 1'b1;
     end
-end
+endfunction
+function [4:0] ev_pick;
+    input [NEV-1:0] p;
+    integer j;
+    begin
+        ev_pick = 5'd0;
+        for (j = NEV - 1; j >= 0; j = j - 1)
+            if (p[j] && j != EV_FRAME_ERR) ev_pick = ev_addr(j);
+        if (p[EV_FRAME_ERR]) ev_pick = ev_addr(EV_FRAME_ERR);
+    end
+endfunction
+wire pick_ok = pending != {NEV{1'b0}};
 
 wire start_inc = !inc_phase && pick_ok && !p_hold;
-wire [5:0] raddr = p_rd ? p_addr : {1'b0, pick};
 
 // A byte write (SCRATCH, the response word) delays the write-back by a
 // clock, one in which the parser takes a request byte and reads nothing,
@@ -184,15 +194,16 @@ always @(posedge clk) begin
         inc_phase <= 1'b0;
         err_seen  <= 1'b0;
     end else begin
-        pending <= (pending & ~(grant & {NEV{start_inc}})) | events;
         if (start_inc) begin
+            pending   <= (pending & ~ev_grant(pending)) | events;
             inc_phase <= 1'b1;
-            inc_addr  <= pick;
-        end else if (inc_write) begin
-            inc_phase <= 1'b0;
+            inc_addr  <= ev_pick(pending);
+            // RX_FRAMES (0x10) and TX_FRAMES (0x14) count traffic, the others trouble.
+            if (!(ev_pick(pending) == 5'h10 || ev_pick(pending) == 5'h14)) err_seen <= 1'b1;
+        end else begin
+            pending <= pending | events;
+            if (inc_write) inc_phase <= 1'b0;
         end
-        // RX_FRAMES (0x10) and TX_FRAMES (0x14) count traffic, the others trouble.
-        if (start_inc && !(pick[4] && pick[1:0] == 2'b00)) err_seen <= 1'b1;
     end
 end
 
@@ -213,7 +224,7 @@ wire        wr_hi, wr_lo;               // which halves of SCRATCH's word are wr
 
 always @(posedge clk)
     if (start_inc || p_rd)
-        cram_q <= cram[{2'd0, raddr}];
+        cram_q <= cram[{2'd0, p_rd ? p_addr : {1'b0, ev_pick(pending)}}];
 // No write while in reset: the registers that enable one may come out of
 // configuration with any value on another FPGA (and do in simulation, which
 // randomises them), and a word written then would read as garbage.

@@ -82,8 +82,7 @@ reg          nak_sent;                  // a NAK for the expected seq went out a
 reg          in_session;                // a SYNC arrived since reset: frames mean something
 reg          got_byte;                  // a byte arrived since the last delimiter
 
-wire [31:0] crc_next;
-crc32 u_crc (.crc_in(crc), .data(d_byte), .crc_out(crc_next));
+`include "crc32.vh"                 // crc32_step: the CRC of a decoded byte, below
 
 // The last decoded bytes and the credit, in block RAM (16-bit words):
 // decoded byte k in the low half of word (k - 10) mod 8, except the credit
@@ -226,7 +225,7 @@ always @(posedge clk) begin
             code_left <= code_left - 1'b1;
         end
         if (d_valid) begin
-            crc <= crc_next;
+            crc <= crc32_step(crc, d_byte, 8);
             if (at_max)
                 too_long <= 1'b1;
             else

@@ -199,16 +199,30 @@ reg [RB-1:0]     rot;                   // credit channel of the next frame, unl
 // a SYNC until a frame's header takes its value; a change in that very
 // clock keeps it news.
 reg [NDN-1:0]    credit_news;           // channels whose credit the host has not heard
-reg [3:0]        cc_pick;               // the credit channel the next frame reports
-always @(*) begin
-    cc_pick = {{(4-RB){1'b0}}, rot};
-    for (c = NDN - 1; c >= 0; c = c - 1)
-        if (credit_news[c] && c < rot)
-            cc_pick = c[3:0];
-    for (c = NDN - 1; c >= 0; c = c - 1)
-        if (credit_news[c] && c >= rot)
-            cc_pick = c[3:0];
-end
+// cc_pick(credit_news): the credit channel the next frame reports. A
+// function, called where a frame starts (as ack_in).
+function [3:0] cc_pick;
+    input [NDN-1:0] news;
+    integer j;
+    begin
+        cc_pick = {{(4-RB){1'b0}}, rot};
+        for (j = NDN - 1; j >= 0; j = j - 1)
+            if (news[j] && j < rot)
+                cc_pick = j[3:0];
+        for (j = NDN - 1; j >= 0; j = j - 1)
+            if (news[j] && j >= rot)
+                cc_pick = j[3:0];
+    end
+endfunction
+// The turn after that channel's.
+function [RB-1:0] rot_next;
+    input [NDN-1:0] news;
+    reg   [3:0]     ch;
+    begin
+        ch       = cc_pick(news);
+        rot_next = (ch == NDN_LAST[3:0]) ? {RB{1'b0}} : ch[RB-1:0] + 1'b1;
+    end
+endfunction
 reg [3:0]        quiet;                 // ticks since the last frame started
 reg [RB-1:0]     sync_acks;             // ACKs still owed after a SYNC
 
@@ -357,11 +371,10 @@ always @(*)
     2'd3:    crc_bits = m_data[3:2];
     default: crc_bits = m_data[1:0];
     endcase
-wire [31:0] crc_next;
-crc32 #(.BITS(2)) u_crc (.crc_in(crc), .data(crc_bits), .crc_out(crc_next));
+`include "crc32.vh"
 always @(posedge clk)
     if (start) crc <= 32'hFFFFFFFF;
-    else if (crc_en) crc <= crc_next;
+    else if (crc_en) crc <= crc32_step(crc, {6'd0, crc_bits}, 2);
 
 // m_data: the kind byte when a frame starts (the first byte of the body);
 // each fetched byte; its code once it is in the CRC, if it is a zero; 0xFF
@@ -466,10 +479,10 @@ always @(posedge clk) begin
         body_done <= 1'b0;
         code      <= 8'd1;
         ff_due    <= 1'b0;
-        h_cchan   <= cc_pick;
+        h_cchan   <= cc_pick(credit_news);
         quiet     <= 4'd0;
         if (start_ack && sync_acks != 0) sync_acks <= sync_acks - 1'b1;
-        rot       <= (cc_pick == NDN_LAST[3:0]) ? {RB{1'b0}} : cc_pick[RB-1:0] + 1'b1;
+        rot       <= rot_next(credit_news);
         if (!ack_owed) ack_pending <= 1'b0;   // every frame carries the ack
         h_hold    <= 8'd0;
         plen      <= 0;
