@@ -3,6 +3,7 @@
 # sent into the board's buffer by one run comes back out in another; wrong
 # gateware is refused with exit 1. Uses its own virtual board.
 set -u
+. "$(dirname "$0")/../../scripts/sim-listen.sh"
 bin=${BUILD:-build}/bin
 tmp=$(mktemp -d); trap 'kill $simpid 2>/dev/null; rm -rf "$tmp"' EXIT
 fails=0
@@ -53,11 +54,7 @@ expect 1 "has no test modes" "$bin/icebuf" --device sim sink --bytes 1k
 for c in sink source duplex; do "$bin/icebuf" $c --help | grep -q "usage: icebuf $c" || fail "$c --help"; done
 
 # send and recv through one virtual board, in separate runs.
-"$bin/icebuf-sim" --listen 127.0.0.1:0 >"$tmp/sim.out" 2>&1 &
-simpid=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$tmp/sim.out" && break; sleep 0.2; done
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
-[ -n "$port" ] || { fail "icebuf-sim did not start"; exit 1; }
+sim_listen "$tmp/sim.out" "$tmp/sim.out" "$bin/icebuf-sim" || { fail "icebuf-sim did not start"; exit 1; }
 dev=sim://127.0.0.1:$port
 head -c 3000 /dev/urandom >"$tmp/in.bin"
 "$bin/icebuf" -q --device "$dev" send "$tmp/in.bin" || fail "send"

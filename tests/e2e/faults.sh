@@ -4,6 +4,7 @@
 # in order, intact; a board that dies mid-stream must give a clear error
 # within seconds.
 set -u
+. "$(dirname "$0")/../../scripts/sim-listen.sh"
 bin=${BUILD:-build}/bin
 e2e=${BUILD:-build}/tests/e2e
 tmp=$(mktemp -d); trap 'kill $simpid 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -11,11 +12,7 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 start_sim() {
-    "$bin/icebuf-sim" --listen 127.0.0.1:0 --stats "$@" >"$tmp/sim.out" 2>"$tmp/sim.err" &
-    simpid=$!
-    for i in $(seq 50); do grep -q listening "$tmp/sim.out" && break; sleep 0.1; done
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
-    [ -n "$port" ] || { fail "icebuf-sim did not start"; exit 1; }
+    sim_listen "$tmp/sim.out" "$tmp/sim.err" "$bin/icebuf-sim" --stats "$@" || { fail "icebuf-sim did not start"; exit 1; }
 }
 
 # Every byte of a 1 MB loopback through a faulty wire.

@@ -6,6 +6,7 @@
 # a keyboard unplugged and plugged back in is initialised again.
 # Run from the repository root: scripts/runtest kbd-e2e tests/e2e/kbd.sh
 set -u
+. "$(dirname "$0")/../../scripts/sim-listen.sh"
 sim=${BUILD:-build}/bin/icebuf-sim-icebreaker
 kbd=${BUILD:-build}/tests/kbd_e2e
 tmp=$(mktemp -d)
@@ -15,11 +16,8 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 start_sim() {
-    "$sim" --listen 127.0.0.1:0 --once --fast --stats "$@" >"$tmp/sim.out" 2>"$tmp/sim.err" &
-    simpid=$!
-    for _ in $(seq 100); do grep -q listening "$tmp/sim.out" && break; sleep 0.1; done
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
-    [ -n "$port" ] || { fail "icebuf-sim did not start: $(cat "$tmp/sim.err")"; exit 1; }
+    sim_listen "$tmp/sim.out" "$tmp/sim.err" "$sim" --once --fast --stats "$@" ||
+        { fail "icebuf-sim did not start: $(cat "$tmp/sim.err")"; exit 1; }
 }
 stop_sim() {
     kill -INT $simpid 2>/dev/null; wait $simpid; simpid=

@@ -16,6 +16,7 @@
 # ICESTICK_PACE and ICEBREAKER_PACE (the simulator's pace, "--speed 0.1"
 # and --fast).
 set -u
+. "$(dirname "$0")/../../scripts/sim-listen.sh"
 b=${BUILD:-build}
 prog=$b/tests/kbd_latency
 bound=${BOUND_MS:-5}
@@ -29,12 +30,8 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 run() {
     name=$1 sim=$2 keys=$3 pace=$4 attempt=${5:-1}
     "$prog" script "$keys" 3 >"$tmp/$name.keys" || { fail "$name: no key script"; return; }
-    "$sim" --listen 127.0.0.1:0 --once $pace --stats --seed 11 --keys "$tmp/$name.keys" \
-        --kbd-log "$tmp/$name.log" >"$tmp/sim.out" 2>"$tmp/sim.err" &
-    simpid=$!
-    for _ in $(seq 100); do grep -q listening "$tmp/sim.out" && break; sleep 0.1; done
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
-    if [ -z "$port" ]; then
+    if ! sim_listen "$tmp/sim.out" "$tmp/sim.err" "$sim" --once $pace --stats --seed 11 \
+            --keys "$tmp/$name.keys" --kbd-log "$tmp/$name.log"; then
         fail "$name: icebuf-sim did not start: $(cat "$tmp/sim.err")"
         kill $simpid 2>/dev/null; wait $simpid; simpid=
         return

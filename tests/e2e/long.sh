@@ -4,14 +4,11 @@
 # intact; the tool's last line reports the host's retransmissions, the
 # simulator's stats the faults, and the board's counter its own rewinds.
 set -u
+. "$(dirname "$0")/../../scripts/sim-listen.sh"
 bin=${BUILD:-build}/bin
 tmp=$(mktemp -d); trap 'kill $simpid 2>/dev/null; rm -rf "$tmp"' EXIT
-"$bin/icebuf-sim" --listen 127.0.0.1:0 --stats --ber 1e-6 --drop 1e-6 --garbage 1e-6 --seed 11 \
-    >"$tmp/sim.out" 2>"$tmp/sim.err" &
-simpid=$!
-for i in $(seq 50); do grep -q listening "$tmp/sim.out" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
-[ -n "$port" ] || { echo "FAIL: icebuf-sim did not start"; exit 1; }
+sim_listen "$tmp/sim.out" "$tmp/sim.err" "$bin/icebuf-sim" --stats --ber 1e-6 --drop 1e-6 --garbage 1e-6 --seed 11 ||
+    { echo "FAIL: icebuf-sim did not start"; exit 1; }
 dev=sim://127.0.0.1:$port
 "$bin/icebuf" -q --device "$dev" loopback --bytes 16M --seed 16
 rc=$?

@@ -4,6 +4,7 @@
 # /dev/ttyUSB1: raw mode, the baud rate (termios2), exclusive access, reads
 # that find nothing yet, a port that goes away.
 set -u
+. "$(dirname "$0")/../../scripts/sim-listen.sh"
 bin=${BUILD:-build}/bin
 e2e=${BUILD:-build}/tests/e2e
 tmp=$(mktemp -d)
@@ -12,11 +13,7 @@ trap 'kill $socatpid $simpid 2>/dev/null; rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-"$bin/icebuf-sim" --listen 127.0.0.1:0 >"$tmp/sim.out" 2>&1 &
-simpid=$!
-for i in $(seq 50); do grep -q listening "$tmp/sim.out" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
-[ -n "$port" ] || { echo "FAIL: icebuf-sim did not start"; exit 1; }
+sim_listen "$tmp/sim.out" "$tmp/sim.out" "$bin/icebuf-sim" || { echo "FAIL: icebuf-sim did not start"; exit 1; }
 
 # One socat per session: it ends when the program closes the terminal.
 link() {
@@ -40,7 +37,10 @@ unlink_tty
 link
 "$bin/icebuf" -q --device "tty:$tmp/tty" loopback --bytes 2M >/dev/null 2>&1 &
 first=$!
-sleep 1
+# Until the first one holds the terminal (an open descriptor on it), up to 10 s.
+pts=$(readlink -f "$tmp/tty")
+for i in $(seq 100); do ls -l /proc/$first/fd 2>/dev/null | grep -q " $pts\$" && break; sleep 0.1; done
+sleep 0.2
 "$bin/icebuf" --device "tty:$tmp/tty" info >/dev/null 2>"$tmp/err" && fail "a second program opened the port"
 grep -q "in use by another program" "$tmp/err" || fail "no clear message for a busy port: $(cat "$tmp/err")"
 # The port goes away under the first program: a clear error, soon.
