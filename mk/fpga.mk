@@ -10,7 +10,7 @@ CLK_MHZ_icestick   := 12
 CLK_MHZ_icebreaker := 12
 SEED ?= 1
 # Yosys's technology mapping: the iCEBreaker's with ABC9, which maps for
-# delay: its 50.25 MHz UART domain had 48.1-54.8 MHz post-route over seeds
+# delay: its 50.25 MHz UART domain had 43.7-54.8 MHz post-route over seeds
 # 1-4 with the default mapping (failing at two of them), 58.7 MHz at each
 # with ABC9, and the 12 MHz system domain 15-17 against 21-21.7 MHz, in the
 # same number of cells (about 4640 of 5280). The iCEstick's, which must fit
