@@ -200,7 +200,8 @@ reg [RB-1:0]     rot;                   // credit channel of the next frame, unl
 // clock keeps it news.
 reg [NDN-1:0]    credit_news;           // channels whose credit the host has not heard
 // cc_pick(credit_news): the credit channel the next frame reports. A
-// function, called where a frame starts (as ack_in).
+// function, called where a frame starts: the same logic as a wire, and a
+// simulator evaluates it only in that clock (docs/sim.md, speed).
 function [3:0] cc_pick;
     input [NDN-1:0] news;
     integer j;
